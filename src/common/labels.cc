@@ -1,0 +1,237 @@
+#include "common/labels.h"
+
+#include <algorithm>
+#include <cassert>
+
+#include "common/strings.h"
+#include "common/strings.h"
+#define XXH_INLINE_ALL  // inlined: label hashing is on the ingest hot path
+#include "xxhash.h"
+
+namespace vigil {
+namespace {
+
+constexpr char kSep = '\xff';
+
+// Streams name/value pairs into one XXH3 state, so views and owned labels hash alike
+// without building a temporary string.
+template <typename It>
+uint64_t HashPairs(It begin, It end) {
+  XXH3_state_t state;
+  XXH3_64bits_reset(&state);
+  for (It it = begin; it != end; ++it) {
+    XXH3_64bits_update(&state, it->name.data(), it->name.size());
+    XXH3_64bits_update(&state, &kSep, 1);
+    XXH3_64bits_update(&state, it->value.data(), it->value.size());
+    XXH3_64bits_update(&state, &kSep, 1);
+  }
+  return XXH3_64bits_digest(&state);
+}
+
+bool ByName(const Label& a, const Label& b) { return a.name < b.name; }
+
+}  // namespace
+
+Labels::Labels(std::vector<Label> items) : items_(std::move(items)) {
+  assert(std::is_sorted(items_.begin(), items_.end(), ByName));
+}
+
+Labels::Labels(std::initializer_list<Label> items) : Labels(std::vector<Label>(items)) {}
+
+Labels Labels::FromUnsorted(std::vector<Label> items) {
+  std::stable_sort(items.begin(), items.end(), ByName);
+  // Keep the last of each run of equal names.
+  std::vector<Label> out;
+  out.reserve(items.size());
+  for (auto& l : items) {
+    if (!out.empty() && out.back().name == l.name) {
+      out.back().value = std::move(l.value);
+    } else {
+      out.push_back(std::move(l));
+    }
+  }
+  return Labels(std::move(out));
+}
+
+Labels Labels::FromViews(std::span<const LabelView> views) {
+  std::vector<Label> items;
+  items.reserve(views.size());
+  for (const auto& v : views) items.push_back({std::string(v.name), std::string(v.value)});
+  return Labels(std::move(items));
+}
+
+std::string_view Labels::Get(std::string_view name) const {
+  auto it = std::lower_bound(items_.begin(), items_.end(), name,
+                             [](const Label& l, std::string_view n) { return l.name < n; });
+  if (it != items_.end() && it->name == name) return it->value;
+  return {};
+}
+
+bool Labels::Has(std::string_view name) const { return !Get(name).empty(); }
+
+uint64_t Labels::Hash() const { return HashPairs(items_.begin(), items_.end()); }
+
+std::string Labels::ToString() const {
+  std::string out;
+  std::string_view metric = MetricName();
+  out.append(metric);
+  out.push_back('{');
+  bool first = true;
+  for (const auto& l : items_) {
+    if (l.name == kMetricName) continue;
+    if (!first) out.append(", ");
+    first = false;
+    StrAppend(&out, l.name, "=", QuoteString(l.value));
+  }
+  out.push_back('}');
+  if (!metric.empty() && first) out.resize(out.size() - 2);  // bare metric name
+  return out;
+}
+
+size_t Labels::ByteSize() const {
+  size_t n = 0;
+  for (const auto& l : items_) n += l.name.size() + l.value.size();
+  return n;
+}
+
+uint64_t HashLabels(std::span<const LabelView> sorted) {
+  return HashPairs(sorted.begin(), sorted.end());
+}
+
+bool LabelsEqual(const Labels& a, std::span<const LabelView> b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < b.size(); ++i) {
+    const Label& l = a.items()[i];
+    if (l.name != b[i].name || l.value != b[i].value) return false;
+  }
+  return true;
+}
+
+LabelsBuilder::LabelsBuilder(const Labels& base) : items_(base.items()) {}
+
+LabelsBuilder& LabelsBuilder::Set(std::string_view name, std::string_view value) {
+  if (value.empty()) return Del(name);
+  auto it = std::lower_bound(items_.begin(), items_.end(), name,
+                             [](const Label& l, std::string_view n) { return l.name < n; });
+  if (it != items_.end() && it->name == name) {
+    it->value.assign(value);
+  } else {
+    items_.insert(it, Label{std::string(name), std::string(value)});
+  }
+  return *this;
+}
+
+LabelsBuilder& LabelsBuilder::Del(std::string_view name) {
+  auto it = std::lower_bound(items_.begin(), items_.end(), name,
+                             [](const Label& l, std::string_view n) { return l.name < n; });
+  if (it != items_.end() && it->name == name) items_.erase(it);
+  return *this;
+}
+
+std::string_view LabelsBuilder::Get(std::string_view name) const {
+  for (const auto& l : items_) {
+    if (l.name == name) return l.value;
+  }
+  return {};
+}
+
+Labels LabelsBuilder::Build() const { return Labels(items_); }
+
+bool IsValidLabelName(std::string_view name) {
+  if (name.empty()) return false;
+  for (size_t i = 0; i < name.size(); ++i) {
+    char c = name[i];
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
+              (i > 0 && c >= '0' && c <= '9');
+    if (!ok) return false;
+  }
+  return true;
+}
+
+bool IsValidMetricName(std::string_view name) {
+  if (name.empty()) return false;
+  for (size_t i = 0; i < name.size(); ++i) {
+    char c = name[i];
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == ':' ||
+              (i > 0 && c >= '0' && c <= '9');
+    if (!ok) return false;
+  }
+  return true;
+}
+
+bool IsValidUtf8(std::string_view s) {
+  size_t i = 0;
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  const size_t n = s.size();
+  while (i < n) {
+    unsigned char c = p[i];
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    size_t len;
+    uint32_t cp;
+    if ((c & 0xE0) == 0xC0) {
+      len = 2;
+      cp = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+      len = 3;
+      cp = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+      len = 4;
+      cp = c & 0x07;
+    } else {
+      return false;
+    }
+    if (i + len > n) return false;
+    for (size_t k = 1; k < len; ++k) {
+      if ((p[i + k] & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (p[i + k] & 0x3F);
+    }
+    // Reject overlong encodings, surrogates and values past U+10FFFF.
+    if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+        (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) {
+      return false;
+    }
+    i += len;
+  }
+  return true;
+}
+
+absl::Status ValidateSeriesLabels(std::span<const LabelView> sorted) {
+  bool has_name = false;
+  for (size_t i = 0; i < sorted.size(); ++i) {
+    const LabelView& l = sorted[i];
+    if (i > 0 && l.name <= sorted[i - 1].name) {
+      if (l.name == sorted[i - 1].name) {
+        return absl::InvalidArgumentError(StrCat("duplicate label name \"", l.name, "\""));
+      }
+      return absl::InvalidArgumentError(
+          StrCat("label names not sorted: \"", sorted[i - 1].name, "\" before \"",
+                       l.name, "\""));
+    }
+    if (l.name == kMetricName) {
+      if (!IsValidMetricName(l.value)) {
+        return absl::InvalidArgumentError(
+            StrCat("invalid metric name ", QuoteString(l.value)));
+      }
+      has_name = true;
+      continue;
+    }
+    if (!IsValidLabelName(l.name)) {
+      return absl::InvalidArgumentError(
+          StrCat("invalid label name ", QuoteString(l.name)));
+    }
+    if (l.value.empty()) {
+      return absl::InvalidArgumentError(StrCat("empty value for label \"", l.name, "\""));
+    }
+    if (!IsValidUtf8(l.value)) {
+      return absl::InvalidArgumentError(
+          StrCat("invalid UTF-8 in value of label \"", l.name, "\""));
+    }
+  }
+  if (!has_name) return absl::InvalidArgumentError("missing or empty metric name");
+  return absl::OkStatus();
+}
+
+}  // namespace vigil

@@ -1,0 +1,73 @@
+#include "common/labels.h"
+
+#include <gtest/gtest.h>
+
+namespace vigil {
+namespace {
+
+TEST(LabelsTest, FromUnsortedSortsAndKeepsLastDuplicate) {
+  Labels l = Labels::FromUnsorted({{"b", "1"}, {"a", "2"}, {"b", "3"}});
+  ASSERT_EQ(l.size(), 2u);
+  EXPECT_EQ(l.items()[0].name, "a");
+  EXPECT_EQ(l.Get("b"), "3");
+  EXPECT_EQ(l.Get("missing"), "");
+}
+
+TEST(LabelsTest, ToStringUsesPrometheusNotation) {
+  EXPECT_EQ(Labels({{"__name__", "up"}, {"job", "a\"b"}}).ToString(), "up{job=\"a\\\"b\"}");
+  EXPECT_EQ(Labels({{"__name__", "up"}}).ToString(), "up");
+  EXPECT_EQ(Labels({{"a", "1"}, {"b", "2"}}).ToString(), "{a=\"1\", b=\"2\"}");
+}
+
+TEST(LabelsTest, ViewHashMatchesOwnedHash) {
+  Labels l({{"__name__", "x"}, {"a", "b"}});
+  std::vector<LabelView> v = {{"__name__", "x"}, {"a", "b"}};
+  EXPECT_EQ(l.Hash(), HashLabels(v));
+  EXPECT_TRUE(LabelsEqual(l, v));
+  // The separator keeps ("ab","c") and ("a","bc") apart.
+  std::vector<LabelView> v1 = {{"ab", "c"}}, v2 = {{"a", "bc"}};
+  EXPECT_NE(HashLabels(v1), HashLabels(v2));
+}
+
+TEST(LabelsTest, BuilderSetsDeletesAndKeepsOrder) {
+  Labels base({{"a", "1"}, {"c", "3"}});
+  Labels out = LabelsBuilder(base).Set("b", "2").Set("c", "").Set("a", "9").Build();
+  EXPECT_EQ(out, Labels({{"a", "9"}, {"b", "2"}}));
+}
+
+TEST(LabelsTest, NameValidation) {
+  EXPECT_TRUE(IsValidLabelName("_a1"));
+  EXPECT_FALSE(IsValidLabelName("1a"));
+  EXPECT_FALSE(IsValidLabelName("a-b"));
+  EXPECT_FALSE(IsValidLabelName(""));
+  EXPECT_TRUE(IsValidMetricName("a:b_c"));
+  EXPECT_FALSE(IsValidLabelName("a:b"));
+}
+
+TEST(LabelsTest, Utf8Validation) {
+  EXPECT_TRUE(IsValidUtf8("héllo ✓ 😀"));
+  EXPECT_FALSE(IsValidUtf8("\xff"));
+  EXPECT_FALSE(IsValidUtf8("\xc0\xaf"));      // overlong '/'
+  EXPECT_FALSE(IsValidUtf8("\xed\xa0\x80"));  // surrogate
+  EXPECT_FALSE(IsValidUtf8("\xe2\x82"));      // truncated
+}
+
+TEST(LabelsTest, ValidateSeriesLabelsSaysWhatIsWrong) {
+  std::vector<LabelView> ok = {{"__name__", "up"}, {"job", "x"}};
+  EXPECT_TRUE(ValidateSeriesLabels(ok).ok());
+  std::vector<LabelView> dup = {{"__name__", "up"}, {"a", "1"}, {"a", "2"}};
+  EXPECT_EQ(ValidateSeriesLabels(dup).message(), "duplicate label name \"a\"");
+  std::vector<LabelView> unsorted = {{"__name__", "up"}, {"b", "1"}, {"a", "2"}};
+  EXPECT_EQ(ValidateSeriesLabels(unsorted).message(), "label names not sorted: \"b\" before \"a\"");
+  std::vector<LabelView> noname = {{"job", "x"}};
+  EXPECT_EQ(ValidateSeriesLabels(noname).message(), "missing or empty metric name");
+  std::vector<LabelView> badname = {{"__name__", "1up"}};
+  EXPECT_EQ(ValidateSeriesLabels(badname).message(), "invalid metric name \"1up\"");
+  std::vector<LabelView> badlabel = {{"__name__", "up"}, {"a-b", "x"}};
+  EXPECT_EQ(ValidateSeriesLabels(badlabel).message(), "invalid label name \"a-b\"");
+  std::vector<LabelView> badutf = {{"__name__", "up"}, {"a", "\xff"}};
+  EXPECT_EQ(ValidateSeriesLabels(badutf).message(), "invalid UTF-8 in value of label \"a\"");
+}
+
+}  // namespace
+}  // namespace vigil
