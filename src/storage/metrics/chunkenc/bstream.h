@@ -34,16 +34,28 @@ class BitWriter {
 
   // Writes the low `nbits` bits of `v` (0 <= nbits <= 64), most significant first.
   void WriteBits(uint64_t v, int nbits) {
-    while (nbits > 0) {
-      if (free_ == 0) {
-        bytes_.push_back(0);
-        free_ = 8;
+    if (nbits <= 0) return;
+    if (nbits < 64) v &= (uint64_t{1} << nbits) - 1;
+    if (free_ > 0) {  // top up the partial last byte
+      if (nbits <= free_) {
+        free_ -= nbits;
+        bytes_.back() |= static_cast<uint8_t>(v << free_);
+        return;
       }
-      int take = nbits < free_ ? nbits : free_;
-      uint32_t bits = static_cast<uint32_t>(v >> (nbits - take)) & ((1u << take) - 1);
-      bytes_.back() |= static_cast<uint8_t>(bits << (free_ - take));
-      free_ -= take;
-      nbits -= take;
+      nbits -= free_;
+      bytes_.back() |= static_cast<uint8_t>(v >> nbits);
+      free_ = 0;
+    }
+    size_t at = bytes_.size();
+    bytes_.resize(at + static_cast<size_t>((nbits + 7) / 8));
+    uint8_t* p = bytes_.data() + at;
+    while (nbits >= 8) {
+      nbits -= 8;
+      *p++ = static_cast<uint8_t>(v >> nbits);
+    }
+    if (nbits > 0) {
+      free_ = 8 - nbits;
+      *p = static_cast<uint8_t>(v << free_);
     }
   }
 
