@@ -6,6 +6,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "storage/metrics/block/block_dir.h"
 #include "storage/metrics/block/block_id.h"
 #include "storage/metrics/block/block_test_util.h"
 #include "storage/metrics/block/block_writer.h"
@@ -334,6 +335,26 @@ TEST(Block, CorruptMetaIsAnError) {
   WriteBytes(dir + "/meta.json", std::vector<uint8_t>(s.begin(), s.end()));
   EXPECT_EQ(Block::Open(dir).status().code(), absl::StatusCode::kDataLoss);
   EXPECT_EQ(Block::Open(tmp.path() + "/nope").status().code(), absl::StatusCode::kNotFound);
+}
+
+TEST(BlockDir, ListDeleteAndCleanUp) {
+  TempDir tmp;
+  auto m1 = Write(tmp.path(), SmallSet(), BlockMeta{.id = NewBlockId(1000)});
+  auto m2 = Write(tmp.path(), SmallSet(), BlockMeta{.id = NewBlockId(2000)});
+  ASSERT_TRUE(m1.ok() && m2.ok());
+  std::string stale = NewBlockId(3000);
+  fs::create_directories(tmp.path() + "/" + stale + ".tmp/chunks");
+  fs::create_directories(tmp.path() + "/" + NewBlockId(4000) + ".tmp-delete");
+  fs::create_directories(tmp.path() + "/wal");
+  EXPECT_THAT(*ListBlockIds(tmp.path()), ElementsAre(m1->id, m2->id));
+  ASSERT_TRUE(RemoveStaleTmpDirs(tmp.path()).ok());
+  EXPECT_FALSE(fs::exists(tmp.path() + "/" + stale + ".tmp"));
+  EXPECT_TRUE(fs::exists(tmp.path() + "/wal"));
+  ASSERT_TRUE(DeleteBlock(tmp.path(), m1->id).ok());
+  EXPECT_THAT(*ListBlockIds(tmp.path()), ElementsAre(m2->id));
+  EXPECT_FALSE(DeleteBlock(tmp.path(), m1->id).ok());
+  EXPECT_FALSE(DeleteBlock(tmp.path(), "..").ok());
+  EXPECT_THAT(*ListBlockIds(tmp.path() + "/missing"), IsEmpty());
 }
 
 }  // namespace

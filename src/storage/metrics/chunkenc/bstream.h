@@ -46,16 +46,13 @@ class BitWriter {
       bytes_.back() |= static_cast<uint8_t>(v >> nbits);
       free_ = 0;
     }
-    size_t at = bytes_.size();
-    bytes_.resize(at + static_cast<size_t>((nbits + 7) / 8));
-    uint8_t* p = bytes_.data() + at;
     while (nbits >= 8) {
       nbits -= 8;
-      *p++ = static_cast<uint8_t>(v >> nbits);
+      bytes_.push_back(static_cast<uint8_t>(v >> nbits));
     }
     if (nbits > 0) {
       free_ = 8 - nbits;
-      *p = static_cast<uint8_t>(v << free_);
+      bytes_.push_back(static_cast<uint8_t>(v << free_));
     }
   }
 

@@ -68,6 +68,11 @@ TEST(XorChunk, RegularCounterIsCompact) {
   double per_sample = static_cast<double>(c.size()) / 120;
   EXPECT_LT(per_sample, 2.5) << c.size() << " bytes";
 
+  // Small steady increments: about 1.5 bytes a sample.
+  std::vector<Sample> steady;
+  for (int i = 0; i < 120; ++i) steady.push_back({1700000000000 + i * 15000, i * 3.0});
+  EXPECT_LT(Encode(steady).size(), 2u * 120);
+
   // A constant gauge at a steady interval is about 2 bits a sample.
   std::vector<Sample> g;
   for (int i = 0; i < 120; ++i) g.push_back({1700000000000 + i * 15000, 1});
