@@ -41,6 +41,11 @@ void AppendStats::Reject(RejectReason r, uint64_t n, std::string_view detail) {
   if (first_error.empty()) first_error = std::string(detail);
 }
 
+RejectReason AppendStats::ReasonOf(const absl::Status& refused) {
+  return refused.code() == absl::StatusCode::kPermissionDenied ? RejectReason::kDeniedLabel
+                                                               : RejectReason::kSeriesLimit;
+}
+
 void AppendStats::Merge(const AppendStats& o) {
   accepted += o.accepted;
   for (size_t i = 0; i < rejected.size(); ++i) rejected[i] += o.rejected[i];

@@ -44,6 +44,9 @@ struct AppendStats {
   // The first rejection, described for the sender (series and timestamp included).
   std::string first_error;
 
+  // The reason a GetOrCreate error stands for.
+  static RejectReason ReasonOf(const absl::Status& refused);
+
   uint64_t TotalRejected() const;
   void Reject(RejectReason r, uint64_t n, std::string_view detail);
   void Merge(const AppendStats& o);
@@ -52,8 +55,9 @@ struct AppendStats {
 class MetricsAppender {
  public:
   virtual ~MetricsAppender() = default;
-  // Finds or creates the series; `labels` must be sorted and valid. Fails for a refused
-  // series (limits, denylist), recording the reason in stats().
+  // Finds or creates the series; `labels` must be sorted and valid. A series refused by
+  // the cardinality guard fails with ResourceExhausted (series limits) or PermissionDenied
+  // (a denylisted label name); the caller accounts for the samples it carried.
   virtual absl::StatusOr<SeriesRef> GetOrCreate(std::span<const LabelView> labels) = 0;
   // Appends samples in timestamp order to a series resolved by this appender.
   virtual void Append(SeriesRef ref, std::span<const Sample> samples) = 0;

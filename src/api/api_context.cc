@@ -1,0 +1,13 @@
+#include "api/api_context.h"
+
+namespace vigil {
+
+MetricsStore* ApiContext::MetricsOr503(HttpResponse& resp) const {
+  MetricsStore* s = metrics.load(std::memory_order_acquire);
+  if (s == nullptr) {
+    resp.SetError(503, "unavailable", "the metrics store is starting (WAL replay in progress)");
+  }
+  return s;
+}
+
+}  // namespace vigil

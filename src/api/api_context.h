@@ -1,0 +1,26 @@
+// What the HTTP handlers share: the stores (published once they are ready) and the
+// self-metrics registry. Owned by the Server, passed to each API's Register function.
+//
+// Thread-safety: the store pointer is published atomically; handlers read it per request.
+#pragma once
+
+#include <atomic>
+#include <string>
+
+#include "common/self_metrics.h"
+#include "http/response.h"
+#include "storage/metrics_store.h"
+
+namespace vigil {
+
+struct ApiContext {
+  // Null until the store has replayed its WAL; handlers answer 503 meanwhile.
+  std::atomic<MetricsStore*> metrics{nullptr};
+  MetricsRegistry* registry = nullptr;
+  std::string data_dir;
+
+  // The metrics store, or null after writing a 503 to `resp`.
+  MetricsStore* MetricsOr503(HttpResponse& resp) const;
+};
+
+}  // namespace vigil

@@ -1,0 +1,75 @@
+// Minimal protobuf wire-format reading and writing, for the hot ingest paths (remote_write,
+// Loki push) where decoding into generated message classes would allocate a string per label.
+// Readers return views into the input buffer; every read is bounds-checked and a malformed
+// input sets an error instead of reading past the end.
+//
+// Thread-safety: value types, no shared state.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <string_view>
+
+namespace vigil::proto {
+
+enum WireType : uint32_t { kVarint = 0, kFixed64 = 1, kLengthDelimited = 2, kStartGroup = 3,
+                           kEndGroup = 4, kFixed32 = 5 };
+
+class WireReader {
+ public:
+  explicit WireReader(std::string_view data) : p_(data.data()), end_(data.data() + data.size()), begin_(p_) {}
+
+  bool done() const { return p_ >= end_ || failed_; }
+  bool failed() const { return failed_; }
+  // What went wrong and where (offset into this reader's buffer).
+  const std::string& error() const { return error_; }
+  size_t offset() const { return static_cast<size_t>(p_ - begin_); }
+
+  // Reads the next field key. False at the end of input or on error.
+  bool NextField(uint32_t* field, WireType* type);
+  bool ReadVarint(uint64_t* v);
+  bool ReadFixed64(uint64_t* v);
+  bool ReadFixed32(uint32_t* v);
+  bool ReadBytes(std::string_view* v);  // length-delimited payload
+  double ReadDouble();                  // fixed64 as IEEE double (0 on error)
+  // Skips a field of the given wire type (unknown fields are allowed by protobuf).
+  bool Skip(WireType type);
+  bool Fail(const char* what);  // records what, with this reader's position
+  bool FailWith(std::string message);  // records a nested reader's error as is
+
+ private:
+  const char* p_;
+  const char* end_;
+  const char* begin_;
+  bool failed_ = false;
+  std::string error_;
+};
+
+// Appending writer, used by clients and tests that build requests.
+class WireWriter {
+ public:
+  explicit WireWriter(std::string* out) : out_(out) {}
+  void Varint(uint64_t v);
+  void Tag(uint32_t field, WireType type) { Varint((uint64_t{field} << 3) | type); }
+  void VarintField(uint32_t field, uint64_t v) {
+    Tag(field, kVarint);
+    Varint(v);
+  }
+  void DoubleField(uint32_t field, double v);
+  void Fixed64Field(uint32_t field, uint64_t v);
+  void BytesField(uint32_t field, std::string_view v) {
+    Tag(field, kLengthDelimited);
+    Varint(v.size());
+    out_->append(v);
+  }
+  // Nested messages: write the payload into a scratch string and call BytesField, or
+  // reserve with BeginMessage/EndMessage which back-patches the length.
+  size_t BeginMessage(uint32_t field);
+  void EndMessage(size_t token);
+
+ private:
+  std::string* out_;
+};
+
+}  // namespace vigil::proto

@@ -1,0 +1,75 @@
+#include "ingest/remote_write/remote_write_ingester.h"
+
+#include <snappy.h>
+
+#include "common/strings.h"
+#include "ingest/remote_write/write_request.h"
+
+namespace vigil {
+
+RemoteWriteIngester::RemoteWriteIngester(MetricsStore& store, MetricsRegistry* registry,
+                                         size_t max_decoded_bytes)
+    : store_(store), counters_(registry, "remote_write"), max_decoded_bytes_(max_decoded_bytes) {}
+
+IngestResult RemoteWriteIngester::Ingest(std::string_view body) {
+  // Reused across requests on the same worker thread: no per-request allocation once warm.
+  thread_local std::string raw;
+  thread_local WriteRequestView req;
+  thread_local std::vector<LabelView> labels;
+  thread_local std::vector<Exemplar> exemplars;
+
+  IngestResult result;
+  size_t raw_len = 0;
+  if (!snappy::GetUncompressedLength(body.data(), body.size(), &raw_len)) {
+    result.status = absl::InvalidArgumentError("snappy: corrupt input (bad length header)");
+    return result;
+  }
+  if (raw_len > max_decoded_bytes_) {
+    result.status = absl::InvalidArgumentError(StrCat("snappy: decoded request of ", raw_len,
+                                                      " bytes exceeds the limit of ",
+                                                      max_decoded_bytes_, " bytes"));
+    return result;
+  }
+  raw.resize(raw_len);
+  if (!snappy::RawUncompress(body.data(), body.size(), raw.data())) {
+    result.status = absl::InvalidArgumentError("snappy: corrupt or truncated input");
+    return result;
+  }
+  absl::Status decode = DecodeWriteRequest(raw, &req);
+
+  SeriesWriter writer(store_, &counters_);
+  for (const TimeSeriesView& ts : req.series) {
+    labels.assign(req.labels.begin() + ts.labels_begin, req.labels.begin() + ts.labels_end);
+    exemplars.clear();
+    for (uint32_t i = ts.exemplars_begin; i < ts.exemplars_end; ++i) {
+      const WriteExemplarView& e = req.exemplars[i];
+      std::vector<Label> el;
+      for (uint32_t k = e.labels_begin; k < e.labels_end; ++k) {
+        el.push_back({std::string(req.labels[k].name), std::string(req.labels[k].value)});
+      }
+      exemplars.push_back(Exemplar{Labels::FromUnsorted(std::move(el)), e.value, e.t});
+    }
+    std::span<const Sample> samples(req.samples.data() + ts.samples_begin,
+                                    ts.samples_end - ts.samples_begin);
+    writer.Write(labels, samples, exemplars);
+  }
+  for (const WriteMetadataView& m : req.metadata) {
+    if (m.family.empty()) continue;
+    store_.SetMetadata(m.family, MetricMetadata{std::string(MetricTypeName(m.type)),
+                                                std::string(m.help), std::string(m.unit)});
+  }
+  absl::Status commit = writer.Commit();
+  result.stats = writer.stats();
+  if (!commit.ok()) {
+    result.status = commit;
+  } else if (!decode.ok()) {
+    result.status = absl::InvalidArgumentError(
+        StrCat(ToStd(decode.message()), "; ", result.stats.accepted,
+               " samples before the error were stored"));
+  } else if (result.stats.TotalRejected() > 0) {
+    result.status = absl::InvalidArgumentError(DescribeRejections(result.stats));
+  }
+  return result;
+}
+
+}  // namespace vigil

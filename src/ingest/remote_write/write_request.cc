@@ -1,0 +1,253 @@
+#include "ingest/remote_write/write_request.h"
+
+#include <snappy.h>
+
+#include "common/proto_wire.h"
+#include "common/strings.h"
+
+namespace vigil {
+namespace {
+
+using proto::WireReader;
+using proto::WireType;
+
+bool Expect(WireReader& r, WireType got, WireType want, const char* field) {
+  if (got == want) return true;
+  return r.Fail(field);
+}
+
+bool DecodeLabel(std::string_view pb, std::vector<LabelView>* out, WireReader& outer) {
+  WireReader r(pb);
+  LabelView l;
+  uint32_t f;
+  WireType t;
+  while (r.NextField(&f, &t)) {
+    if (f == 1 && t == proto::kLengthDelimited) {
+      r.ReadBytes(&l.name);
+    } else if (f == 2 && t == proto::kLengthDelimited) {
+      r.ReadBytes(&l.value);
+    } else {
+      r.Skip(t);
+    }
+  }
+  if (r.failed()) return outer.FailWith(StrCat("Label: ", r.error()));
+  out->push_back(l);
+  return true;
+}
+
+bool DecodeSample(std::string_view pb, std::vector<Sample>* out, WireReader& outer) {
+  WireReader r(pb);
+  Sample s{0, 0};
+  uint32_t f;
+  WireType t;
+  while (r.NextField(&f, &t)) {
+    if (f == 1) {
+      if (!Expect(r, t, proto::kFixed64, "Sample.value must be a double")) break;
+      s.v = r.ReadDouble();
+    } else if (f == 2) {
+      uint64_t ts;
+      if (!Expect(r, t, proto::kVarint, "Sample.timestamp must be a varint")) break;
+      if (r.ReadVarint(&ts)) s.t = static_cast<int64_t>(ts);
+    } else {
+      r.Skip(t);
+    }
+  }
+  if (r.failed()) return outer.FailWith(StrCat("Sample: ", r.error()));
+  out->push_back(s);
+  return true;
+}
+
+bool DecodeExemplar(std::string_view pb, WriteRequestView* out, WireReader& outer) {
+  WireReader r(pb);
+  WriteExemplarView e{static_cast<uint32_t>(out->labels.size()), 0, 0, 0};
+  uint32_t f;
+  WireType t;
+  while (r.NextField(&f, &t)) {
+    std::string_view bytes;
+    if (f == 1 && t == proto::kLengthDelimited) {
+      if (r.ReadBytes(&bytes) && !DecodeLabel(bytes, &out->labels, r)) break;
+    } else if (f == 2) {
+      if (!Expect(r, t, proto::kFixed64, "Exemplar.value must be a double")) break;
+      e.value = r.ReadDouble();
+    } else if (f == 3) {
+      uint64_t ts;
+      if (!Expect(r, t, proto::kVarint, "Exemplar.timestamp must be a varint")) break;
+      if (r.ReadVarint(&ts)) e.t = static_cast<int64_t>(ts);
+    } else {
+      r.Skip(t);
+    }
+  }
+  if (r.failed()) return outer.FailWith(StrCat("Exemplar: ", r.error()));
+  e.labels_end = static_cast<uint32_t>(out->labels.size());
+  out->exemplars.push_back(e);
+  return true;
+}
+
+// Decodes one TimeSeries; on failure rolls the flat arrays back to where they were.
+bool DecodeTimeSeries(std::string_view pb, WriteRequestView* out, WireReader& outer) {
+  TimeSeriesView ts{};
+  ts.labels_begin = static_cast<uint32_t>(out->labels.size());
+  ts.samples_begin = static_cast<uint32_t>(out->samples.size());
+  ts.exemplars_begin = static_cast<uint32_t>(out->exemplars.size());
+  // Exemplar labels share the labels array, so series labels are gathered first into the
+  // flat array and exemplar labels appended after them; record series label positions.
+  WireReader r(pb);
+  uint32_t f;
+  WireType t;
+  bool ok = true;
+  // Pass 1: series labels (must be contiguous), samples, histogram count.
+  while (ok && r.NextField(&f, &t)) {
+    std::string_view bytes;
+    if (t == proto::kLengthDelimited && (f == 1 || f == 2 || f == 3 || f == 4)) {
+      if (!r.ReadBytes(&bytes)) break;
+      if (f == 1) ok = DecodeLabel(bytes, &out->labels, r);
+      if (f == 2) ok = DecodeSample(bytes, &out->samples, r);
+      if (f == 4) ++ts.histograms;
+    } else {
+      r.Skip(t);
+    }
+  }
+  ts.labels_end = static_cast<uint32_t>(out->labels.size());
+  // Pass 2: exemplars, whose labels go after the series labels.
+  std::string r2_error;
+  if (ok && !r.failed()) {
+    WireReader r2(pb);
+    while (ok && r2.NextField(&f, &t)) {
+      std::string_view bytes;
+      if (f == 3 && t == proto::kLengthDelimited) {
+        if (!r2.ReadBytes(&bytes)) break;
+        ok = DecodeExemplar(bytes, out, r2);
+      } else {
+        r2.Skip(t);
+      }
+    }
+    if (r2.failed()) {
+      ok = false;
+      r2_error = r2.error();
+    }
+  }
+  if (!ok || r.failed()) {
+    out->labels.resize(ts.labels_begin);
+    out->samples.resize(ts.samples_begin);
+    out->exemplars.resize(ts.exemplars_begin);
+    const std::string& why = r.failed() ? r.error() : r2_error;
+    return outer.FailWith(why);
+  }
+  ts.samples_end = static_cast<uint32_t>(out->samples.size());
+  ts.exemplars_end = static_cast<uint32_t>(out->exemplars.size());
+  out->series.push_back(ts);
+  return true;
+}
+
+bool DecodeMetadata(std::string_view pb, std::vector<WriteMetadataView>* out, WireReader& outer) {
+  WireReader r(pb);
+  WriteMetadataView m{};
+  uint32_t f;
+  WireType t;
+  while (r.NextField(&f, &t)) {
+    uint64_t v;
+    if (f == 1 && t == proto::kVarint) {
+      if (r.ReadVarint(&v)) m.type = static_cast<uint32_t>(v);
+    } else if (f == 2 && t == proto::kLengthDelimited) {
+      r.ReadBytes(&m.family);
+    } else if (f == 4 && t == proto::kLengthDelimited) {
+      r.ReadBytes(&m.help);
+    } else if (f == 5 && t == proto::kLengthDelimited) {
+      r.ReadBytes(&m.unit);
+    } else {
+      r.Skip(t);
+    }
+  }
+  if (r.failed()) return outer.FailWith(StrCat("MetricMetadata: ", r.error()));
+  out->push_back(m);
+  return true;
+}
+
+}  // namespace
+
+void WriteRequestView::Clear() {
+  series.clear();
+  labels.clear();
+  samples.clear();
+  exemplars.clear();
+  metadata.clear();
+}
+
+absl::Status DecodeWriteRequest(std::string_view pb, WriteRequestView* out) {
+  out->Clear();
+  WireReader r(pb);
+  uint32_t f;
+  WireType t;
+  while (r.NextField(&f, &t)) {
+    std::string_view bytes;
+    if (f == 1 && t == proto::kLengthDelimited) {
+      size_t at = r.offset();
+      if (!r.ReadBytes(&bytes)) break;
+      WireReader inner(bytes);
+      if (!DecodeTimeSeries(bytes, out, inner)) {
+        return absl::InvalidArgumentError(StrCat("malformed remote_write request: time series ",
+                                                 out->series.size() + 1, " (at byte ", at,
+                                                 "): ", inner.error()));
+      }
+    } else if (f == 3 && t == proto::kLengthDelimited) {
+      if (!r.ReadBytes(&bytes)) break;
+      WireReader inner(bytes);
+      if (!DecodeMetadata(bytes, &out->metadata, inner)) {
+        return absl::InvalidArgumentError(
+            StrCat("malformed remote_write request: metadata: ", inner.error()));
+      }
+    } else {
+      r.Skip(t);
+    }
+  }
+  if (r.failed()) {
+    return absl::InvalidArgumentError(StrCat("malformed remote_write request: ", r.error()));
+  }
+  return absl::OkStatus();
+}
+
+std::string_view MetricTypeName(uint32_t type) {
+  static constexpr std::string_view kNames[] = {"unknown",        "counter", "gauge", "histogram",
+                                                "gaugehistogram", "summary", "info",  "stateset"};
+  return type < 8 ? kNames[type] : "unknown";
+}
+
+void EncodeWriteRequest(const std::vector<WriteSeries>& series, std::string* out) {
+  proto::WireWriter w(out);
+  for (const auto& s : series) {
+    size_t ts = w.BeginMessage(1);
+    for (const auto& l : s.labels) {
+      size_t lm = w.BeginMessage(1);
+      w.BytesField(1, l.name);
+      w.BytesField(2, l.value);
+      w.EndMessage(lm);
+    }
+    for (const auto& smp : s.samples) {
+      size_t sm = w.BeginMessage(2);
+      w.DoubleField(1, smp.v);
+      w.VarintField(2, static_cast<uint64_t>(smp.t));
+      w.EndMessage(sm);
+    }
+    for (const auto& e : s.exemplars) {
+      size_t em = w.BeginMessage(3);
+      for (const auto& l : e.labels) {
+        size_t lm = w.BeginMessage(1);
+        w.BytesField(1, l.name);
+        w.BytesField(2, l.value);
+        w.EndMessage(lm);
+      }
+      w.DoubleField(2, e.value);
+      w.VarintField(3, static_cast<uint64_t>(e.t));
+      w.EndMessage(em);
+    }
+    w.EndMessage(ts);
+  }
+}
+
+std::string SnappyCompress(std::string_view raw) {
+  std::string out;
+  snappy::Compress(raw.data(), raw.size(), &out);
+  return out;
+}
+
+}  // namespace vigil

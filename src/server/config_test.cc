@@ -1,0 +1,72 @@
+#include "server/config.h"
+
+#include <gtest/gtest.h>
+
+namespace vigil {
+namespace {
+
+TEST(ConfigTest, EmptyFileGivesDefaults) {
+  auto c = ParseServerConfig("", "vigil.yml");
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->data_dir, "./data");
+  EXPECT_EQ(c->http_listen, "0.0.0.0:9400");
+  EXPECT_FALSE(c->metrics.head.label_denylist.empty());
+}
+
+TEST(ConfigTest, ReadsEverySection) {
+  auto c = ParseServerConfig(R"(
+data_dir: /var/lib/vigil
+log_level: debug
+http:
+  listen: 127.0.0.1:9999
+  max_body_size: 16MiB
+otlp:
+  grpc_listen: "off"
+metrics:
+  retention: 30d
+  retention_size: 10GB
+  limits:
+    max_series: 1000000
+    max_series_per_metric: 50000
+    label_denylist: [user_id]
+)",
+                             "vigil.yml");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->data_dir, "/var/lib/vigil");
+  EXPECT_EQ(c->http_max_body_bytes, 16u << 20);
+  EXPECT_EQ(c->otlp_grpc_listen, "off");
+  EXPECT_EQ(c->metrics.retention_ms, 30LL * 86400000);
+  EXPECT_EQ(c->metrics.retention_bytes, 10000000000u);
+  EXPECT_EQ(c->metrics.head.max_series_per_metric, 50000u);
+  EXPECT_EQ(c->metrics.head.label_denylist, std::vector<std::string>{"user_id"});
+}
+
+TEST(ConfigTest, RefusesUnknownKeysAndBadValuesWithLine) {
+  EXPECT_EQ(ParseServerConfig("data_dir: x\nhttp:\n  lisen: 1\n", "v.yml").status().message(),
+            "v.yml:3: unknown key \"lisen\" in http");
+  EXPECT_EQ(ParseServerConfig("metrics:\n  retention: forever\n", "v.yml").status().message(),
+            "v.yml:2: retention must be a duration like 30s, 5m, 2h or 15d, got \"forever\"");
+  EXPECT_EQ(ParseServerConfig("http:\n  listen: nope\n", "v.yml").status().message(),
+            "v.yml:2: listen address \"nope\" must be host:port");
+  EXPECT_EQ(ParseServerConfig("log_level: loud\n", "v.yml").status().message(),
+            "v.yml:1: log_level must be debug, info, warn or error, got \"loud\"");
+  EXPECT_EQ(ParseServerConfig("metrics:\n  limits:\n    max_series: -1\n", "v.yml").status().message(),
+            "v.yml:3: max_series must be a non-negative integer, got \"-1\"");
+  auto broken = ParseServerConfig("http: [unclosed\n", "v.yml");
+  EXPECT_FALSE(broken.ok());
+  EXPECT_EQ(std::string(broken.status().message()).substr(0, 6), "v.yml:");
+}
+
+TEST(ConfigTest, SplitHostPort) {
+  std::string host;
+  uint16_t port;
+  ASSERT_TRUE(SplitHostPort("[::1]:9090", &host, &port).ok());
+  EXPECT_EQ(host, "::1");
+  EXPECT_EQ(port, 9090);
+  ASSERT_TRUE(SplitHostPort(":80", &host, &port).ok());
+  EXPECT_EQ(host, "0.0.0.0");
+  EXPECT_FALSE(SplitHostPort("a:70000", &host, &port).ok());
+}
+
+}  // namespace
+}  // namespace vigil

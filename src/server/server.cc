@@ -1,0 +1,74 @@
+#include "server/server.h"
+
+#include <filesystem>
+
+#include "api/admin_api.h"
+#include "api/metrics_read_api.h"
+#include "api/metrics_write_api.h"
+#include "api/status_api.h"
+#include "common/logging.h"
+#include "common/strings.h"
+#include "common/time_util.h"
+
+namespace vigil {
+
+Server::Server(ServerConfig config) : config_(std::move(config)) {
+  api_.registry = &registry_;
+  api_.data_dir = config_.data_dir;
+}
+
+Server::~Server() { Stop(); }
+
+absl::Status Server::Start() {
+  int64_t start = MonotonicNs();
+  std::error_code ec;
+  std::filesystem::create_directories(config_.data_dir, ec);
+  if (ec) {
+    return absl::UnavailableError(
+        StrCat("cannot create data directory ", QuoteString(config_.data_dir), ": ", ec.message()));
+  }
+  HttpServerOptions http;
+  if (absl::Status st = SplitHostPort(config_.http_listen, &http.host, &http.port); !st.ok()) {
+    return st;
+  }
+  http.max_body_bytes = config_.http_max_body_bytes;
+  http.worker_threads = config_.http_worker_threads;
+  http.metrics = &registry_;
+  http_ = std::make_unique<HttpServer>(http);
+  RegisterStatusApi(http_->router(), api_);
+  RegisterMetricsWriteApi(http_->router(), api_);
+  RegisterMetricsReadApi(http_->router(), api_);
+  RegisterAdminApi(http_->router(), api_);
+  if (absl::Status st = http_->Start(); !st.ok()) return st;
+  LogInfo("server", "HTTP listening", {{"address", http_->address()}});
+
+  MetricsDbOptions mo = config_.metrics;
+  mo.dir = config_.data_dir + "/metrics";
+  auto db = MetricsDb::Open(mo, &registry_);
+  if (!db.ok()) return db.status();
+  metrics_db_ = std::move(*db);
+  api_.metrics.store(metrics_db_.get(), std::memory_order_release);
+
+  LogInfo("server", "vigil is ready",
+          {{"address", http_->address()}, {"data_dir", config_.data_dir},
+           {"startup_ms", StrCat((MonotonicNs() - start) / 1000000)}});
+  return absl::OkStatus();
+}
+
+void Server::Stop() {
+  if (stopped_) return;
+  stopped_ = true;
+  if (http_) http_->Stop();
+  api_.metrics.store(nullptr, std::memory_order_release);
+  if (metrics_db_) {
+    if (absl::Status st = metrics_db_->Close(); !st.ok()) {
+      LogError("server", "closing the metrics store failed", {{"error", std::string(st.message())}});
+    }
+    metrics_db_.reset();
+  }
+  LogInfo("server", "stopped");
+}
+
+std::string Server::http_address() const { return http_ ? http_->address() : ""; }
+
+}  // namespace vigil

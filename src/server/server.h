@@ -1,0 +1,44 @@
+// Server: owns every subsystem of one vigil instance and runs their lifecycle.
+//
+// Start(): binds the HTTP listener first (so /-/healthy answers and /-/ready says 503 while
+// the stores replay their WALs), opens the stores, then publishes them to the handlers.
+// Stop(): stops accepting requests and lets in-flight ones finish, then closes the stores
+// (flushing and closing the WAL). No globals: two servers can run in one process.
+//
+// Thread-safety: Start and Stop are called from one thread; the rest is internal.
+#pragma once
+
+#include <memory>
+
+#include "absl/status/status.h"
+#include "api/api_context.h"
+#include "common/self_metrics.h"
+#include "http/http_server.h"
+#include "server/config.h"
+#include "storage/metrics/db/metrics_db.h"
+
+namespace vigil {
+
+class Server {
+ public:
+  explicit Server(ServerConfig config);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  absl::Status Start();
+  void Stop();
+
+  // The bound HTTP address ("127.0.0.1:9400"), after Start.
+  std::string http_address() const;
+
+ private:
+  ServerConfig config_;
+  MetricsRegistry registry_;
+  ApiContext api_;
+  std::unique_ptr<HttpServer> http_;
+  std::unique_ptr<MetricsDb> metrics_db_;
+  bool stopped_ = false;
+};
+
+}  // namespace vigil

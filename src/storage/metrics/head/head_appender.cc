@@ -1,0 +1,166 @@
+#include "storage/metrics/head/head_appender.h"
+
+#include "common/logging.h"
+#include "common/strings.h"
+#include "common/time_util.h"
+
+namespace vigil {
+
+std::unique_ptr<MetricsAppender> Head::Appender(HeadLog log) {
+  return std::make_unique<HeadAppender>(*this, std::move(log));
+}
+
+HeadAppender::HeadAppender(Head& head, HeadLog log) : head_(head), log_(std::move(log)) {}
+
+HeadAppender::~HeadAppender() { Release(); }
+
+void HeadAppender::Release() {
+  for (MemSeries* s : pinned_) head_.Unpin(s);
+  pinned_.clear();
+  pending_.clear();
+  samples_.clear();
+  exemplars_.clear();
+  done_ = true;
+}
+
+absl::StatusOr<SeriesRef> HeadAppender::GetOrCreate(std::span<const LabelView> labels) {
+  Head::Lookup l = head_.GetOrCreatePinned(labels);
+  if (l.series == nullptr) {
+    // The caller knows how many samples the series carried and records them as rejected.
+    return l.reason == RejectReason::kDeniedLabel ? absl::PermissionDeniedError(l.detail)
+                                                  : absl::ResourceExhaustedError(l.detail);
+  }
+  pinned_.push_back(l.series);
+  return l.series->ref;
+}
+
+MemSeries* HeadAppender::Resolve(SeriesRef ref) {
+  // The common pattern is GetOrCreate immediately followed by Append for the same series.
+  if (!pinned_.empty() && pinned_.back()->ref == ref) return pinned_.back();
+  MemSeries* s = head_.GetPinned(ref);
+  if (s != nullptr) pinned_.push_back(s);
+  return s;
+}
+
+void HeadAppender::Reject(RejectReason reason, const MemSeries& s, int64_t t, uint64_t n) {
+  if (stats_.first_error.empty()) {
+    stats_.Reject(reason, n,
+                  StrCat(RejectReasonMessage(reason), " for series ", s.labels.ToString(),
+                         " at timestamp ", t));
+  } else {
+    stats_.rejected[static_cast<size_t>(reason)] += n;
+  }
+  if (Counter* c = head_.rejected[static_cast<size_t>(reason)]) c->Inc(n);
+}
+
+void HeadAppender::Append(SeriesRef ref, std::span<const Sample> samples) {
+  if (samples.empty()) return;
+  MemSeries* s = Resolve(ref);
+  if (s == nullptr) return;  // the ref was not handed out by this store
+  int64_t prev_t;
+  uint64_t prev_bits;
+  if (!pending_.empty() && pending_.back().series == s && pending_.back().end > pending_.back().begin) {
+    const Sample& last = samples_[pending_.back().end - 1];
+    prev_t = last.t;
+    prev_bits = std::bit_cast<uint64_t>(last.v);
+  } else {
+    std::lock_guard lock(s->mu);
+    prev_t = s->max_time;
+    prev_bits = s->last_value_bits;
+  }
+  const int64_t now = NowMs();
+  uint32_t begin = static_cast<uint32_t>(samples_.size());
+  for (const Sample& smp : samples) {
+    bool dup;
+    if (auto reason = head_.CheckAppendable(prev_t, prev_bits, smp.t, smp.v, now, &dup)) {
+      Reject(*reason, *s, smp.t, 1);
+      continue;
+    }
+    if (dup) continue;  // an identical resend: nothing to store, nothing wrong
+    samples_.push_back(smp);
+    prev_t = smp.t;
+    prev_bits = std::bit_cast<uint64_t>(smp.v);
+  }
+  uint32_t end = static_cast<uint32_t>(samples_.size());
+  if (end == begin) return;
+  if (!pending_.empty() && pending_.back().series == s && pending_.back().end == begin) {
+    pending_.back().end = end;
+  } else {
+    pending_.push_back({s, begin, end});
+  }
+}
+
+void HeadAppender::AppendExemplar(SeriesRef ref, const Exemplar& e) {
+  MemSeries* s = Resolve(ref);
+  if (s == nullptr) return;
+  exemplars_.emplace_back(s, e);
+}
+
+absl::Status HeadAppender::Commit() {
+  if (done_) return absl::FailedPreconditionError("appender already committed or rolled back");
+  std::shared_lock gate(head_.commit_gate());
+  // A flush may have raised the head's lower bound since Append checked it.
+  const int64_t min_valid = head_.MinValidTime();
+  HeadCommitBatch batch;
+  batch.samples.reserve(samples_.size());
+  for (auto& p : pending_) {
+    if (!p.series->logged.load(std::memory_order_acquire)) batch.new_series.push_back(p.series);
+    uint32_t kept = p.begin;
+    for (uint32_t i = p.begin; i < p.end; ++i) {
+      const Sample& smp = samples_[i];
+      if (smp.t < min_valid) {
+        Reject(RejectReason::kOutOfBounds, *p.series, smp.t, 1);
+        continue;
+      }
+      samples_[kept++] = smp;
+      batch.samples.push_back({p.series->ref, smp.t, smp.v});
+    }
+    p.end = kept;
+  }
+  for (auto& [s, e] : exemplars_) {
+    if (!s->logged.load(std::memory_order_acquire)) batch.new_series.push_back(s);
+    batch.exemplars.emplace_back(s->ref, &e);
+  }
+  if (log_ && (!batch.samples.empty() || !batch.exemplars.empty() || !batch.new_series.empty())) {
+    absl::Status st = log_(batch);
+    if (!st.ok()) {
+      LogError("head", "write-ahead log write failed; batch not applied",
+               {{"error", std::string(st.message())}});
+      Release();
+      return st;
+    }
+  }
+  for (const MemSeries* s : batch.new_series) {
+    const_cast<MemSeries*>(s)->logged.store(true, std::memory_order_release);
+  }
+  int64_t mint = INT64_MAX, maxt = INT64_MIN;
+  uint64_t applied = 0;
+  for (const auto& p : pending_) {
+    if (p.end == p.begin) continue;
+    MemSeries& s = *p.series;
+    std::lock_guard lock(s.mu);
+    for (uint32_t i = p.begin; i < p.end; ++i) {
+      const Sample& smp = samples_[i];
+      // Another appender may have committed newer samples of this series meanwhile.
+      if (smp.t <= s.max_time) {
+        Reject(smp.t == s.max_time ? RejectReason::kDuplicate : RejectReason::kOutOfOrder, s,
+               smp.t, 1);
+        continue;
+      }
+      head_.AppendLocked(s, smp.t, smp.v);
+      ++applied;
+    }
+    mint = std::min(mint, samples_[p.begin].t);
+    maxt = std::max(maxt, samples_[p.end - 1].t);
+  }
+  for (auto& [s, e] : exemplars_) head_.AddExemplar(*s, e);
+  if (applied > 0) head_.ExtendTimeBounds(mint, maxt);
+  stats_.accepted += applied;
+  if (head_.samples_appended) head_.samples_appended->Inc(applied);
+  Release();
+  return absl::OkStatus();
+}
+
+void HeadAppender::Rollback() { Release(); }
+
+}  // namespace vigil

@@ -1,0 +1,49 @@
+// HeadAppender: one write transaction against the head (MetricsAppender).
+//
+// Append() validates samples against the series' newest sample at once, so the sender
+// learns which samples were refused; Commit() logs the accepted ones (WAL) and applies them
+// under the head's commit gate. Series touched by the appender stay pinned until it ends.
+//
+// Thread-safety: one appender per thread; many appenders may run concurrently.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "storage/metrics/head/head.h"
+
+namespace vigil {
+
+class HeadAppender final : public MetricsAppender {
+ public:
+  HeadAppender(Head& head, HeadLog log);
+  ~HeadAppender() override;
+
+  absl::StatusOr<SeriesRef> GetOrCreate(std::span<const LabelView> labels) override;
+  void Append(SeriesRef ref, std::span<const Sample> samples) override;
+  void AppendExemplar(SeriesRef ref, const Exemplar& e) override;
+  absl::Status Commit() override;
+  void Rollback() override;
+  const AppendStats& stats() const override { return stats_; }
+
+ private:
+  struct Pending {
+    MemSeries* series;
+    uint32_t begin;  // range in samples_
+    uint32_t end;
+  };
+  MemSeries* Resolve(SeriesRef ref);
+  void Reject(RejectReason reason, const MemSeries& s, int64_t t, uint64_t n);
+  void Release();
+
+  Head& head_;
+  HeadLog log_;
+  AppendStats stats_;
+  std::vector<MemSeries*> pinned_;
+  std::vector<Pending> pending_;
+  std::vector<Sample> samples_;
+  std::vector<std::pair<MemSeries*, Exemplar>> exemplars_;
+  bool done_ = false;
+};
+
+}  // namespace vigil

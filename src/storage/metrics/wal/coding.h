@@ -1,0 +1,128 @@
+// Little-endian fixed-width integers, LEB128 varints and length-prefixed strings: the
+// building blocks of WAL frames and records.
+//
+// Writers append to a caller-owned std::string (no allocation beyond its growth). `ByteReader`
+// walks an untrusted byte slice: every getter bounds-checks and returns false on truncation
+// or a malformed varint, so decoders built on it never read out of bounds.
+//
+// Thread-safety: free functions are pure; a ByteReader is a cursor owned by one thread.
+#pragma once
+
+#include <bit>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace vigil::wal {
+
+inline void PutFixed32(std::string* out, uint32_t v) {
+  char b[4] = {static_cast<char>(v), static_cast<char>(v >> 8), static_cast<char>(v >> 16),
+               static_cast<char>(v >> 24)};
+  out->append(b, 4);
+}
+
+inline void PutFixed64(std::string* out, uint64_t v) {
+  char b[8];
+  for (int i = 0; i < 8; ++i) b[i] = static_cast<char>(v >> (8 * i));
+  out->append(b, 8);
+}
+
+inline void PutDouble(std::string* out, double v) { PutFixed64(out, std::bit_cast<uint64_t>(v)); }
+
+inline void PutUvarint(std::string* out, uint64_t v) {
+  char b[10];
+  int n = 0;
+  while (v >= 0x80) {
+    b[n++] = static_cast<char>((v & 0x7f) | 0x80);
+    v >>= 7;
+  }
+  b[n++] = static_cast<char>(v);
+  out->append(b, n);
+}
+
+// Signed values are zigzag-mapped so small negative deltas stay short.
+inline uint64_t ZigZag(int64_t v) {
+  return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63);
+}
+inline int64_t UnZigZag(uint64_t u) {
+  return static_cast<int64_t>(u >> 1) ^ -static_cast<int64_t>(u & 1);
+}
+inline void PutVarint(std::string* out, int64_t v) { PutUvarint(out, ZigZag(v)); }
+
+inline void PutString(std::string* out, std::string_view s) {
+  PutUvarint(out, s.size());
+  out->append(s);
+}
+
+inline uint32_t LoadFixed32(const char* p) {
+  const auto* u = reinterpret_cast<const unsigned char*>(p);
+  return uint32_t{u[0]} | uint32_t{u[1]} << 8 | uint32_t{u[2]} << 16 | uint32_t{u[3]} << 24;
+}
+
+inline uint64_t LoadFixed64(const char* p) {
+  uint64_t v = 0;
+  for (int i = 7; i >= 0; --i) v = (v << 8) | static_cast<unsigned char>(p[i]);
+  return v;
+}
+
+class ByteReader {
+ public:
+  explicit ByteReader(std::string_view in) : in_(in) {}
+
+  size_t remaining() const { return in_.size() - pos_; }
+  size_t offset() const { return pos_; }
+
+  bool Byte(uint8_t* v) {
+    if (remaining() < 1) return false;
+    *v = static_cast<uint8_t>(in_[pos_++]);
+    return true;
+  }
+  bool Fixed64(uint64_t* v) {
+    if (remaining() < 8) return false;
+    *v = LoadFixed64(in_.data() + pos_);
+    pos_ += 8;
+    return true;
+  }
+  bool Double(double* v) {
+    uint64_t u;
+    if (!Fixed64(&u)) return false;
+    *v = std::bit_cast<double>(u);
+    return true;
+  }
+  // Rejects varints longer than 10 bytes or overflowing 64 bits.
+  bool Uvarint(uint64_t* v) {
+    uint64_t r = 0;
+    for (int shift = 0; shift < 70; shift += 7) {
+      if (pos_ >= in_.size()) return false;
+      uint8_t b = static_cast<uint8_t>(in_[pos_++]);
+      if (shift == 63 && b > 1) return false;
+      r |= uint64_t{b & 0x7fu} << shift;
+      if (b < 0x80) {
+        *v = r;
+        return true;
+      }
+    }
+    return false;
+  }
+  bool Varint(int64_t* v) {
+    uint64_t u;
+    if (!Uvarint(&u)) return false;
+    *v = UnZigZag(u);
+    return true;
+  }
+  // A uvarint length followed by that many bytes; the view points into the input.
+  bool String(std::string_view* s) {
+    uint64_t n;
+    if (!Uvarint(&n) || n > remaining()) return false;
+    *s = in_.substr(pos_, n);
+    pos_ += n;
+    return true;
+  }
+
+ private:
+  std::string_view in_;
+  size_t pos_ = 0;
+};
+
+}  // namespace vigil::wal
