@@ -4,36 +4,65 @@
 #include <cassert>
 
 #include "common/strings.h"
-#include "common/strings.h"
 #define XXH_INLINE_ALL  // inlined: label hashing is on the ingest hot path
 #include "xxhash.h"
 
 namespace vigil {
 namespace {
 
-constexpr char kSep = '\xff';
-
-// Streams name/value pairs into one XXH3 state, so views and owned labels hash alike
-// without building a temporary string.
-template <typename It>
-uint64_t HashPairs(It begin, It end) {
-  XXH3_state_t state;
-  XXH3_64bits_reset(&state);
-  for (It it = begin; it != end; ++it) {
-    XXH3_64bits_update(&state, it->name.data(), it->name.size());
-    XXH3_64bits_update(&state, &kSep, 1);
-    XXH3_64bits_update(&state, it->value.data(), it->value.size());
-    XXH3_64bits_update(&state, &kSep, 1);
+void PutVarint(std::string* out, size_t v) {
+  while (v >= 0x80) {
+    out->push_back(static_cast<char>(v | 0x80));
+    v >>= 7;
   }
-  return XXH3_64bits_digest(&state);
+  out->push_back(static_cast<char>(v));
+}
+
+// Packed data is produced only by this file, so lengths are trusted.
+size_t GetVarint(const char** p) {
+  size_t v = 0;
+  for (int shift = 0;; shift += 7) {
+    uint8_t b = static_cast<uint8_t>(*(*p)++);
+    v |= size_t{b & 0x7fu} << shift;
+    if (b < 0x80) return v;
+  }
 }
 
 bool ByName(const Label& a, const Label& b) { return a.name < b.name; }
 
+void PackOne(std::string* out, std::string_view name, std::string_view value) {
+  PutVarint(out, name.size());
+  out->append(name);
+  PutVarint(out, value.size());
+  out->append(value);
+}
+
 }  // namespace
 
-Labels::Labels(std::vector<Label> items) : items_(std::move(items)) {
-  assert(std::is_sorted(items_.begin(), items_.end(), ByName));
+void Labels::Iterator::Decode() {
+  if (p_ >= end_) {
+    next_ = p_;
+    return;
+  }
+  const char* q = p_;
+  size_t n = GetVarint(&q);
+  cur_.name = std::string_view(q, n);
+  q += n;
+  n = GetVarint(&q);
+  cur_.value = std::string_view(q, n);
+  next_ = q + n;
+}
+
+void PackLabels(std::span<const LabelView> sorted, std::string* out) {
+  for (const auto& l : sorted) PackOne(out, l.name, l.value);
+}
+
+Labels::Labels(const std::vector<Label>& items) {
+  assert(std::is_sorted(items.begin(), items.end(), ByName));
+  size_t bytes = 0;
+  for (const auto& l : items) bytes += l.name.size() + l.value.size() + 2;
+  packed_.reserve(bytes);
+  for (const auto& l : items) PackOne(&packed_, l.name, l.value);
 }
 
 Labels::Labels(std::initializer_list<Label> items) : Labels(std::vector<Label>(items)) {}
@@ -50,26 +79,58 @@ Labels Labels::FromUnsorted(std::vector<Label> items) {
       out.push_back(std::move(l));
     }
   }
-  return Labels(std::move(out));
+  return Labels(out);
 }
 
 Labels Labels::FromViews(std::span<const LabelView> views) {
-  std::vector<Label> items;
-  items.reserve(views.size());
-  for (const auto& v : views) items.push_back({std::string(v.name), std::string(v.value)});
-  return Labels(std::move(items));
+  Labels l;
+  size_t bytes = 0;
+  for (const auto& v : views) bytes += v.name.size() + v.value.size() + 2;
+  l.packed_.reserve(bytes);
+  PackLabels(views, &l.packed_);
+  return l;
+}
+
+Labels Labels::FromPacked(std::string packed) {
+  Labels l;
+  l.packed_ = std::move(packed);
+  return l;
+}
+
+size_t Labels::size() const {
+  size_t n = 0;
+  for (auto it = begin(); it != end(); ++it) ++n;
+  return n;
+}
+
+std::vector<Label> Labels::ToVector() const {
+  std::vector<Label> out;
+  for (const auto& l : *this) out.push_back({std::string(l.name), std::string(l.value)});
+  return out;
 }
 
 std::string_view Labels::Get(std::string_view name) const {
-  auto it = std::lower_bound(items_.begin(), items_.end(), name,
-                             [](const Label& l, std::string_view n) { return l.name < n; });
-  if (it != items_.end() && it->name == name) return it->value;
+  for (const auto& l : *this) {
+    if (l.name == name) return l.value;
+    if (l.name > name) break;
+  }
   return {};
 }
 
-bool Labels::Has(std::string_view name) const { return !Get(name).empty(); }
+uint64_t HashPacked(std::string_view packed) { return XXH3_64bits(packed.data(), packed.size()); }
 
-uint64_t Labels::Hash() const { return HashPairs(items_.begin(), items_.end()); }
+uint64_t Labels::Hash() const { return HashPacked(packed_); }
+
+int Labels::Compare(const Labels& a, const Labels& b) {
+  auto ia = a.begin(), ib = b.begin();
+  for (; ia != a.end() && ib != b.end(); ++ia, ++ib) {
+    if (int c = ia->name.compare(ib->name); c != 0) return c;
+    if (int c = ia->value.compare(ib->value); c != 0) return c;
+  }
+  if (ia != a.end()) return 1;
+  if (ib != b.end()) return -1;
+  return 0;
+}
 
 std::string Labels::ToString() const {
   std::string out;
@@ -77,7 +138,7 @@ std::string Labels::ToString() const {
   out.append(metric);
   out.push_back('{');
   bool first = true;
-  for (const auto& l : items_) {
+  for (const auto& l : *this) {
     if (l.name == kMetricName) continue;
     if (!first) out.append(", ");
     first = false;
@@ -90,24 +151,27 @@ std::string Labels::ToString() const {
 
 size_t Labels::ByteSize() const {
   size_t n = 0;
-  for (const auto& l : items_) n += l.name.size() + l.value.size();
+  for (const auto& l : *this) n += l.name.size() + l.value.size();
   return n;
 }
 
 uint64_t HashLabels(std::span<const LabelView> sorted) {
-  return HashPairs(sorted.begin(), sorted.end());
+  thread_local std::string scratch;
+  scratch.clear();
+  PackLabels(sorted, &scratch);
+  return HashPacked(scratch);
 }
 
 bool LabelsEqual(const Labels& a, std::span<const LabelView> b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < b.size(); ++i) {
-    const Label& l = a.items()[i];
-    if (l.name != b[i].name || l.value != b[i].value) return false;
+  auto it = a.begin();
+  for (const auto& v : b) {
+    if (it == a.end() || it->name != v.name || it->value != v.value) return false;
+    ++it;
   }
-  return true;
+  return it == a.end();
 }
 
-LabelsBuilder::LabelsBuilder(const Labels& base) : items_(base.items()) {}
+LabelsBuilder::LabelsBuilder(const Labels& base) : items_(base.ToVector()) {}
 
 LabelsBuilder& LabelsBuilder::Set(std::string_view name, std::string_view value) {
   if (value.empty()) return Del(name);

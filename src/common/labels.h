@@ -9,6 +9,8 @@
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
+#include <iterator>
 #include <span>
 #include <string>
 #include <string_view>
@@ -32,25 +34,65 @@ struct LabelView {
   std::string_view value;
 };
 
+// Stored packed in one string — for each label a varint name length, the name, a varint
+// value length, the value — so a label set is one allocation, compares with memcmp, and
+// hashes in one pass. (A head with millions of series keeps one of these per series.)
 class Labels {
  public:
+  class Iterator {
+   public:
+    using iterator_category = std::forward_iterator_tag;
+    using value_type = LabelView;
+    using difference_type = std::ptrdiff_t;
+    using pointer = const LabelView*;
+    using reference = const LabelView&;
+    Iterator() = default;
+    Iterator(const char* p, const char* end) : p_(p), end_(end) { Decode(); }
+    const LabelView& operator*() const { return cur_; }
+    const LabelView* operator->() const { return &cur_; }
+    Iterator& operator++() {
+      p_ = next_;
+      Decode();
+      return *this;
+    }
+    Iterator operator++(int) {
+      Iterator t = *this;
+      ++*this;
+      return t;
+    }
+    friend bool operator==(const Iterator& a, const Iterator& b) { return a.p_ == b.p_; }
+
+   private:
+    void Decode();
+    const char* p_ = nullptr;
+    const char* end_ = nullptr;
+    const char* next_ = nullptr;
+    LabelView cur_;
+  };
+
   Labels() = default;
   // `items` must be sorted by name with unique names (checked in debug builds).
-  explicit Labels(std::vector<Label> items);
+  explicit Labels(const std::vector<Label>& items);
   Labels(std::initializer_list<Label> items);
   // Sorts; when a name repeats the last value wins.
   static Labels FromUnsorted(std::vector<Label> items);
   static Labels FromViews(std::span<const LabelView> views);  // views must be sorted
+  // Adopts an encoding made by PackLabels.
+  static Labels FromPacked(std::string packed);
 
-  const std::vector<Label>& items() const { return items_; }
-  auto begin() const { return items_.begin(); }
-  auto end() const { return items_.end(); }
-  size_t size() const { return items_.size(); }
-  bool empty() const { return items_.empty(); }
+  Iterator begin() const { return Iterator(packed_.data(), packed_.data() + packed_.size()); }
+  Iterator end() const {
+    return Iterator(packed_.data() + packed_.size(), packed_.data() + packed_.size());
+  }
+  size_t size() const;
+  bool empty() const { return packed_.empty(); }
+  std::vector<Label> ToVector() const;
+  // The packed encoding (see PackLabels).
+  std::string_view packed() const { return packed_; }
 
   // The value of `name`, or "" when absent (Prometheus treats an empty value as absent).
   std::string_view Get(std::string_view name) const;
-  bool Has(std::string_view name) const;
+  bool Has(std::string_view name) const { return !Get(name).empty(); }
   std::string_view MetricName() const { return Get(kMetricName); }
 
   uint64_t Hash() const;
@@ -58,16 +100,25 @@ class Labels {
   std::string ToString() const;
   // Total bytes of names and values, for limits and accounting.
   size_t ByteSize() const;
+  // Heap bytes held (for memory accounting).
+  size_t MemoryBytes() const { return packed_.capacity() > 15 ? packed_.capacity() : 0; }
 
-  friend bool operator==(const Labels& a, const Labels& b) { return a.items_ == b.items_; }
-  friend bool operator<(const Labels& a, const Labels& b) { return a.items_ < b.items_; }
+  friend bool operator==(const Labels& a, const Labels& b) { return a.packed_ == b.packed_; }
+  // Label by label: name, then value (the order Prometheus sorts series in).
+  friend bool operator<(const Labels& a, const Labels& b) { return Compare(a, b) < 0; }
+  static int Compare(const Labels& a, const Labels& b);
 
  private:
-  std::vector<Label> items_;
+  std::string packed_;
 };
+
+// Appends the packed encoding of sorted views to *out (the Labels representation).
+void PackLabels(std::span<const LabelView> sorted, std::string* out);
 
 // Same value as Labels::Hash for the same (sorted) pairs.
 uint64_t HashLabels(std::span<const LabelView> sorted);
+// The hash of a packed encoding (Labels::Hash is HashPacked(packed())).
+uint64_t HashPacked(std::string_view packed);
 bool LabelsEqual(const Labels& a, std::span<const LabelView> b);
 
 // Builds a label set by edits on top of a base: Set with an empty value deletes.

@@ -8,7 +8,7 @@ namespace {
 TEST(LabelsTest, FromUnsortedSortsAndKeepsLastDuplicate) {
   Labels l = Labels::FromUnsorted({{"b", "1"}, {"a", "2"}, {"b", "3"}});
   ASSERT_EQ(l.size(), 2u);
-  EXPECT_EQ(l.items()[0].name, "a");
+  EXPECT_EQ(l.begin()->name, "a");
   EXPECT_EQ(l.Get("b"), "3");
   EXPECT_EQ(l.Get("missing"), "");
 }

@@ -22,7 +22,7 @@ bool WireReader::FailWith(std::string message) {
   return false;
 }
 
-bool WireReader::ReadVarint(uint64_t* v) {
+bool WireReader::ReadVarintSlow(uint64_t* v) {
   uint64_t result = 0;
   for (int shift = 0; shift < 64; shift += 7) {
     if (p_ >= end_) return Fail("truncated varint");

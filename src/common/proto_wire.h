@@ -28,13 +28,22 @@ class WireReader {
 
   // Reads the next field key. False at the end of input or on error.
   bool NextField(uint32_t* field, WireType* type);
-  bool ReadVarint(uint64_t* v);
+  bool ReadVarint(uint64_t* v) {
+    // One-byte varints (field keys, small lengths) dominate protobuf input: decode them
+    // inline and leave the general case out of line.
+    if (p_ < end_ && static_cast<uint8_t>(*p_) < 0x80) {
+      *v = static_cast<uint8_t>(*p_++);
+      return true;
+    }
+    return ReadVarintSlow(v);
+  }
   bool ReadFixed64(uint64_t* v);
   bool ReadFixed32(uint32_t* v);
   bool ReadBytes(std::string_view* v);  // length-delimited payload
   double ReadDouble();                  // fixed64 as IEEE double (0 on error)
   // Skips a field of the given wire type (unknown fields are allowed by protobuf).
   bool Skip(WireType type);
+  bool ReadVarintSlow(uint64_t* v);
   bool Fail(const char* what);  // records what, with this reader's position
   bool FailWith(std::string message);  // records a nested reader's error as is
 

@@ -46,8 +46,10 @@ bool ParseUint64(std::string_view s, uint64_t* out);
 // "Inf"/"+Inf"/"-Inf"/"NaN" in any case.
 bool ParseDouble(std::string_view s, double* out);
 
-// absl::string_view (Status messages) to std::string_view.
+// absl::string_view (Status messages) to std::string_view, and back (for heterogeneous
+// lookups in absl containers keyed by std::string).
 inline std::string_view ToStd(absl::string_view s) { return {s.data(), s.size()}; }
+inline absl::string_view ToAbsl(std::string_view s) { return {s.data(), s.size()}; }
 
 // Double-quotes `s`, escaping backslash, quote, newline, and bytes that are not printable
 // ASCII as \xNN, so hostile input can be echoed safely in error messages and logs.

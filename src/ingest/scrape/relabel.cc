@@ -219,7 +219,7 @@ std::shared_ptr<RE2> DefaultRelabelRegex() {
 
 std::optional<Labels> Relabel(const Labels& labels, std::span<const RelabelConfig> configs) {
   if (configs.empty()) return labels;
-  return Run(labels.items(), configs);
+  return Run(labels.ToVector(), configs);
 }
 
 std::optional<Labels> Relabel(std::span<const LabelView> sorted,

@@ -42,9 +42,9 @@ bool MergeFast(std::span<const LabelView> scraped, const Labels& target, bool ho
 Labels MergeWithConflicts(std::span<const LabelView> scraped, const Labels& target) {
   LabelsBuilder b(Labels::FromViews(scraped));
   std::vector<Label> conflicts;
-  for (const Label& l : target) {
+  for (const LabelView& l : target) {
     std::string_view existing = b.Get(l.name);
-    if (!existing.empty()) conflicts.push_back({l.name, std::string(existing)});
+    if (!existing.empty()) conflicts.push_back({std::string(l.name), std::string(existing)});
     b.Set(l.name, l.value);
   }
   std::stable_sort(conflicts.begin(), conflicts.end(),
@@ -64,7 +64,7 @@ Labels MergeWithConflicts(std::span<const LabelView> scraped, const Labels& targ
 
 void ViewsOf(const Labels& labels, std::vector<LabelView>* out) {
   out->clear();
-  for (const Label& l : labels) out->push_back({l.name, l.value});
+  for (const LabelView& l : labels) out->push_back(l);
 }
 
 std::string_view Cut50(std::string_view s) { return s.substr(0, 50); }

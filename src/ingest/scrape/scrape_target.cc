@@ -135,10 +135,9 @@ absl::StatusOr<HttpClientResponse> ScrapeTarget::Fetch(const ScrapeJobConfig& jo
 }
 
 void ScrapeTarget::AppendOne(MetricsAppender& app, const Labels& series, Sample s) {
-  std::vector<LabelView> views;
-  views.reserve(series.size());
-  for (const Label& l : series) views.push_back({l.name, l.value});
-  absl::StatusOr<SeriesRef> ref = app.GetOrCreate(views);
+  // Runs under scrape_mu_, after AppendBody: its scratch vector is free.
+  merged_.assign(series.begin(), series.end());
+  absl::StatusOr<SeriesRef> ref = app.GetOrCreate(merged_);
   if (ref.ok()) app.Append(*ref, {&s, 1});
 }
 

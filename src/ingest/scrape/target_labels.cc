@@ -43,18 +43,18 @@ std::string BuildScrapeUrl(const ScrapeJobConfig& job, const Labels& l) {
   for (const auto& [name, values] : job.params) {
     for (const auto& v : values) params.emplace_back(name, v);
   }
-  for (const Label& label : l) {
+  for (const LabelView& label : l) {
     if (!StartsWith(label.name, kParamPrefix)) continue;
-    std::string name = label.name.substr(kParamPrefix.size());
+    std::string name(label.name.substr(kParamPrefix.size()));
     bool replaced = false;
     for (auto& p : params) {
       if (p.first == name) {
-        p.second = label.value;
+        p.second = std::string(label.value);
         replaced = true;
         break;
       }
     }
-    if (!replaced) params.emplace_back(std::move(name), label.value);
+    if (!replaced) params.emplace_back(std::move(name), std::string(label.value));
   }
   // Go's url.Values.Encode sorts by name, keeping the order of values of one name.
   std::stable_sort(params.begin(), params.end(),
@@ -111,18 +111,18 @@ absl::StatusOr<std::optional<TargetLabels>> PopulateTargetLabels(const ScrapeJob
   t.timeout_ms = *timeout;
 
   LabelsBuilder out(*relabeled);
-  for (const Label& l : *relabeled) {
+  for (const LabelView& l : *relabeled) {
     if (StartsWith(l.name, "__meta_")) out.Del(l.name);
   }
   if (out.Get("instance").empty()) out.Set("instance", addr);
   t.labels = out.Build();
   std::vector<Label> pub;
-  for (const Label& l : t.labels) {
+  for (const LabelView& l : t.labels) {
     if (!IsValidUtf8(l.value)) {
       return absl::InvalidArgumentError(
           StrCat("invalid label value for ", QuoteString(l.name), ": ", QuoteString(Truncated(l.value))));
     }
-    if (!StartsWith(l.name, kReservedPrefix)) pub.push_back(l);
+    if (!StartsWith(l.name, kReservedPrefix)) pub.push_back({std::string(l.name), std::string(l.value)});
   }
   t.public_labels = Labels(std::move(pub));
   t.discovered = *discovered;

@@ -234,8 +234,9 @@ class IndexBuilder {
     uint64_t offset = 0, length = 0, checksum = 0;
   };
 
-  uint32_t Intern(const std::string& s) {
-    auto [it, inserted] = symbol_ids_.try_emplace(s, static_cast<uint32_t>(symbols_.size()));
+  uint32_t Intern(std::string_view s) {
+    auto [it, inserted] =
+        symbol_ids_.try_emplace(absl::string_view(s.data(), s.size()), static_cast<uint32_t>(symbols_.size()));
     if (inserted) symbols_.push_back(&it->first);
     return it->second;
   }

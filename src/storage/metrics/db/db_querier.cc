@@ -153,7 +153,7 @@ absl::StatusOr<std::vector<std::string>> DbQuerier::LabelNames(const Matchers& m
     SeriesMap series;
     if (absl::Status st = Collect(matchers, mint_, maxt_, &series); !st.ok()) return st;
     for (const auto& [labels, src] : series) {
-      for (const auto& l : labels) names.insert(l.name);
+      for (const auto& l : labels) names.emplace(l.name);
     }
   }
   return std::vector<std::string>(names.begin(), names.end());

@@ -82,13 +82,18 @@ MemSeries* Head::Insert(uint64_t hash, SeriesRef ref, Labels labels) {
 }
 
 Head::Lookup Head::GetOrCreatePinned(std::span<const LabelView> sorted_labels) {
-  uint64_t hash = HashLabels(sorted_labels);
+  // Packed once: the hash and the comparison with a candidate are then single passes over
+  // contiguous bytes.
+  thread_local std::string packed;
+  packed.clear();
+  PackLabels(sorted_labels, &packed);
+  uint64_t hash = HashPacked(packed);
   HashStripe& hs = hash_stripes_[hash % kStripes];
   std::lock_guard lock(hs.mu);
   auto it = hs.by_hash.find(hash);
   if (it != hs.by_hash.end()) {
     for (MemSeries* s : it->second) {
-      if (LabelsEqual(s->labels, sorted_labels)) {
+      if (s->labels.packed() == packed) {
         s->pins.fetch_add(1, std::memory_order_relaxed);
         return {s, false};
       }
@@ -108,7 +113,7 @@ Head::Lookup Head::GetOrCreatePinned(std::span<const LabelView> sorted_labels) {
     }
     return out;
   }
-  MemSeries* s = Insert(hash, next_ref_.fetch_add(1), Labels::FromViews(sorted_labels));
+  MemSeries* s = Insert(hash, next_ref_.fetch_add(1), Labels::FromPacked(packed));
   s->pins.fetch_add(1, std::memory_order_relaxed);
   out.series = s;
   out.created = true;

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <mutex>
 
+#include "common/strings.h"
+
 namespace vigil {
 
 void MemPostings::InsertSorted(Postings* list, uint64_t ref) {
@@ -18,7 +20,7 @@ void MemPostings::InsertSorted(Postings* list, uint64_t ref) {
 
 void MemPostings::Add(uint64_t ref, const Labels& labels) {
   std::unique_lock lock(mu_);
-  for (const auto& l : labels) InsertSorted(&index_[l.name][l.value], ref);
+  for (const auto& l : labels) InsertSorted(&index_[ToAbsl(l.name)][ToAbsl(l.value)], ref);
   InsertSorted(&all_, ref);
 }
 
@@ -31,9 +33,9 @@ void MemPostings::Delete(const absl::flat_hash_set<uint64_t>& refs,
   };
   for (const Labels& ls : labels) {
     for (const auto& l : ls) {
-      auto n = index_.find(l.name);
+      auto n = index_.find(ToAbsl(l.name));
       if (n == index_.end()) continue;
-      auto v = n->second.find(l.value);
+      auto v = n->second.find(ToAbsl(l.value));
       if (v == n->second.end()) continue;
       drop(&v->second);
       if (v->second.empty()) n->second.erase(v);

@@ -114,7 +114,7 @@ class RecordDecoder {
 
 void PutLabels(std::string* out, const Labels& labels) {
   PutUvarint(out, labels.size());
-  for (const Label& l : labels) {
+  for (const auto& l : labels) {
     PutString(out, l.name);
     PutString(out, l.value);
   }
