@@ -19,20 +19,15 @@ namespace vigil::testing {
 
 std::string VigilProcess::BinaryPath() { return VIGIL_BINARY; }
 
-VigilProcess::~VigilProcess() {
-  if (pid_ > 0) Kill();
-  if (reader_.joinable()) reader_.join();
-}
+namespace {
 
-absl::Status VigilProcess::Start(const std::string& data_dir, std::vector<std::string> extra) {
+// Starts `args` (args[0] is the program) with stderr on a pipe; returns the pid and the
+// pipe's read end, or -1.
+pid_t Spawn(std::vector<std::string> args, int* stderr_fd) {
   int pipefd[2];
-  if (pipe(pipefd) != 0) return absl::InternalError("pipe failed");
-  std::vector<std::string> args = {BinaryPath(), "server", "--data-dir", data_dir,
-                                   "--http.listen", "127.0.0.1:0", "--otlp.grpc.listen", "off",
-                                   "--otlp.http.listen", "off"};
-  args.insert(args.end(), extra.begin(), extra.end());
-  pid_ = fork();
-  if (pid_ == 0) {
+  if (pipe(pipefd) != 0) return -1;
+  pid_t pid = fork();
+  if (pid == 0) {
     dup2(pipefd[1], STDERR_FILENO);
     close(pipefd[0]);
     close(pipefd[1]);
@@ -43,7 +38,24 @@ absl::Status VigilProcess::Start(const std::string& data_dir, std::vector<std::s
     _exit(127);
   }
   close(pipefd[1]);
-  stderr_fd_ = pipefd[0];
+  *stderr_fd = pipefd[0];
+  return pid;
+}
+
+}  // namespace
+
+VigilProcess::~VigilProcess() {
+  if (pid_ > 0) Kill();
+  if (reader_.joinable()) reader_.join();
+}
+
+absl::Status VigilProcess::Start(const std::string& data_dir, std::vector<std::string> extra) {
+  std::vector<std::string> args = {BinaryPath(), "server", "--data-dir", data_dir,
+                                   "--http.listen", "127.0.0.1:0", "--otlp.grpc.listen", "off",
+                                   "--otlp.http.listen", "off"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  pid_ = Spawn(args, &stderr_fd_);
+  if (pid_ < 0) return absl::InternalError("cannot start vigil");
   if (reader_.joinable()) reader_.join();
   {
     std::lock_guard lock(mu_);
@@ -107,26 +119,15 @@ void VigilProcess::Kill() {
 }
 
 std::pair<int, std::string> VigilProcess::RunToExit(std::vector<std::string> args) {
-  int pipefd[2];
-  if (pipe(pipefd) != 0) return {-1, "pipe failed"};
   args.insert(args.begin(), BinaryPath());
-  pid_t pid = fork();
-  if (pid == 0) {
-    dup2(pipefd[1], STDERR_FILENO);
-    close(pipefd[0]);
-    close(pipefd[1]);
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    execv(argv[0], argv.data());
-    _exit(127);
-  }
-  close(pipefd[1]);
+  int fd;
+  pid_t pid = Spawn(args, &fd);
+  if (pid < 0) return {-1, "cannot start vigil"};
   std::string out;
   char buf[4096];
   ssize_t n;
-  while ((n = read(pipefd[0], buf, sizeof(buf))) > 0) out.append(buf, n);
-  close(pipefd[0]);
+  while ((n = read(fd, buf, sizeof(buf))) > 0) out.append(buf, n);
+  close(fd);
   int status = 0;
   waitpid(pid, &status, 0);
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cassert>
 
+#include "common/coding.h"
 #include "common/strings.h"
 #define XXH_INLINE_ALL  // inlined: label hashing is on the ingest hot path
 #include "xxhash.h"
@@ -10,31 +11,21 @@
 namespace vigil {
 namespace {
 
-void PutVarint(std::string* out, size_t v) {
-  while (v >= 0x80) {
-    out->push_back(static_cast<char>(v | 0x80));
-    v >>= 7;
-  }
-  out->push_back(static_cast<char>(v));
-}
-
-// Packed data is produced only by this file, so lengths are trusted.
-size_t GetVarint(const char** p) {
-  size_t v = 0;
-  for (int shift = 0;; shift += 7) {
-    uint8_t b = static_cast<uint8_t>(*(*p)++);
-    v |= size_t{b & 0x7fu} << shift;
-    if (b < 0x80) return v;
-  }
+// Packed data is produced only by this file, so lengths are trusted (no end check needed
+// beyond the buffer's own).
+size_t GetLength(const char** p, const char* end) {
+  uint64_t v = 0;
+  const auto* u = reinterpret_cast<const uint8_t*>(*p);
+  DecodeUvarint(&u, reinterpret_cast<const uint8_t*>(end), &v);
+  *p = reinterpret_cast<const char*>(u);
+  return v;
 }
 
 bool ByName(const Label& a, const Label& b) { return a.name < b.name; }
 
 void PackOne(std::string* out, std::string_view name, std::string_view value) {
-  PutVarint(out, name.size());
-  out->append(name);
-  PutVarint(out, value.size());
-  out->append(value);
+  PutString(out, name);
+  PutString(out, value);
 }
 
 }  // namespace
@@ -45,10 +36,10 @@ void Labels::Iterator::Decode() {
     return;
   }
   const char* q = p_;
-  size_t n = GetVarint(&q);
+  size_t n = GetLength(&q, end_);
   cur_.name = std::string_view(q, n);
   q += n;
-  n = GetVarint(&q);
+  n = GetLength(&q, end_);
   cur_.value = std::string_view(q, n);
   next_ = q + n;
 }

@@ -16,6 +16,10 @@ constexpr std::string_view kNames[] = {"debug", "info", "warn", "error"};
 
 void SetLogLevel(LogLevel level) { g_level.store(static_cast<int>(level)); }
 
+bool LogEnabled(LogLevel level) {
+  return static_cast<int>(level) >= g_level.load(std::memory_order_relaxed);
+}
+
 bool ParseLogLevel(std::string_view s, LogLevel* out) {
   for (int i = 0; i < 4; ++i) {
     if (s == kNames[i]) {

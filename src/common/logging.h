@@ -16,6 +16,8 @@ enum class LogLevel { kDebug = 0, kInfo = 1, kWarn = 2, kError = 3 };
 using LogField = std::pair<std::string_view, std::string>;
 
 void SetLogLevel(LogLevel level);
+// Whether a line of `level` would be written: lets hot paths skip building fields.
+bool LogEnabled(LogLevel level);
 bool ParseLogLevel(std::string_view s, LogLevel* out);
 void Log(LogLevel level, std::string_view component, std::string_view message,
          std::initializer_list<LogField> fields = {});

@@ -2,6 +2,7 @@
 
 #include <bit>
 
+#include "common/coding.h"
 #include "common/strings.h"
 
 namespace vigil::proto {
@@ -23,17 +24,11 @@ bool WireReader::FailWith(std::string message) {
 }
 
 bool WireReader::ReadVarintSlow(uint64_t* v) {
-  uint64_t result = 0;
-  for (int shift = 0; shift < 64; shift += 7) {
-    if (p_ >= end_) return Fail("truncated varint");
-    uint8_t b = static_cast<uint8_t>(*p_++);
-    result |= uint64_t{b & 0x7fu} << shift;
-    if (b < 0x80) {
-      *v = result;
-      return true;
-    }
-  }
-  return Fail("varint longer than 10 bytes");
+  const auto* p = reinterpret_cast<const uint8_t*>(p_);
+  const auto* end = reinterpret_cast<const uint8_t*>(end_);
+  if (!DecodeUvarint(&p, end, v)) return Fail(p >= end ? "truncated varint" : "malformed varint");
+  p_ = reinterpret_cast<const char*>(p);
+  return true;
 }
 
 bool WireReader::ReadFixed64(uint64_t* v) {
@@ -88,13 +83,7 @@ bool WireReader::Skip(WireType type) {
   }
 }
 
-void WireWriter::Varint(uint64_t v) {
-  while (v >= 0x80) {
-    out_->push_back(static_cast<char>(v | 0x80));
-    v >>= 7;
-  }
-  out_->push_back(static_cast<char>(v));
-}
+void WireWriter::Varint(uint64_t v) { PutUvarint(out_, v); }
 
 void WireWriter::DoubleField(uint32_t field, double v) { Fixed64Field(field, std::bit_cast<uint64_t>(v)); }
 

@@ -369,6 +369,7 @@ void HttpServer::Impl::Record(std::string_view handler, std::string_view method,
     counter->Inc();
     hist->Observe(seconds);
   }
+  if (!LogEnabled(LogLevel::kDebug)) return;
   LogDebug(kComponent, "request",
            {{"handler", std::string(handler)},
             {"method", std::string(method)},

@@ -2,43 +2,20 @@
 
 #include <gtest/gtest.h>
 
-#include <filesystem>
-
-#include "storage/metrics/block/block_id.h"
-#include "storage/metrics/db/metrics_db.h"
+#include "storage/metrics/db/temp_metrics_db.h"
 
 namespace vigil {
 namespace {
 
-namespace fs = std::filesystem;
-
 class TextImporterTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("import_test_" + block::NewBlockId());
-    MetricsDbOptions o;
-    o.dir = dir_.string();
-    o.maintenance_interval_ms = 0;
-    o.wal_sync = false;
-    o.head.max_future_ms = 0;
-    db_ = std::move(*MetricsDb::Open(o, nullptr));
-    importer_ = std::make_unique<TextImporter>(*db_, nullptr);
-  }
-  void TearDown() override {
-    db_.reset();
-    fs::remove_all(dir_);
-  }
   std::vector<Sample> Read(std::string_view metric) {
-    auto q = db_->Querier(INT64_MIN, INT64_MAX);
-    auto set = q->Select({*LabelMatcher::Make(MatchType::kEqual, "__name__", metric)},
-                         {INT64_MIN, INT64_MAX, false});
     std::vector<Sample> out;
-    while (set->Next()) out.insert(out.end(), set->samples().begin(), set->samples().end());
+    for (const auto& [name, samples] : db_.Read(metric)) out.insert(out.end(), samples.begin(), samples.end());
     return out;
   }
-  fs::path dir_;
-  std::unique_ptr<MetricsDb> db_;
-  std::unique_ptr<TextImporter> importer_;
+  TempMetricsDb db_;
+  std::unique_ptr<TextImporter> importer_ = std::make_unique<TextImporter>(db_.db(), nullptr);
 };
 
 TEST_F(TextImporterTest, ImportsSamplesWithAndWithoutTimestamps) {

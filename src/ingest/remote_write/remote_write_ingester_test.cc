@@ -2,34 +2,17 @@
 
 #include <gtest/gtest.h>
 
-#include <filesystem>
-
 #include "ingest/remote_write/write_request.h"
-#include "storage/metrics/block/block_id.h"
-#include "storage/metrics/db/metrics_db.h"
+#include "storage/metrics/db/temp_metrics_db.h"
 
 namespace vigil {
 namespace {
 
-namespace fs = std::filesystem;
-
 class RemoteWriteIngesterTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("rw_test_" + block::NewBlockId());
-    MetricsDbOptions o;
-    o.dir = dir_.string();
-    o.maintenance_interval_ms = 0;
-    o.wal_sync = false;
-    o.head.max_future_ms = 0;
+  static void Limits(MetricsDbOptions& o) {
     o.head.max_series_per_metric = 3;
     o.head.label_denylist = {"user_id"};
-    db_ = std::move(*MetricsDb::Open(o, &registry_));
-    ingester_ = std::make_unique<RemoteWriteIngester>(*db_, &registry_, 1 << 20);
-  }
-  void TearDown() override {
-    db_.reset();
-    fs::remove_all(dir_);
   }
 
   IngestResult Send(const std::vector<WriteSeries>& series) {
@@ -38,19 +21,12 @@ class RemoteWriteIngesterTest : public ::testing::Test {
     return ingester_->Ingest(SnappyCompress(pb));
   }
 
-  size_t Count(std::string_view metric) {
-    auto q = db_->Querier(INT64_MIN, INT64_MAX);
-    auto set = q->Select({*LabelMatcher::Make(MatchType::kEqual, "__name__", metric)},
-                         {INT64_MIN, INT64_MAX, false});
-    size_t n = 0;
-    while (set->Next()) n += set->samples().size();
-    return n;
-  }
+  size_t Count(std::string_view metric) { return db_.Count(metric); }
 
-  fs::path dir_;
   MetricsRegistry registry_;
-  std::unique_ptr<MetricsDb> db_;
-  std::unique_ptr<RemoteWriteIngester> ingester_;
+  TempMetricsDb db_{&registry_, &Limits};
+  std::unique_ptr<RemoteWriteIngester> ingester_ =
+      std::make_unique<RemoteWriteIngester>(db_.db(), &registry_, 1 << 20);
 };
 
 TEST_F(RemoteWriteIngesterTest, StoresAValidRequest) {

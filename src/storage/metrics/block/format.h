@@ -4,6 +4,7 @@
 // Thread-safety: stateless functions; Encoder/Decoder are single-threaded values.
 #pragma once
 
+#include "common/coding.h"
 #include <cstdint>
 #include <cstring>
 #include <span>
@@ -78,15 +79,10 @@ class Encoder {
     U32(static_cast<uint32_t>(v >> 32));
   }
   void Uvarint(uint64_t v) {
-    while (v >= 0x80) {
-      buf_.push_back(static_cast<uint8_t>(v) | 0x80);
-      v >>= 7;
-    }
-    buf_.push_back(static_cast<uint8_t>(v));
+    uint8_t b[10];
+    buf_.insert(buf_.end(), b, b + EncodeUvarint(v, b));
   }
-  void Varint(int64_t v) {
-    Uvarint((static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63));
-  }
+  void Varint(int64_t v) { Uvarint(ZigZag(v)); }
   void Bytes(std::span<const uint8_t> b) { buf_.insert(buf_.end(), b.begin(), b.end()); }
   void Bytes(std::string_view s) { buf_.insert(buf_.end(), s.begin(), s.end()); }
 
@@ -116,18 +112,10 @@ class Decoder {
     return true;
   }
   bool Uvarint(uint64_t* out) {
-    uint64_t x = 0;
-    for (int shift = 0; shift < 70; shift += 7) {
-      if (pos_ >= b_.size()) return false;
-      uint8_t c = b_[pos_++];
-      if (shift == 63 && c > 1) return false;
-      x |= static_cast<uint64_t>(c & 0x7f) << shift;
-      if (c < 0x80) {
-        *out = x;
-        return true;
-      }
-    }
-    return false;
+    const uint8_t* p = b_.data() + pos_;
+    if (!DecodeUvarint(&p, b_.data() + b_.size(), out)) return false;
+    pos_ = static_cast<size_t>(p - b_.data());
+    return true;
   }
   bool Uvarint32(uint32_t* out) {
     uint64_t v;
@@ -138,7 +126,7 @@ class Decoder {
   bool Varint(int64_t* out) {
     uint64_t u;
     if (!Uvarint(&u)) return false;
-    *out = static_cast<int64_t>(u >> 1) ^ -static_cast<int64_t>(u & 1);
+    *out = UnZigZag(u);
     return true;
   }
   bool Bytes(size_t n, std::span<const uint8_t>* out) {

@@ -187,8 +187,8 @@ void Head::AppendLocked(MemSeries& s, int64_t t, double v) {
     }
   }
   s.open.Append(t, v);
-  s.max_time = t;
-  s.last_value_bits = std::bit_cast<uint64_t>(v);
+  s.max_time.store(t, std::memory_order_relaxed);
+  s.last_value_bits.store(std::bit_cast<uint64_t>(v), std::memory_order_relaxed);
 }
 
 void Head::SetMinValidTime(int64_t t) {
@@ -315,13 +315,13 @@ void Head::DeleteRange(MemSeries& s, int64_t mint, int64_t maxt) {
   s.SamplesLocked(INT64_MIN, INT64_MAX, &all);
   s.closed.clear();
   s.open = chunkenc::XorChunk();
-  int64_t keep_max = s.max_time;
+  int64_t keep_max = s.max_time.load();
   for (const Sample& smp : all) {
     if (smp.t >= mint && smp.t <= maxt) continue;
     AppendLocked(s, smp.t, smp.v);
   }
   // The newest time stays as it was, so a deleted range cannot be re-filled out of order.
-  s.max_time = keep_max;
+  s.max_time.store(keep_max);
 }
 
 }  // namespace vigil

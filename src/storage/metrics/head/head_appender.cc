@@ -10,7 +10,8 @@ std::unique_ptr<MetricsAppender> Head::Appender(HeadLog log) {
   return std::make_unique<HeadAppender>(*this, std::move(log));
 }
 
-HeadAppender::HeadAppender(Head& head, HeadLog log) : head_(head), log_(std::move(log)) {}
+HeadAppender::HeadAppender(Head& head, HeadLog log)
+    : head_(head), log_(std::move(log)), now_ms_(NowMs()) {}
 
 HeadAppender::~HeadAppender() { Release(); }
 
@@ -64,11 +65,11 @@ void HeadAppender::Append(SeriesRef ref, std::span<const Sample> samples) {
     prev_t = last.t;
     prev_bits = std::bit_cast<uint64_t>(last.v);
   } else {
-    std::lock_guard lock(s->mu);
-    prev_t = s->max_time;
-    prev_bits = s->last_value_bits;
+    // Read without the series lock: Commit checks order again under it.
+    prev_t = s->max_time.load(std::memory_order_relaxed);
+    prev_bits = s->last_value_bits.load(std::memory_order_relaxed);
   }
-  const int64_t now = NowMs();
+  const int64_t now = now_ms_;
   uint32_t begin = static_cast<uint32_t>(samples_.size());
   for (const Sample& smp : samples) {
     bool dup;
@@ -142,8 +143,9 @@ absl::Status HeadAppender::Commit() {
     for (uint32_t i = p.begin; i < p.end; ++i) {
       const Sample& smp = samples_[i];
       // Another appender may have committed newer samples of this series meanwhile.
-      if (smp.t <= s.max_time) {
-        Reject(smp.t == s.max_time ? RejectReason::kDuplicate : RejectReason::kOutOfOrder, s,
+      const int64_t max_time = s.max_time.load(std::memory_order_relaxed);
+      if (smp.t <= max_time) {
+        Reject(smp.t == max_time ? RejectReason::kDuplicate : RejectReason::kOutOfOrder, s,
                smp.t, 1);
         continue;
       }

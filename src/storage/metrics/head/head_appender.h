@@ -38,6 +38,7 @@ class HeadAppender final : public MetricsAppender {
 
   Head& head_;
   HeadLog log_;
+  const int64_t now_ms_;  // one clock read per request, for the far-future check
   AppendStats stats_;
   std::vector<MemSeries*> pinned_;
   std::vector<Pending> pending_;

@@ -52,8 +52,10 @@ struct MemSeries {
   std::mutex mu;
   std::vector<ClosedChunk> closed;
   chunkenc::XorChunk open;
-  int64_t max_time = INT64_MIN;  // newest sample; INT64_MIN while empty
-  uint64_t last_value_bits = 0;
+  // Newest sample (INT64_MIN while empty) and its value. Written under `mu`; atomic so that
+  // appenders can pre-check order without taking the lock.
+  std::atomic<int64_t> max_time{INT64_MIN};
+  std::atomic<uint64_t> last_value_bits{0};
   std::unique_ptr<ExemplarRing> exemplars;
 
   int64_t MinTimeLocked() const;

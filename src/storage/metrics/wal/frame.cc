@@ -9,7 +9,7 @@
 #include <cstring>
 
 #include "common/strings.h"
-#include "storage/metrics/wal/coding.h"
+#include "common/coding.h"
 #include "storage/metrics/wal/crc32c.h"
 
 namespace vigil::wal {

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "gtest/gtest.h"
-#include "storage/metrics/wal/coding.h"
+#include "common/coding.h"
 #include "storage/metrics/wal/crc32c.h"
 #include "storage/metrics/wal/wal_files.h"
 

@@ -4,7 +4,7 @@
 #include <array>
 
 #include "common/strings.h"
-#include "storage/metrics/wal/coding.h"
+#include "common/coding.h"
 
 namespace vigil::wal {
 namespace {

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "gtest/gtest.h"
-#include "storage/metrics/wal/coding.h"
+#include "common/coding.h"
 
 namespace vigil::wal {
 namespace {

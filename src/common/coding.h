@@ -1,5 +1,6 @@
 // Little-endian fixed-width integers, LEB128 varints and length-prefixed strings: the
-// building blocks of WAL frames and records.
+// building blocks of every binary format vigil writes (WAL frames and records, block index,
+// packed label sets) and of the protobuf wire reader.
 //
 // Writers append to a caller-owned std::string (no allocation beyond its growth). `ByteReader`
 // walks an untrusted byte slice: every getter bounds-checks and returns false on truncation
@@ -14,7 +15,7 @@
 #include <string>
 #include <string_view>
 
-namespace vigil::wal {
+namespace vigil {
 
 inline void PutFixed32(std::string* out, uint32_t v) {
   char b[4] = {static_cast<char>(v), static_cast<char>(v >> 8), static_cast<char>(v >> 16),
@@ -30,15 +31,37 @@ inline void PutFixed64(std::string* out, uint64_t v) {
 
 inline void PutDouble(std::string* out, double v) { PutFixed64(out, std::bit_cast<uint64_t>(v)); }
 
-inline void PutUvarint(std::string* out, uint64_t v) {
-  char b[10];
-  int n = 0;
+// Writes v as a LEB128 varint into buf (room for 10 bytes); returns the bytes used.
+inline size_t EncodeUvarint(uint64_t v, uint8_t* buf) {
+  size_t n = 0;
   while (v >= 0x80) {
-    b[n++] = static_cast<char>((v & 0x7f) | 0x80);
+    buf[n++] = static_cast<uint8_t>((v & 0x7f) | 0x80);
     v >>= 7;
   }
-  b[n++] = static_cast<char>(v);
-  out->append(b, n);
+  buf[n++] = static_cast<uint8_t>(v);
+  return n;
+}
+
+// Reads a LEB128 varint at *p, advancing it; false on truncation, on more than 10 bytes,
+// or on a value overflowing 64 bits (then *p is unspecified).
+inline bool DecodeUvarint(const uint8_t** p, const uint8_t* end, uint64_t* v) {
+  uint64_t r = 0;
+  for (int shift = 0; shift < 70; shift += 7) {
+    if (*p >= end) return false;
+    uint8_t b = *(*p)++;
+    if (shift == 63 && b > 1) return false;
+    r |= uint64_t{b & 0x7fu} << shift;
+    if (b < 0x80) {
+      *v = r;
+      return true;
+    }
+  }
+  return false;
+}
+
+inline void PutUvarint(std::string* out, uint64_t v) {
+  uint8_t b[10];
+  out->append(reinterpret_cast<const char*>(b), EncodeUvarint(v, b));
 }
 
 // Signed values are zigzag-mapped so small negative deltas stay short.
@@ -92,18 +115,11 @@ class ByteReader {
   }
   // Rejects varints longer than 10 bytes or overflowing 64 bits.
   bool Uvarint(uint64_t* v) {
-    uint64_t r = 0;
-    for (int shift = 0; shift < 70; shift += 7) {
-      if (pos_ >= in_.size()) return false;
-      uint8_t b = static_cast<uint8_t>(in_[pos_++]);
-      if (shift == 63 && b > 1) return false;
-      r |= uint64_t{b & 0x7fu} << shift;
-      if (b < 0x80) {
-        *v = r;
-        return true;
-      }
-    }
-    return false;
+    const auto* begin = reinterpret_cast<const uint8_t*>(in_.data());
+    const uint8_t* p = begin + pos_;
+    if (!DecodeUvarint(&p, begin + in_.size(), v)) return false;
+    pos_ = static_cast<size_t>(p - begin);
+    return true;
   }
   bool Varint(int64_t* v) {
     uint64_t u;
@@ -125,4 +141,4 @@ class ByteReader {
   size_t pos_ = 0;
 };
 
-}  // namespace vigil::wal
+}  // namespace vigil
