@@ -1,5 +1,7 @@
 #include "storage/metrics/block/block.h"
 
+#include "storage/metrics/index/postings.h"
+
 #include <algorithm>
 #include <filesystem>
 #include <numeric>
@@ -21,17 +23,6 @@ bool CheckFileHeader(std::span<const uint8_t> b, uint32_t magic, uint8_t version
          b[5] == 0 && b[6] == 0 && b[7] == 0;
 }
 
-// Sorted-list set operations on postings.
-std::vector<uint32_t> Intersect(const std::vector<uint32_t>& a, const std::vector<uint32_t>& b) {
-  std::vector<uint32_t> out;
-  std::set_intersection(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(out));
-  return out;
-}
-std::vector<uint32_t> Subtract(const std::vector<uint32_t>& a, const std::vector<uint32_t>& b) {
-  std::vector<uint32_t> out;
-  std::set_difference(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(out));
-  return out;
-}
 void SortUnique(std::vector<uint32_t>* v) {
   std::sort(v->begin(), v->end());
   v->erase(std::unique(v->begin(), v->end()), v->end());
@@ -300,54 +291,67 @@ std::vector<uint32_t> Block::AllPostings() const {
   return out;
 }
 
-absl::StatusOr<std::vector<uint32_t>> Block::PostingsForMatchers(const Matchers& matchers) const {
-  // Series having a value of m.name() for which m.Matches(value) == want.
-  auto with_values = [&](const LabelMatcher& m, bool want) -> absl::StatusOr<std::vector<uint32_t>> {
-    std::vector<uint32_t> out;
-    int64_t ref = FindSymbol(m.name());
-    if (ref < 0) return out;
-    if (want && m.type() == MatchType::kEqual) return Postings(m.name(), m.value());
-    if (want && m.type() == MatchType::kRegexMatch && !m.SetMatches().empty()) {
-      for (const auto& v : m.SetMatches()) {
-        if (auto s = AppendPostings(m.name(), v, &out); !s.ok()) return s;
-      }
-      SortUnique(&out);
-      return out;
-    }
-    uint32_t first, count;
-    NameRange(static_cast<uint32_t>(ref), &first, &count);
-    size_t lists = 0;
-    for (uint32_t e = first; e < first + count; ++e) {
-      uint32_t vref = GetU32At(postings_table_.data() + size_t{e} * kPostingsTableEntrySize + 4);
-      if (m.Matches(symbols_[vref]) != want) continue;
-      if (auto s = AppendPostingsAt(e, &out); !s.ok()) return s;
-      ++lists;
-    }
-    if (lists > 1) SortUnique(&out);
-    return out;
-  };
+absl::Status Block::AppendPostingsWhere(std::string_view name,
+                                        const std::function<bool(std::string_view)>& accept,
+                                        std::vector<uint32_t>* out) const {
+  int64_t ref = FindSymbol(name);
+  if (ref < 0) return absl::OkStatus();
+  uint32_t first, count;
+  NameRange(static_cast<uint32_t>(ref), &first, &count);
+  size_t lists = 0;
+  for (uint32_t e = first; e < first + count; ++e) {
+    uint32_t vref = GetU32At(postings_table_.data() + size_t{e} * kPostingsTableEntrySize + 4);
+    if (!accept(symbols_[vref])) continue;
+    if (auto s = AppendPostingsAt(e, out); !s.ok()) return s;
+    ++lists;
+  }
+  if (lists > 1) SortUnique(out);
+  return absl::OkStatus();
+}
 
-  std::vector<uint32_t> result;
-  bool have_positive = false;
-  std::vector<const LabelMatcher*> negative;
-  for (const auto& m : matchers) {
-    if (m.MatchesEmpty()) {
-      negative.push_back(&m);  // keeps series without the label: subtract the non-matching
-      continue;
+namespace {
+
+// The block's index as the shared matcher-resolution algorithm sees it. Block reads can
+// fail on corrupt data; the first error is kept and the lookup answers empty.
+class BlockIndexReader final : public IndexReader {
+ public:
+  explicit BlockIndexReader(const Block& b) : b_(b) {}
+  Postings AllPostings() override { return Widen(b_.AllPostings()); }
+  Postings PostingsFor(std::string_view name, std::string_view value) override {
+    return Widen(Check(b_.Postings(name, value)));
+  }
+  std::vector<std::string> ValuesOf(std::string_view name) override { return b_.LabelValues(name); }
+  Postings PostingsWhere(std::string_view name,
+                         const std::function<bool(std::string_view)>& accept) override {
+    std::vector<uint32_t> ids;
+    if (absl::Status st = b_.AppendPostingsWhere(name, accept, &ids); !st.ok()) Keep(st);
+    return Widen(ids);
+  }
+  const absl::Status& status() const { return status_; }
+
+ private:
+  static Postings Widen(const std::vector<uint32_t>& ids) { return Postings(ids.begin(), ids.end()); }
+  std::vector<uint32_t> Check(absl::StatusOr<std::vector<uint32_t>> r) {
+    if (!r.ok()) {
+      Keep(r.status());
+      return {};
     }
-    auto p = with_values(m, true);
-    if (!p.ok()) return p.status();
-    result = have_positive ? Intersect(result, *p) : std::move(*p);
-    have_positive = true;
-    if (result.empty()) return result;
+    return std::move(*r);
   }
-  if (!have_positive) result = AllPostings();
-  for (const LabelMatcher* m : negative) {
-    auto p = with_values(*m, false);
-    if (!p.ok()) return p.status();
-    result = Subtract(result, *p);
+  void Keep(const absl::Status& st) {
+    if (status_.ok()) status_ = st;
   }
-  return result;
+  const Block& b_;
+  absl::Status status_;
+};
+
+}  // namespace
+
+absl::StatusOr<std::vector<uint32_t>> Block::PostingsForMatchers(const Matchers& matchers) const {
+  BlockIndexReader index(*this);
+  ::vigil::Postings ids = ::vigil::PostingsForMatchers(index, matchers);
+  if (!index.status().ok()) return index.status();
+  return std::vector<uint32_t>(ids.begin(), ids.end());
 }
 
 absl::Status Block::Series(uint32_t id, Labels* labels, std::vector<ChunkMeta>* chunks) const {

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -69,8 +70,14 @@ class Block {
   // 0..NumSeries()-1.
   std::vector<uint32_t> AllPostings() const;
   // Sorted ids of the series that all matchers select, with PromQL semantics (an absent label
-  // matches as ""). An empty matcher list selects every series.
+  // matches as ""). An empty matcher list selects every series. Resolved by the shared
+  // algorithm in index/postings.h over this block's index.
   absl::StatusOr<std::vector<uint32_t>> PostingsForMatchers(const Matchers& matchers) const;
+  // Appends the ids of series whose label `name` has a value that `accept`s (then sorted
+  // and de-duplicated), scanning the name's value table in place.
+  absl::Status AppendPostingsWhere(std::string_view name,
+                                   const std::function<bool(std::string_view)>& accept,
+                                   std::vector<uint32_t>* out) const;
 
   absl::StatusOr<Labels> SeriesLabels(uint32_t id) const;
   absl::StatusOr<std::vector<ChunkMeta>> SeriesChunks(uint32_t id) const;

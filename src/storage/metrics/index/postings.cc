@@ -70,18 +70,17 @@ Postings IndexReader::PostingsForValues(std::string_view name,
   return Merge(std::move(lists));
 }
 
-namespace {
-
-// Series that have label `name` with a value accepted by `accept`.
-template <typename Accept>
-Postings PostingsWhere(IndexReader& index, std::string_view name, Accept accept) {
-  std::vector<std::string> values = index.ValuesOf(name);
+Postings IndexReader::PostingsWhere(std::string_view name,
+                                    const std::function<bool(std::string_view)>& accept) {
+  std::vector<std::string> values = ValuesOf(name);
   std::vector<std::string> hit;
   for (auto& v : values) {
     if (accept(v)) hit.push_back(std::move(v));
   }
-  return index.PostingsForValues(name, hit);
+  return PostingsForValues(name, hit);
 }
+
+namespace {
 
 // Postings of series the matcher selects, for a matcher that does not match "".
 Postings PostingsForMatcher(IndexReader& index, const LabelMatcher& m) {
@@ -89,13 +88,13 @@ Postings PostingsForMatcher(IndexReader& index, const LabelMatcher& m) {
   if (m.type() == MatchType::kRegexMatch && !m.SetMatches().empty()) {
     return index.PostingsForValues(m.name(), m.SetMatches());
   }
-  return PostingsWhere(index, m.name(), [&](const std::string& v) { return m.Matches(v); });
+  return index.PostingsWhere(m.name(), [&](std::string_view v) { return m.Matches(v); });
 }
 
 // For a matcher that matches "": the series it excludes, i.e. those whose value it rejects.
 Postings ExcludedBy(IndexReader& index, const LabelMatcher& m) {
   if (m.type() == MatchType::kNotEqual) return index.PostingsFor(m.name(), m.value());
-  return PostingsWhere(index, m.name(), [&](const std::string& v) { return !m.Matches(v); });
+  return index.PostingsWhere(m.name(), [&](std::string_view v) { return !m.Matches(v); });
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -37,6 +38,10 @@ class IndexReader {
   virtual Postings PostingsForValues(std::string_view name, std::span<const std::string> values);
   // All values the label takes in this index, sorted.
   virtual std::vector<std::string> ValuesOf(std::string_view name) = 0;
+  // Sorted union of the postings of name=v for every value v that `accept`s. The default
+  // goes through ValuesOf; an index that can scan its values in place overrides it.
+  virtual Postings PostingsWhere(std::string_view name,
+                                 const std::function<bool(std::string_view)>& accept);
 };
 
 // Series ids matching all matchers; an empty list selects every series. (The API refuses
