@@ -111,7 +111,17 @@ absl::StatusOr<ServerConfig> ParseServerConfig(const std::string& yaml, const st
     }
     o.head.exemplars_per_series = ex;
     if (YAML::Node l = m["limits"]) {
-      check(r.CheckKeys(l, "metrics.limits", {"max_series", "max_series_per_metric", "label_denylist"}));
+      check(r.CheckKeys(l, "metrics.limits",
+                        {"max_series", "max_series_per_metric", "label_denylist",
+                         "max_labels_per_series", "max_label_value_length"}));
+      uint64_t labels = o.head.max_labels_per_series, value_len = o.head.max_label_value_bytes;
+      check(r.Uint(l, "max_labels_per_series", &labels));
+      check(r.Uint(l, "max_label_value_length", &value_len));
+      if (st.ok() && (labels > 100000 || value_len > (1u << 30))) {
+        check(r.Error(l, "max_labels_per_series or max_label_value_length is unreasonably large"));
+      }
+      o.head.max_labels_per_series = static_cast<uint32_t>(labels);
+      o.head.max_label_value_bytes = static_cast<uint32_t>(value_len);
       check(r.Uint(l, "max_series", &o.head.max_series));
       check(r.Uint(l, "max_series_per_metric", &o.head.max_series_per_metric));
       check(r.StringList(l, "label_denylist", &o.head.label_denylist));

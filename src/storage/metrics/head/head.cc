@@ -32,6 +32,18 @@ Head::~Head() = default;
 
 std::optional<std::string> Head::CheckLimits(std::span<const LabelView> labels,
                                              RejectReason* reason) {
+  if (options_.max_labels_per_series != 0 && labels.size() > options_.max_labels_per_series) {
+    *reason = RejectReason::kSeriesLimit;
+    return StrCat("series has ", labels.size(), " labels, more than the limit of ",
+                  options_.max_labels_per_series);
+  }
+  for (const auto& l : labels) {
+    if (options_.max_label_value_bytes != 0 && l.value.size() > options_.max_label_value_bytes) {
+      *reason = RejectReason::kSeriesLimit;
+      return StrCat("value of label \"", l.name, "\" is ", l.value.size(),
+                    " bytes, more than the limit of ", options_.max_label_value_bytes);
+    }
+  }
   for (const auto& l : labels) {
     if (!denylist_.empty() && denylist_.contains(absl::string_view(l.name.data(), l.name.size()))) {
       *reason = RejectReason::kDeniedLabel;

@@ -41,6 +41,9 @@ struct HeadOptions {
   uint64_t max_series = 0;
   uint64_t max_series_per_metric = 0;
   std::vector<std::string> label_denylist;
+  // Hostile-input guards on new series (0 disables): label count and name/value sizes.
+  uint32_t max_labels_per_series = 128;
+  uint32_t max_label_value_bytes = 16 << 10;
 };
 
 // What a commit must make durable before its samples become visible.

@@ -138,6 +138,19 @@ TEST(HeadTest, CardinalityGuard) {
   EXPECT_TRUE(app->GetOrCreate(Views(Labels({{"__name__", "a"}, {"i", "1"}}))).ok());
 }
 
+TEST(HeadTest, HugeLabelValuesAndTooManyLabelsAreRefused) {
+  HeadOptions o = NoFutureCheck();
+  o.max_labels_per_series = 3;
+  o.max_label_value_bytes = 8;
+  Head head(o, nullptr);
+  auto app = head.Appender({});
+  auto big = app->GetOrCreate(Views(Labels({{"__name__", "a"}, {"v", "123456789"}})));
+  EXPECT_EQ(big.status().message(), "value of label \"v\" is 9 bytes, more than the limit of 8");
+  auto many = app->GetOrCreate(Views(Labels({{"__name__", "a"}, {"b", "1"}, {"c", "1"}, {"d", "1"}})));
+  EXPECT_EQ(many.status().message(), "series has 4 labels, more than the limit of 3");
+  EXPECT_TRUE(app->GetOrCreate(Views(Labels({{"__name__", "a"}, {"v", "12345678"}}))).ok());
+}
+
 TEST(HeadTest, TruncateDropsOldChunksAndIdleSeries) {
   HeadOptions o = NoFutureCheck();
   o.chunk_range_ms = 10000;
