@@ -29,7 +29,9 @@ std::string TargetsJson(const TargetsSnapshot& snapshot, std::string_view state,
   const std::string s = AsciiToLower(state);
   const bool show_active = s.empty() || s == "any" || s == "active";
   const bool show_dropped = s.empty() || s == "any" || s == "dropped";
-  auto in_pool = [&](const std::string& pool) { return scrape_pool.empty() || pool == scrape_pool; };
+  auto in_pool = [&](const std::string& pool) {
+    return scrape_pool.empty() || pool == scrape_pool;
+  };
 
   std::string body;
   JsonWriter w(&body);

@@ -48,7 +48,6 @@ absl::Status CheckListen(const YamlReader& r, const YAML::Node& map, std::string
 absl::StatusOr<ServerConfig> ParseServerConfig(const std::string& yaml, const std::string& path) {
   ServerConfig c = DefaultServerConfig();
   c.file = path;
-  c.raw_yaml = yaml;
   YamlReader r(path);
   YAML::Node root;
   try {
@@ -128,6 +127,12 @@ absl::StatusOr<ServerConfig> ParseServerConfig(const std::string& yaml, const st
     }
   }
   if (!st.ok()) return st;
+  auto scrape = ParseScrapeSection(root, r);
+  if (!scrape.ok()) return scrape.status();
+  c.scrape = std::move(*scrape);
+  auto probes = ParseProbes(root, r);
+  if (!probes.ok()) return probes.status();
+  c.probes = std::move(*probes);
   return c;
 }
 

@@ -10,6 +10,8 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "ingest/probe/probe_config.h"
+#include "ingest/scrape/scrape_config.h"
 #include "storage/metrics/db/metrics_db.h"
 
 namespace vigil {
@@ -28,10 +30,12 @@ struct ServerConfig {
   // Embedded metrics store. MetricsDbOptions::dir is derived from data_dir.
   MetricsDbOptions metrics;
 
-  // The scrape_configs and probes sections, kept as parsed YAML for their own modules,
-  // which validate them and report errors against the same file.
+  // `global` + `scrape_configs`, and `probes`: parsed and validated by their own modules
+  // against the same file.
+  ScrapeSettings scrape;
+  std::vector<ProbeConfig> probes;
+
   std::string file;  // the config file read ("" without one)
-  std::string raw_yaml;
 };
 
 ServerConfig DefaultServerConfig();

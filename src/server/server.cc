@@ -6,6 +6,7 @@
 #include "api/metrics_read_api.h"
 #include "api/metrics_write_api.h"
 #include "api/status_api.h"
+#include "api/targets_api.h"
 #include "common/logging.h"
 #include "common/strings.h"
 #include "common/time_util.h"
@@ -49,8 +50,16 @@ absl::Status Server::Start() {
   metrics_db_ = std::move(*db);
   api_.metrics.store(metrics_db_.get(), std::memory_order_release);
 
+  scrape_ = std::make_unique<ScrapeManager>(*metrics_db_, &registry_, config_.scrape);
+  RegisterTargetsApi(http_->router(), *scrape_);
+  scrape_->Start();
+  probes_ = std::make_unique<ProbeManager>(*metrics_db_, &registry_, config_.probes);
+  probes_->Start();
+
   LogInfo("server", "vigil is ready",
           {{"address", http_->address()}, {"data_dir", config_.data_dir},
+           {"scrape_jobs", StrCat(config_.scrape.jobs.size())},
+           {"probes", StrCat(config_.probes.size())},
            {"startup_ms", StrCat((MonotonicNs() - start) / 1000000)}});
   return absl::OkStatus();
 }
@@ -58,6 +67,8 @@ absl::Status Server::Start() {
 void Server::Stop() {
   if (stopped_) return;
   stopped_ = true;
+  if (probes_) probes_->Stop();
+  if (scrape_) scrape_->Stop();
   if (http_) http_->Stop();
   api_.metrics.store(nullptr, std::memory_order_release);
   if (metrics_db_) {

@@ -2,8 +2,9 @@
 //
 // Start(): binds the HTTP listener first (so /-/healthy answers and /-/ready says 503 while
 // the stores replay their WALs), opens the stores, then publishes them to the handlers.
-// Stop(): stops accepting requests and lets in-flight ones finish, then closes the stores
-// (flushing and closing the WAL). No globals: two servers can run in one process.
+// Scrapers and probes start once the store is ready. Stop(): stops scraping and probing,
+// stops accepting requests and lets in-flight ones finish, then closes the stores (flushing
+// and closing the WAL). No globals: two servers can run in one process.
 //
 // Thread-safety: Start and Stop are called from one thread; the rest is internal.
 #pragma once
@@ -14,6 +15,8 @@
 #include "api/api_context.h"
 #include "common/self_metrics.h"
 #include "http/http_server.h"
+#include "ingest/probe/probe_manager.h"
+#include "ingest/scrape/scrape_manager.h"
 #include "server/config.h"
 #include "storage/metrics/db/metrics_db.h"
 
@@ -38,6 +41,8 @@ class Server {
   ApiContext api_;
   std::unique_ptr<HttpServer> http_;
   std::unique_ptr<MetricsDb> metrics_db_;
+  std::unique_ptr<ScrapeManager> scrape_;
+  std::unique_ptr<ProbeManager> probes_;
   bool stopped_ = false;
 };
 

@@ -74,10 +74,10 @@ std::optional<double> StatusOf(element v, bool nested) {
 
 std::optional<double> HealthWordValue(std::string_view word) {
   static constexpr std::pair<std::string_view, double> kWords[] = {
-      {"healthy", 1},     {"ok", 1},          {"up", 1},         {"pass", 1},
-      {"passing", 1},     {"degraded", 0.5},  {"warn", 0.5},     {"warning", 0.5},
-      {"unhealthy", 0},   {"down", 0},        {"fail", 0},       {"failed", 0},
-      {"failing", 0},     {"error", 0},       {"critical", 0},   {"out_of_service", 0},
+      {"healthy", 1},   {"ok", 1},         {"up", 1},       {"pass", 1},
+      {"passing", 1},   {"degraded", 0.5}, {"warn", 0.5},   {"warning", 0.5},
+      {"unhealthy", 0}, {"down", 0},       {"fail", 0},     {"failed", 0},
+      {"failing", 0},   {"error", 0},      {"critical", 0}, {"out_of_service", 0},
   };
   for (const auto& [w, v] : kWords) {
     if (EqualsLower(word, w)) return v;

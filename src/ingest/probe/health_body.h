@@ -36,8 +36,8 @@ inline constexpr size_t kMaxHealthChecks = 64;
 inline constexpr size_t kMaxCheckNameBytes = 128;
 
 struct HealthReport {
-  std::optional<double> status;                        // 1, 0.5 or 0
-  std::vector<std::pair<std::string, bool>> checks;    // name, up
+  std::optional<double> status;                      // 1, 0.5 or 0
+  std::vector<std::pair<std::string, bool>> checks;  // name, up
 };
 
 // The value of a status word, or nullopt for an unknown word.

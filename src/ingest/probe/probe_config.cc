@@ -77,9 +77,9 @@ absl::Status ReadLabels(const YAML::Node& probe, const YamlReader& r, ProbeConfi
 
 absl::Status ReadProbe(const YAML::Node& probe, const YamlReader& r, ProbeConfig* c) {
   if (!probe.IsMap()) return r.Error(probe, "each entry of probes must be a mapping");
-  if (auto st = r.CheckKeys(probe, "probe",
-                            {"name", "url", "interval", "timeout", "method", "expect_status",
-                             "labels"});
+  if (auto st =
+          r.CheckKeys(probe, "probe",
+                      {"name", "url", "interval", "timeout", "method", "expect_status", "labels"});
       !st.ok()) {
     return st;
   }
@@ -95,9 +95,9 @@ absl::Status ReadProbe(const YAML::Node& probe, const YamlReader& r, ProbeConfig
                                         ": https is not supported, probes use plain http"));
   }
   if (auto u = ParseHttpUrl(c->url); !u.ok()) {
-    return r.Error(probe["url"], StrCat("probe ", QuoteString(c->name), ": invalid url ",
-                                        QuoteString(Truncated(c->url)), ": ",
-                                        ToStd(u.status().message())));
+    return r.Error(probe["url"],
+                   StrCat("probe ", QuoteString(c->name), ": invalid url ",
+                          QuoteString(Truncated(c->url)), ": ", ToStd(u.status().message())));
   }
   int64_t interval = 0, timeout = 0;
   if (auto st = r.DurationMs(probe, "interval", &interval); !st.ok()) return st;
@@ -109,8 +109,8 @@ absl::Status ReadProbe(const YAML::Node& probe, const YamlReader& r, ProbeConfig
     c->timeout_ms = std::min(c->timeout_ms, c->interval_ms);
   }
   if (c->timeout_ms > c->interval_ms) {
-    return r.Error(probe["timeout"], StrCat("timeout greater than interval for probe ",
-                                            QuoteString(c->name)));
+    return r.Error(probe["timeout"],
+                   StrCat("timeout greater than interval for probe ", QuoteString(c->name)));
   }
   if (auto st = r.String(probe, "method", &c->method); !st.ok()) return st;
   if (c->method != "GET" && c->method != "HEAD" && c->method != "POST") {
@@ -143,7 +143,8 @@ absl::StatusOr<std::vector<ProbeConfig>> ParseProbes(const YAML::Node& root,
     ProbeConfig c;
     if (auto st = ReadProbe(probe, reader, &c); !st.ok()) return st;
     if (!names.insert(c.name).second) {
-      return reader.Error(probe["name"], StrCat("found multiple probes named ", QuoteString(c.name)));
+      return reader.Error(probe["name"],
+                          StrCat("found multiple probes named ", QuoteString(c.name)));
     }
     out.push_back(std::move(c));
   }

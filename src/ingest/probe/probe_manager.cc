@@ -11,7 +11,8 @@ namespace vigil {
 ProbeManager::ProbeManager(MetricsStore& store, MetricsRegistry* registry,
                            std::vector<ProbeConfig> probes, int max_concurrent_probes)
     : store_(store), scheduler_(max_concurrent_probes) {
-  for (ProbeConfig& c : probes) probers_.push_back(std::make_shared<Prober>(std::move(c), registry));
+  for (ProbeConfig& c : probes)
+    probers_.push_back(std::make_shared<Prober>(std::move(c), registry));
 }
 
 ProbeManager::~ProbeManager() { Stop(); }
@@ -29,7 +30,8 @@ void ProbeManager::Start() {
                    [p, store] { p->Run(*store, NowMs()); });
   }
   scheduler_.Start();
-  if (!probers_.empty()) LogInfo("probe", "health probes started", {{"probes", StrCat(probers_.size())}});
+  if (!probers_.empty())
+    LogInfo("probe", "health probes started", {{"probes", StrCat(probers_.size())}});
 }
 
 void ProbeManager::Stop() {

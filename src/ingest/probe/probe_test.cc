@@ -225,7 +225,8 @@ class ProbeManagerTest : public ::testing::Test {
     auto set = q->Select({*LabelMatcher::Make(MatchType::kEqual, "__name__", metric)},
                          {INT64_MIN, INT64_MAX, false});
     std::vector<Series> out;
-    while (set->Next()) out.push_back({set->labels(), {set->samples().begin(), set->samples().end()}});
+    while (set->Next())
+      out.push_back({set->labels(), {set->samples().begin(), set->samples().end()}});
     return out;
   }
   std::vector<Sample> Samples(std::string_view metric) {
@@ -288,8 +289,9 @@ TEST_F(ProbeManagerTest, DegradedAndUnhealthy) {
   EXPECT_EQ(Samples("probe_http_status_code").back().v, 503);
   EXPECT_EQ(Samples("probe_health_status").back().v, 0);
   EXPECT_EQ(Check("database").back().v, 0);
-  EXPECT_EQ(registry_.GetCounter("vigil_probe_runs_total", "",
-                                 Labels({{"probe", "checkout"}, {"result", "failure"}}))
+  EXPECT_EQ(registry_
+                .GetCounter("vigil_probe_runs_total", "",
+                            Labels({{"probe", "checkout"}, {"result", "failure"}}))
                 .Value(),
             1u);
 }

@@ -28,10 +28,8 @@ Labels Named(const Labels& base, std::string_view name) {
 
 Prober::Prober(ProbeConfig config, MetricsRegistry* registry)
     : config_(std::move(config)), client_(ClientOptions()) {
-  base_ = LabelsBuilder(config_.labels)
-              .Set("probe", config_.name)
-              .Set("instance", config_.url)
-              .Build();
+  base_ =
+      LabelsBuilder(config_.labels).Set("probe", config_.name).Set("instance", config_.url).Build();
   success_series_ = Named(base_, "probe_success");
   duration_series_ = Named(base_, "probe_duration_seconds");
   status_code_series_ = Named(base_, "probe_http_status_code");
@@ -67,9 +65,8 @@ ProbeOutcome Prober::Run(MetricsStore& store, int64_t now_ms) {
   ProbeOutcome out;
   const int64_t start_ns = MonotonicNs();
   HttpHeaders headers{{"Accept", "application/json, */*;q=0.5"}};
-  absl::StatusOr<HttpClientResponse> resp =
-      client_.Do(config_.method, config_.url, headers, {},
-                 std::chrono::milliseconds(config_.timeout_ms));
+  absl::StatusOr<HttpClientResponse> resp = client_.Do(
+      config_.method, config_.url, headers, {}, std::chrono::milliseconds(config_.timeout_ms));
   out.duration_seconds = static_cast<double>(MonotonicNs() - start_ns) / 1e9;
   if (!resp.ok()) {
     out.error = std::string(resp.status().message());
@@ -89,10 +86,8 @@ ProbeOutcome Prober::Run(MetricsStore& store, int64_t now_ms) {
   Write(*app, status_code_series_, now_ms, out.status_code);
   if (out.health) Write(*app, health_series_, now_ms, *out.health);
   for (const auto& [check, up] : out.checks) {
-    Labels series = LabelsBuilder(base_)
-                        .Set(kMetricName, "probe_check_up")
-                        .Set("check", check)
-                        .Build();
+    Labels series =
+        LabelsBuilder(base_).Set(kMetricName, "probe_check_up").Set("check", check).Build();
     Write(*app, series, now_ms, up ? 1 : 0);
   }
   series_.ForEachVanished([&](const Labels& gone) {

@@ -98,6 +98,9 @@ int main(int argc, char** argv) {
   int64_t f0 = CpuNs();
   (void)(*db)->Flush();
   std::printf("flush_cpu_ms=%.0f\n", (CpuNs() - f0) / 1e6);
+  uint64_t block_bytes = 0;
+  for (const auto& b : (*db)->Blocks()) block_bytes += b->SizeBytes();
+  std::printf("block_bytes_per_sample=%.2f\n", double(block_bytes) / accepted);
   db->reset();
   std::filesystem::remove_all(dir);
   return 0;

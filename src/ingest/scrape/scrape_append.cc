@@ -120,7 +120,8 @@ absl::Status ScrapeTarget::AppendBody(MetricsStore& store, MetricsAppender& app,
     if (e == ExpositionParser::Entry::kMetadata) {
       const MetadataView& m = parser.metadata();
       auto it = metadata_.find(m.family);
-      if (it == metadata_.end()) it = metadata_.emplace(std::string(m.family), MetricMetadata{}).first;
+      if (it == metadata_.end())
+        it = metadata_.emplace(std::string(m.family), MetricMetadata{}).first;
       MetricMetadata& md = it->second;
       bool changed = false;
       auto set = [&changed](std::string* field, std::string_view v) {
@@ -130,9 +131,15 @@ absl::Status ScrapeTarget::AppendBody(MetricsStore& store, MetricsAppender& app,
         }
       };
       switch (m.kind) {
-        case MetadataView::Kind::kHelp: set(&md.help, m.help); break;
-        case MetadataView::Kind::kType: set(&md.type, MetricTypeName(m.type)); break;
-        case MetadataView::Kind::kUnit: set(&md.unit, m.unit); break;
+        case MetadataView::Kind::kHelp:
+          set(&md.help, m.help);
+          break;
+        case MetadataView::Kind::kType:
+          set(&md.type, MetricTypeName(m.type));
+          break;
+        case MetadataView::Kind::kUnit:
+          set(&md.unit, m.unit);
+          break;
       }
       if (changed && std::find(changed_md.begin(), changed_md.end(), &md) == changed_md.end()) {
         changed_md.push_back(&md);

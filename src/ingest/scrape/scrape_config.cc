@@ -11,14 +11,35 @@ namespace {
 
 // Prometheus keys vigil knows of but does not implement: a clear refusal beats "unknown key".
 constexpr std::string_view kUnsupportedJobKeys[] = {
-    "tls_config",          "basic_auth",           "authorization",        "oauth2",
-    "bearer_token",        "bearer_token_file",    "proxy_url",            "follow_redirects",
-    "enable_http2",        "file_sd_configs",      "kubernetes_sd_configs", "consul_sd_configs",
-    "dns_sd_configs",      "ec2_sd_configs",       "gce_sd_configs",       "http_sd_configs",
-    "docker_sd_configs",   "azure_sd_configs",     "openstack_sd_configs", "scrape_protocols",
-    "target_limit",        "keep_dropped_targets", "native_histogram_bucket_limit",
-    "track_timestamps_staleness", "enable_compression", "scrape_classic_histograms",
-    "no_proxy",            "proxy_from_environment", "proxy_connect_header",
+    "tls_config",
+    "basic_auth",
+    "authorization",
+    "oauth2",
+    "bearer_token",
+    "bearer_token_file",
+    "proxy_url",
+    "follow_redirects",
+    "enable_http2",
+    "file_sd_configs",
+    "kubernetes_sd_configs",
+    "consul_sd_configs",
+    "dns_sd_configs",
+    "ec2_sd_configs",
+    "gce_sd_configs",
+    "http_sd_configs",
+    "docker_sd_configs",
+    "azure_sd_configs",
+    "openstack_sd_configs",
+    "scrape_protocols",
+    "target_limit",
+    "keep_dropped_targets",
+    "native_histogram_bucket_limit",
+    "track_timestamps_staleness",
+    "enable_compression",
+    "scrape_classic_histograms",
+    "no_proxy",
+    "proxy_from_environment",
+    "proxy_connect_header",
 };
 
 absl::Status CheckJobKeys(const YAML::Node& job, const YamlReader& r) {
@@ -27,17 +48,18 @@ absl::Status CheckJobKeys(const YAML::Node& job, const YamlReader& r) {
     const std::string& key = kv.first.Scalar();
     for (std::string_view u : kUnsupportedJobKeys) {
       if (key == u) {
-        return r.Error(kv.first, StrCat(QuoteString(key), " is not supported by vigil's scraper"
+        return r.Error(kv.first, StrCat(QuoteString(key),
+                                        " is not supported by vigil's scraper"
                                         " (static_configs over plain http only)"));
       }
     }
   }
-  return r.CheckKeys(job, "scrape config",
-                     {"job_name", "scrape_interval", "scrape_timeout", "metrics_path", "scheme",
-                      "params", "static_configs", "honor_labels", "honor_timestamps",
-                      "relabel_configs", "metric_relabel_configs", "body_size_limit",
-                      "sample_limit", "label_limit", "label_name_length_limit",
-                      "label_value_length_limit"});
+  return r.CheckKeys(
+      job, "scrape config",
+      {"job_name", "scrape_interval", "scrape_timeout", "metrics_path", "scheme", "params",
+       "static_configs", "honor_labels", "honor_timestamps", "relabel_configs",
+       "metric_relabel_configs", "body_size_limit", "sample_limit", "label_limit",
+       "label_name_length_limit", "label_value_length_limit"});
 }
 
 absl::Status ReadLimits(const YAML::Node& map, const YamlReader& r, ScrapeLimits* l) {
@@ -83,11 +105,11 @@ absl::StatusOr<Labels> ReadLabelMap(const YAML::Node& map, std::string_view key,
 
 absl::Status ReadGlobal(const YAML::Node& g, const YamlReader& r, ScrapeGlobalConfig* out) {
   if (!g || g.IsNull()) return absl::OkStatus();
-  if (auto st = r.CheckKeys(g, "global",
-                            {"scrape_interval", "scrape_timeout", "evaluation_interval",
-                             "rule_query_offset", "external_labels", "body_size_limit",
-                             "sample_limit", "label_limit", "label_name_length_limit",
-                             "label_value_length_limit"});
+  if (auto st =
+          r.CheckKeys(g, "global",
+                      {"scrape_interval", "scrape_timeout", "evaluation_interval",
+                       "rule_query_offset", "external_labels", "body_size_limit", "sample_limit",
+                       "label_limit", "label_name_length_limit", "label_value_length_limit"});
       !st.ok()) {
     return st;
   }
@@ -119,8 +141,8 @@ absl::Status ReadParams(const YAML::Node& job, const YamlReader& r, ScrapeJobCon
     std::vector<std::string> values;
     if (kv.second.IsSequence()) {
       for (const auto& v : kv.second) {
-        if (!v.IsScalar()) return r.Error(v, StrCat("values of params ", QuoteString(name),
-                                                    " must be strings"));
+        if (!v.IsScalar())
+          return r.Error(v, StrCat("values of params ", QuoteString(name), " must be strings"));
         values.push_back(v.Scalar());
       }
     } else {
@@ -198,8 +220,9 @@ absl::Status ReadJob(const YAML::Node& job, const YamlReader& r, const ScrapeGlo
   }
   if (auto st = r.String(job, "scheme", &c->scheme); !st.ok()) return st;
   if (c->scheme == "https") {
-    return r.Error(job["scheme"], "scheme \"https\" is not supported: vigil scrapes over plain "
-                                  "http only");
+    return r.Error(job["scheme"],
+                   "scheme \"https\" is not supported: vigil scrapes over plain "
+                   "http only");
   }
   if (c->scheme != "http") {
     return r.Error(job["scheme"], StrCat("invalid scheme ", QuoteString(Truncated(c->scheme)),
@@ -233,7 +256,8 @@ absl::Status WithFileName(const absl::Status& status, const YamlReader& reader) 
   return absl::Status(status.code(), StrCat(reader.file(), ": ", msg));
 }
 
-absl::StatusOr<ScrapeSettings> ParseScrapeSection(const YAML::Node& root, const YamlReader& reader) {
+absl::StatusOr<ScrapeSettings> ParseScrapeSection(const YAML::Node& root,
+                                                  const YamlReader& reader) {
   ScrapeSettings s;
   if (!root || root.IsNull()) return s;
   if (!root.IsMap()) return reader.Error(root, "the configuration must be a mapping");

@@ -177,14 +177,14 @@ ScrapeJobConfig Job(const std::string& yaml) {
 }
 
 TEST(TargetLabelsTest, BuildsPrometheusTargetLabels) {
-  ScrapeJobConfig job = Job(
-      "scrape_configs:\n"
-      "  - job_name: api\n"
-      "    scrape_interval: 15s\n"
-      "    params: {module: [m1, m2]}\n"
-      "    static_configs:\n"
-      "      - targets: ['10.0.0.1:8080']\n"
-      "        labels: {team: payments}\n");
+  ScrapeJobConfig job =
+      Job("scrape_configs:\n"
+          "  - job_name: api\n"
+          "    scrape_interval: 15s\n"
+          "    params: {module: [m1, m2]}\n"
+          "    static_configs:\n"
+          "      - targets: ['10.0.0.1:8080']\n"
+          "        labels: {team: payments}\n");
   JobTargets t = BuildJobTargets(job);
   ASSERT_EQ(t.active.size(), 1u);
   const TargetLabels& tl = t.active[0];
@@ -200,30 +200,30 @@ TEST(TargetLabelsTest, BuildsPrometheusTargetLabels) {
 }
 
 TEST(TargetLabelsTest, RelabelingRewritesDropsAndFails) {
-  ScrapeJobConfig job = Job(
-      "scrape_configs:\n"
-      "  - job_name: blackbox\n"
-      "    metrics_path: /probe\n"
-      "    static_configs:\n"
-      "      - targets: ['example.com', 'drop.me', 'internal']\n"
-      "    relabel_configs:\n"
-      "      - source_labels: [__address__]\n"
-      "        regex: drop\\.me\n"
-      "        action: drop\n"
-      "      - source_labels: [__address__]\n"
-      "        regex: internal\n"
-      "        target_label: __address__\n"
-      "        replacement: ''\n"
-      "      - source_labels: [__address__]\n"
-      "        target_label: __param_target\n"
-      "      - source_labels: [__param_target]\n"
-      "        target_label: instance\n"
-      "      - target_label: __address__\n"
-      "        replacement: 127.0.0.1:9115\n"
-      "        source_labels: [__address__]\n"
-      "        regex: (.+)\n"
-      "      - target_label: __scrape_timeout__\n"
-      "        replacement: 3s\n");
+  ScrapeJobConfig job =
+      Job("scrape_configs:\n"
+          "  - job_name: blackbox\n"
+          "    metrics_path: /probe\n"
+          "    static_configs:\n"
+          "      - targets: ['example.com', 'drop.me', 'internal']\n"
+          "    relabel_configs:\n"
+          "      - source_labels: [__address__]\n"
+          "        regex: drop\\.me\n"
+          "        action: drop\n"
+          "      - source_labels: [__address__]\n"
+          "        regex: internal\n"
+          "        target_label: __address__\n"
+          "        replacement: ''\n"
+          "      - source_labels: [__address__]\n"
+          "        target_label: __param_target\n"
+          "      - source_labels: [__param_target]\n"
+          "        target_label: instance\n"
+          "      - target_label: __address__\n"
+          "        replacement: 127.0.0.1:9115\n"
+          "        source_labels: [__address__]\n"
+          "        regex: (.+)\n"
+          "      - target_label: __scrape_timeout__\n"
+          "        replacement: 3s\n");
   JobTargets t = BuildJobTargets(job);
   ASSERT_EQ(t.active.size(), 1u);
   EXPECT_EQ(t.active[0].public_labels.ToString(), "{instance=\"example.com\", job=\"blackbox\"}");
@@ -236,12 +236,12 @@ TEST(TargetLabelsTest, RelabelingRewritesDropsAndFails) {
 }
 
 TEST(TargetLabelsTest, DuplicateTargetsAreKeptOnce) {
-  ScrapeJobConfig job = Job(
-      "scrape_configs:\n"
-      "  - job_name: a\n"
-      "    static_configs:\n"
-      "      - targets: ['h:1', 'h:1']\n"
-      "      - targets: ['h:1']\n");
+  ScrapeJobConfig job =
+      Job("scrape_configs:\n"
+          "  - job_name: a\n"
+          "    static_configs:\n"
+          "      - targets: ['h:1', 'h:1']\n"
+          "      - targets: ['h:1']\n");
   EXPECT_EQ(BuildJobTargets(job).active.size(), 1u);
 }
 

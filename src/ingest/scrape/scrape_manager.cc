@@ -15,8 +15,10 @@ ScrapeManager::ScrapeManager(MetricsStore& store, MetricsRegistry* registry,
       scheduler_(settings.max_concurrent_scrapes) {
   if (registry != nullptr) {
     constexpr std::string_view kHelp = "Configured scrape targets, by state.";
-    active_targets_ = &registry->GetGauge("vigil_scrape_targets", kHelp, Labels({{"state", "active"}}));
-    dropped_targets_ = &registry->GetGauge("vigil_scrape_targets", kHelp, Labels({{"state", "dropped"}}));
+    active_targets_ =
+        &registry->GetGauge("vigil_scrape_targets", kHelp, Labels({{"state", "active"}}));
+    dropped_targets_ =
+        &registry->GetGauge("vigil_scrape_targets", kHelp, Labels({{"state", "dropped"}}));
   }
   Reload(std::move(settings));
 }
@@ -85,7 +87,8 @@ void ScrapeManager::Reload(ScrapeSettings settings) {
         continue;
       }
       Active a;
-      a.target = std::make_shared<ScrapeTarget>(std::move(labels), pool.job, pool.counters, &ingest_);
+      a.target =
+          std::make_shared<ScrapeTarget>(std::move(labels), pool.job, pool.counters, &ingest_);
       if (started_ && !stopped_) ScheduleLocked(a);
       next.push_back(std::move(a));
     }
@@ -106,8 +109,7 @@ void ScrapeManager::Reload(ScrapeSettings settings) {
 }
 
 absl::StatusOr<ScrapeOutcome> ScrapeManager::ScrapeOnce(std::string_view job,
-                                                        std::string_view instance,
-                                                        int64_t now_ms) {
+                                                        std::string_view instance, int64_t now_ms) {
   std::shared_ptr<ScrapeTarget> target;
   {
     std::lock_guard<std::mutex> l(mu_);

@@ -94,7 +94,7 @@ class ScrapeManager {
   Gauge* active_targets_ = nullptr;
   Gauge* dropped_targets_ = nullptr;
 
-  std::mutex reload_mu_;  // serializes Reload
+  std::mutex reload_mu_;   // serializes Reload
   mutable std::mutex mu_;  // guards the members below
   uint64_t jitter_seed_ = 0;
   std::vector<Pool> pools_;      // in config order

@@ -16,10 +16,11 @@ using ::testing::HasSubstr;
 class ScrapeManagerTest : public ScrapeFixture {};
 
 TEST_F(ScrapeManagerTest, ScrapesSamplesWithTargetLabelsAndReportSeries) {
-  Serve("# HELP http_requests_total Requests.\n"
-        "# TYPE http_requests_total counter\n"
-        "http_requests_total{code=\"200\"} 10\n"
-        "temperature 21.5\n");
+  Serve(
+      "# HELP http_requests_total Requests.\n"
+      "# TYPE http_requests_total counter\n"
+      "http_requests_total{code=\"200\"} 10\n"
+      "temperature 21.5\n");
   Make();
   ScrapeOutcome o = Scrape(kT0);
   EXPECT_TRUE(o.up) << o.error;
@@ -124,8 +125,9 @@ TEST_F(ScrapeManagerTest, FailedScrapeMarksEverythingStaleAndWritesUpZero) {
   EXPECT_TRUE(o.up);
   EXPECT_EQ(o.series_added, 2u);
   EXPECT_EQ(Samples("a").back().v, 1);
-  EXPECT_EQ(registry_.GetCounter("vigil_scrape_scrapes_total", "",
-                                 Labels({{"job", "app"}, {"result", "failure"}}))
+  EXPECT_EQ(registry_
+                .GetCounter("vigil_scrape_scrapes_total", "",
+                            Labels({{"job", "app"}, {"result", "failure"}}))
                 .Value(),
             2u);
 }
@@ -189,14 +191,15 @@ TEST_F(ScrapeManagerTest, HonorLabelsTrueKeepsScrapedValues) {
 
 TEST_F(ScrapeManagerTest, MetricRelabelingDropsAndRewrites) {
   Serve("keep_me{path=\"/a\"} 1\ngo_gc_seconds 2\ngo_threads 3\n");
-  Make("    metric_relabel_configs:\n"
-       "      - source_labels: [__name__]\n"
-       "        regex: go_.*\n"
-       "        action: drop\n"
-       "      - source_labels: [path]\n"
-       "        target_label: route\n"
-       "      - action: labeldrop\n"
-       "        regex: path\n");
+  Make(
+      "    metric_relabel_configs:\n"
+      "      - source_labels: [__name__]\n"
+      "        regex: go_.*\n"
+      "        action: drop\n"
+      "      - source_labels: [path]\n"
+      "        target_label: route\n"
+      "      - action: labeldrop\n"
+      "        regex: path\n");
   ScrapeOutcome o = Scrape(kT0);
   ASSERT_TRUE(o.up) << o.error;
   EXPECT_EQ(o.samples_scraped, 3u);
@@ -223,10 +226,10 @@ TEST_F(ScrapeManagerTest, SampleLimitFailsTheWholeScrape) {
   EXPECT_TRUE(IsStaleNaN(Samples("a").back().v));
   EXPECT_TRUE(IsStaleNaN(Samples("b").back().v));
   EXPECT_EQ(Samples("up").back().v, 0);
-  EXPECT_EQ(registry_.GetCounter("vigil_scrape_sample_limit_exceeded_total", "",
-                                 Labels({{"job", "app"}}))
-                .Value(),
-            1u);
+  EXPECT_EQ(
+      registry_.GetCounter("vigil_scrape_sample_limit_exceeded_total", "", Labels({{"job", "app"}}))
+          .Value(),
+      1u);
 }
 
 TEST_F(ScrapeManagerTest, LabelLimitsFailTheScrape) {
@@ -236,8 +239,8 @@ TEST_F(ScrapeManagerTest, LabelLimitsFailTheScrape) {
   EXPECT_FALSE(o.up);
   EXPECT_THAT(o.error, HasSubstr("label_limit exceeded (metric: a, number of labels: 6"));
   Serve("a{x=\"" + std::string(40, 'v') + "\"} 1\n");
-  manager_ = std::make_unique<ScrapeManager>(
-      *db_, nullptr, Settings(Yaml("    label_value_length_limit: 32\n")));
+  manager_ = std::make_unique<ScrapeManager>(*db_, nullptr,
+                                             Settings(Yaml("    label_value_length_limit: 32\n")));
   o = Scrape(kT0 + 1000);
   EXPECT_FALSE(o.up);
   EXPECT_THAT(o.error, HasSubstr("label_value_length_limit exceeded"));
@@ -262,18 +265,19 @@ TEST_F(ScrapeManagerTest, HonorTimestampsFalseUsesScrapeTime) {
 }
 
 TEST_F(ScrapeManagerTest, OpenMetricsWithExemplars) {
-  Serve("# TYPE latency histogram\n"
-        "latency_bucket{le=\"0.5\"} 3 # {trace_id=\"abc\"} 0.4 1700000000.5\n"
-        "latency_bucket{le=\"+Inf\"} 4\n"
-        "latency_sum 1.5\n"
-        "latency_count 4\n"
-        "# EOF\n",
-        200, "application/openmetrics-text; version=1.0.0; charset=utf-8");
+  Serve(
+      "# TYPE latency histogram\n"
+      "latency_bucket{le=\"0.5\"} 3 # {trace_id=\"abc\"} 0.4 1700000000.5\n"
+      "latency_bucket{le=\"+Inf\"} 4\n"
+      "latency_sum 1.5\n"
+      "latency_count 4\n"
+      "# EOF\n",
+      200, "application/openmetrics-text; version=1.0.0; charset=utf-8");
   Make();
   ASSERT_TRUE(Scrape(kT0).up);
   EXPECT_EQ(Select("latency_bucket").size(), 2u);
-  auto ex = db_->SelectExemplars({{*LabelMatcher::Make(MatchType::kEqual, "le", "0.5")}}, 0,
-                                 INT64_MAX);
+  auto ex =
+      db_->SelectExemplars({{*LabelMatcher::Make(MatchType::kEqual, "le", "0.5")}}, 0, INT64_MAX);
   ASSERT_TRUE(ex.ok());
   ASSERT_EQ(ex->size(), 1u);
   EXPECT_EQ((*ex)[0].exemplars.at(0).labels.Get("trace_id"), "abc");
@@ -311,10 +315,11 @@ TEST_F(ScrapeManagerTest, ReloadRetiresRemovedTargetsWithStaleMarkers) {
 }
 
 TEST_F(ScrapeManagerTest, DroppedTargetsAreListed) {
-  Make("    relabel_configs:\n"
-       "      - source_labels: [env]\n"
-       "        regex: test\n"
-       "        action: drop\n");
+  Make(
+      "    relabel_configs:\n"
+      "      - source_labels: [env]\n"
+      "        regex: test\n"
+      "        action: drop\n");
   TargetsSnapshot s = manager_->Targets();
   EXPECT_TRUE(s.active.empty());
   ASSERT_EQ(s.dropped.size(), 1u);

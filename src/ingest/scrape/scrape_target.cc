@@ -18,19 +18,32 @@ constexpr std::string_view kReportNames[] = {
 
 std::string_view ReasonPhrase(int status) {
   switch (status) {
-    case 301: return "Moved Permanently";
-    case 302: return "Found";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 429: return "Too Many Requests";
-    case 500: return "Internal Server Error";
-    case 502: return "Bad Gateway";
-    case 503: return "Service Unavailable";
-    case 504: return "Gateway Timeout";
-    default: return "";
+    case 301:
+      return "Moved Permanently";
+    case 302:
+      return "Found";
+    case 400:
+      return "Bad Request";
+    case 401:
+      return "Unauthorized";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    case 429:
+      return "Too Many Requests";
+    case 500:
+      return "Internal Server Error";
+    case 502:
+      return "Bad Gateway";
+    case 503:
+      return "Service Unavailable";
+    case 504:
+      return "Gateway Timeout";
+    default:
+      return "";
   }
 }
 
@@ -42,9 +55,12 @@ void Inc(Counter* c, uint64_t n = 1) {
 
 std::string_view TargetHealthName(TargetHealth h) {
   switch (h) {
-    case TargetHealth::kUp: return "up";
-    case TargetHealth::kDown: return "down";
-    case TargetHealth::kUnknown: break;
+    case TargetHealth::kUp:
+      return "up";
+    case TargetHealth::kDown:
+      return "down";
+    case TargetHealth::kUnknown:
+      break;
   }
   return "unknown";
 }
@@ -57,9 +73,9 @@ ScrapeJobCounters::ScrapeJobCounters(MetricsRegistry* registry, std::string_view
                                           Labels({{"job", j}, {"result", "success"}}));
   scrapes_failure = &registry->GetCounter("vigil_scrape_scrapes_total", kScrapesHelp,
                                           Labels({{"job", j}, {"result", "failure"}}));
-  samples_scraped = &registry->GetCounter("vigil_scrape_samples_scraped_total",
-                                          "Samples read from scrape responses, by job.",
-                                          Labels({{"job", j}}));
+  samples_scraped =
+      &registry->GetCounter("vigil_scrape_samples_scraped_total",
+                            "Samples read from scrape responses, by job.", Labels({{"job", j}}));
   stale_markers = &registry->GetCounter("vigil_scrape_stale_markers_total",
                                         "Staleness markers written for vanished series, by job.",
                                         Labels({{"job", j}}));
@@ -69,7 +85,7 @@ ScrapeJobCounters::ScrapeJobCounters(MetricsRegistry* registry, std::string_view
 }
 
 uint64_t ScrapeTarget::KeyOf(std::string_view job_name, const Labels& labels) {
-  return labels.Hash() ^ (std::hash<std::string_view>{}(job_name) * 0x9e3779b97f4a7c15ULL);
+  return labels.Hash() ^ (std::hash<std::string_view>{}(job_name)*0x9e3779b97f4a7c15ULL);
 }
 
 ScrapeTarget::ScrapeTarget(TargetLabels labels, std::shared_ptr<const ScrapeJobConfig> job,
@@ -104,8 +120,8 @@ TargetStatus ScrapeTarget::status() const {
 
 absl::StatusOr<HttpClientResponse> ScrapeTarget::Fetch(const ScrapeJobConfig& job) {
   if (!url_.ok()) return url_.status();
-  const uint64_t limit = job.limits.body_size_limit > 0 ? job.limits.body_size_limit
-                                                        : kDefaultBodyLimit;
+  const uint64_t limit =
+      job.limits.body_size_limit > 0 ? job.limits.body_size_limit : kDefaultBodyLimit;
   if (conn_ == nullptr || conn_body_limit_ != limit) {
     HttpClientOptions o;
     o.max_response_bytes = limit;
@@ -114,9 +130,9 @@ absl::StatusOr<HttpClientResponse> ScrapeTarget::Fetch(const ScrapeJobConfig& jo
     conn_body_limit_ = limit;
   }
   const int64_t timeout_ms = labels_.timeout_ms;
-  HttpHeaders headers{{"Accept", std::string(kScrapeAcceptHeader)},
-                      {"X-Prometheus-Scrape-Timeout-Seconds",
-                       StrCat(static_cast<double>(timeout_ms) / 1000.0)}};
+  HttpHeaders headers{
+      {"Accept", std::string(kScrapeAcceptHeader)},
+      {"X-Prometheus-Scrape-Timeout-Seconds", StrCat(static_cast<double>(timeout_ms) / 1000.0)}};
   auto resp = conn_->Do("GET", url_->target, headers, {}, std::chrono::milliseconds(timeout_ms));
   if (!resp.ok()) {
     conn_->Close();  // the connection's state is unknown after a failure
@@ -128,8 +144,8 @@ absl::StatusOr<HttpClientResponse> ScrapeTarget::Fetch(const ScrapeJobConfig& jo
   }
   if (resp->status != 200) {
     std::string_view reason = ReasonPhrase(resp->status);
-    return absl::UnavailableError(StrCat("server returned HTTP status ", resp->status,
-                                         reason.empty() ? "" : " ", reason));
+    return absl::UnavailableError(
+        StrCat("server returned HTTP status ", resp->status, reason.empty() ? "" : " ", reason));
   }
   return resp;
 }
@@ -156,10 +172,9 @@ uint64_t ScrapeTarget::AppendStale(MetricsAppender& app, int64_t t, bool all_pre
 }
 
 void ScrapeTarget::AppendReport(MetricsAppender& app, int64_t t, const ScrapeOutcome& out) {
-  const double values[] = {out.up ? 1.0 : 0.0, out.duration_seconds,
-                           static_cast<double>(out.samples_scraped),
-                           static_cast<double>(out.samples_post_relabel),
-                           static_cast<double>(out.series_added)};
+  const double values[] = {
+      out.up ? 1.0 : 0.0, out.duration_seconds, static_cast<double>(out.samples_scraped),
+      static_cast<double>(out.samples_post_relabel), static_cast<double>(out.series_added)};
   for (size_t i = 0; i < report_series_.size(); ++i) {
     AppendOne(app, report_series_[i], {t, values[i]});
   }
@@ -210,7 +225,9 @@ ScrapeOutcome ScrapeTarget::Scrape(MetricsStore& store, int64_t now_ms) {
   }
   if (!commit.ok()) {
     LogWarn("scrape", "storing a scrape failed",
-            {{"job", job_name_}, {"url", labels_.scrape_url}, {"error", std::string(commit.message())}});
+            {{"job", job_name_},
+             {"url", labels_.scrape_url},
+             {"error", std::string(commit.message())}});
     if (out.up) out.error = StrCat("storing samples failed: ", ToStd(commit.message()));
     out.up = false;
   }
@@ -243,8 +260,9 @@ void ScrapeTarget::Retire(MetricsStore& store, int64_t now_ms) {
     for (const Labels& series : report_series_) AppendOne(*app, series, {now_ms, StaleNaN()});
   }
   if (absl::Status st = app->Commit(); !st.ok()) {
-    LogWarn("scrape", "writing staleness markers for a removed target failed",
-            {{"job", job_name_}, {"url", labels_.scrape_url}, {"error", std::string(st.message())}});
+    LogWarn(
+        "scrape", "writing staleness markers for a removed target failed",
+        {{"job", job_name_}, {"url", labels_.scrape_url}, {"error", std::string(st.message())}});
   }
   series_.Reset();
   std::lock_guard<std::mutex> l(mu_);

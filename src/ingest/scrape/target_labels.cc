@@ -30,9 +30,9 @@ absl::StatusOr<int64_t> LabelDuration(const Labels& l, std::string_view name,
                                       std::string_view what) {
   auto d = ParseDurationMs(l.Get(name));
   if (!d.ok()) {
-    return absl::InvalidArgumentError(
-        StrCat("error parsing ", what, " ", QuoteString(Truncated(l.Get(name))), ": ",
-               ToStd(d.status().message())));
+    return absl::InvalidArgumentError(StrCat("error parsing ", what, " ",
+                                             QuoteString(Truncated(l.Get(name))), ": ",
+                                             ToStd(d.status().message())));
   }
   if (*d <= 0) return absl::InvalidArgumentError(StrCat(what, " cannot be 0"));
   return *d;
@@ -59,7 +59,8 @@ std::string BuildScrapeUrl(const ScrapeJobConfig& job, const Labels& l) {
   // Go's url.Values.Encode sorts by name, keeping the order of values of one name.
   std::stable_sort(params.begin(), params.end(),
                    [](const auto& a, const auto& b) { return a.first < b.first; });
-  std::string url = StrCat(l.Get(kSchemeLabel), "://", l.Get(kAddressLabel), l.Get(kMetricsPathLabel));
+  std::string url =
+      StrCat(l.Get(kSchemeLabel), "://", l.Get(kAddressLabel), l.Get(kMetricsPathLabel));
   if (!params.empty()) StrAppend(&url, "?", EncodeQueryString(params));
   return url;
 }
@@ -119,17 +120,19 @@ absl::StatusOr<std::optional<TargetLabels>> PopulateTargetLabels(const ScrapeJob
   std::vector<Label> pub;
   for (const LabelView& l : t.labels) {
     if (!IsValidUtf8(l.value)) {
-      return absl::InvalidArgumentError(
-          StrCat("invalid label value for ", QuoteString(l.name), ": ", QuoteString(Truncated(l.value))));
+      return absl::InvalidArgumentError(StrCat("invalid label value for ", QuoteString(l.name),
+                                               ": ", QuoteString(Truncated(l.value))));
     }
-    if (!StartsWith(l.name, kReservedPrefix)) pub.push_back({std::string(l.name), std::string(l.value)});
+    if (!StartsWith(l.name, kReservedPrefix))
+      pub.push_back({std::string(l.name), std::string(l.value)});
   }
   t.public_labels = Labels(std::move(pub));
   t.discovered = *discovered;
   t.scrape_url = BuildScrapeUrl(job, t.labels);
   if (auto u = ParseHttpUrl(t.scrape_url); !u.ok()) {
-    return absl::InvalidArgumentError(StrCat("invalid scrape URL ", QuoteString(Truncated(t.scrape_url)),
-                                             ": ", ToStd(u.status().message())));
+    return absl::InvalidArgumentError(StrCat("invalid scrape URL ",
+                                             QuoteString(Truncated(t.scrape_url)), ": ",
+                                             ToStd(u.status().message())));
   }
   return std::optional<TargetLabels>(std::move(t));
 }

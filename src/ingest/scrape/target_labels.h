@@ -27,8 +27,8 @@
 namespace vigil {
 
 struct TargetLabels {
-  Labels discovered;  // before relabeling
-  Labels labels;      // after relabeling, "__" labels included
+  Labels discovered;     // before relabeling
+  Labels labels;         // after relabeling, "__" labels included
   Labels public_labels;  // `labels` without "__" names: attached to every scraped series
   std::string scrape_url;
   int64_t interval_ms = 0;
