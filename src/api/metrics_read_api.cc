@@ -120,7 +120,7 @@ void Metadata(ApiContext& ctx, const HttpRequest& req, HttpResponse& resp) {
     w.BeginObject();
     for (const auto& [name, m] : md) {
       w.Key(name).BeginArray().BeginObject();
-      w.KV("type", m.type).KV("help", m.help).KV("unit", m.unit);
+      w.KV("type", MetricTypeName(m.type)).KV("help", m.help).KV("unit", m.unit);
       w.EndObject().EndArray();
     }
     w.EndObject();

@@ -7,15 +7,17 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "storage/metric_type.h"
 #include "storage/metrics_appender.h"
 #include "storage/metrics_querier.h"
 
 namespace vigil {
 
 struct MetricMetadata {
-  std::string type;  // counter, gauge, histogram, summary, unknown …
+  MetricType type = MetricType::kUnknown;
   std::string help;
   std::string unit;
+  friend bool operator==(const MetricMetadata&, const MetricMetadata&) = default;
 };
 
 // What /api/v1/status/tsdb shows.

@@ -52,53 +52,6 @@ ExpositionFormat DetectFormat(std::string_view content_type, std::string_view bo
   return ExpositionFormat::kPrometheusText;
 }
 
-std::string_view MetricTypeName(MetricType t) {
-  switch (t) {
-    case MetricType::kUnknown:
-      return "unknown";
-    case MetricType::kCounter:
-      return "counter";
-    case MetricType::kGauge:
-      return "gauge";
-    case MetricType::kHistogram:
-      return "histogram";
-    case MetricType::kGaugeHistogram:
-      return "gaugehistogram";
-    case MetricType::kSummary:
-      return "summary";
-    case MetricType::kInfo:
-      return "info";
-    case MetricType::kStateset:
-      return "stateset";
-  }
-  return "unknown";
-}
-
-bool ParseMetricType(std::string_view word, MetricType* out) {
-  struct Entry {
-    std::string_view word;
-    MetricType type;
-  };
-  static constexpr std::array<Entry, 9> kTypes = {{
-      {"counter", MetricType::kCounter},
-      {"gauge", MetricType::kGauge},
-      {"histogram", MetricType::kHistogram},
-      {"gaugehistogram", MetricType::kGaugeHistogram},
-      {"summary", MetricType::kSummary},
-      {"info", MetricType::kInfo},
-      {"stateset", MetricType::kStateset},
-      {"untyped", MetricType::kUnknown},
-      {"unknown", MetricType::kUnknown},
-  }};
-  for (const auto& e : kTypes) {
-    if (e.word == word) {
-      *out = e.type;
-      return true;
-    }
-  }
-  return false;
-}
-
 bool BelongsToFamily(std::string_view metric, std::string_view family, MetricType type) {
   if (family.empty()) return false;
   if (metric == family) return true;

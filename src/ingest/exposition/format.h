@@ -10,6 +10,8 @@
 #include <cstdint>
 #include <string_view>
 
+#include "storage/metric_type.h"
+
 namespace vigil {
 
 enum class ExpositionFormat : uint8_t {
@@ -26,22 +28,6 @@ std::string_view ExpositionFormatName(ExpositionFormat f);
 ExpositionFormat DetectFormat(std::string_view content_type, std::string_view body);
 
 // The union of both formats' types; `untyped` (0.0.4) and `unknown` (OpenMetrics) are one.
-enum class MetricType : uint8_t {
-  kUnknown,
-  kCounter,
-  kGauge,
-  kHistogram,
-  kGaugeHistogram,
-  kSummary,
-  kInfo,
-  kStateset,
-};
-
-// The name Prometheus' metadata API uses ("counter", "gaugehistogram", "unknown" …).
-std::string_view MetricTypeName(MetricType t);
-// Accepts the TYPE words of both formats, case-sensitively as both specs spell them.
-bool ParseMetricType(std::string_view word, MetricType* out);
-
 // Whether a sample named `metric` belongs to the family `family` of type `type`: the family
 // name itself or the family name plus a suffix the type allows (`_bucket`, `_sum`, `_count`,
 // `_created` for histograms, `_total` and `_created` for counters, `_gsum`/`_gcount` for

@@ -23,7 +23,7 @@ IngestResult TextImporter::Import(std::string_view body, std::string_view conten
       MetricMetadata& md = metadata[std::string(m.family)];
       switch (m.kind) {
         case MetadataView::Kind::kHelp: md.help = std::string(m.help); break;
-        case MetadataView::Kind::kType: md.type = std::string(MetricTypeName(m.type)); break;
+        case MetadataView::Kind::kType: md.type = m.type; break;
         case MetadataView::Kind::kUnit: md.unit = std::string(m.unit); break;
       }
       continue;
@@ -39,10 +39,7 @@ IngestResult TextImporter::Import(std::string_view body, std::string_view conten
       writer.Write(labels, {&sample, 1});
     }
   }
-  for (auto& [family, md] : metadata) {
-    if (md.type.empty()) md.type = "unknown";
-    store_.SetMetadata(family, md);
-  }
+  for (const auto& [family, md] : metadata) store_.SetMetadata(family, md);
   IngestResult result;
   absl::Status commit = writer.Commit();
   result.stats = writer.stats();

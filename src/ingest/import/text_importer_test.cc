@@ -31,7 +31,7 @@ TEST_F(TextImporterTest, ImportsSamplesWithAndWithoutTimestamps) {
   ASSERT_EQ(s.size(), 2u);
   auto md = db_->Metadata("http_requests_total", 0);
   ASSERT_EQ(md.size(), 1u);
-  EXPECT_EQ(md[0].second.type, "counter");
+  EXPECT_EQ(md[0].second.type, MetricType::kCounter);
   EXPECT_EQ(md[0].second.help, "Requests served.");
 }
 

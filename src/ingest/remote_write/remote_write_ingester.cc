@@ -55,8 +55,7 @@ IngestResult RemoteWriteIngester::Ingest(std::string_view body) {
   }
   for (const WriteMetadataView& m : req.metadata) {
     if (m.family.empty()) continue;
-    store_.SetMetadata(m.family, MetricMetadata{std::string(MetricTypeName(m.type)),
-                                                std::string(m.help), std::string(m.unit)});
+    store_.SetMetadata(m.family, MetricMetadata{m.type, std::string(m.help), std::string(m.unit)});
   }
   absl::Status commit = writer.Commit();
   result.stats = writer.stats();

@@ -147,7 +147,7 @@ bool DecodeMetadata(std::string_view pb, std::vector<WriteMetadataView>* out, Wi
   while (r.NextField(&f, &t)) {
     uint64_t v;
     if (f == 1 && t == proto::kVarint) {
-      if (r.ReadVarint(&v)) m.type = static_cast<uint32_t>(v);
+      if (r.ReadVarint(&v)) m.type = MetricTypeFromNumber(v);
     } else if (f == 2 && t == proto::kLengthDelimited) {
       r.ReadBytes(&m.family);
     } else if (f == 4 && t == proto::kLengthDelimited) {
@@ -204,12 +204,6 @@ absl::Status DecodeWriteRequest(std::string_view pb, WriteRequestView* out) {
     return absl::InvalidArgumentError(StrCat("malformed remote_write request: ", r.error()));
   }
   return absl::OkStatus();
-}
-
-std::string_view MetricTypeName(uint32_t type) {
-  static constexpr std::string_view kNames[] = {"unknown",        "counter", "gauge", "histogram",
-                                                "gaugehistogram", "summary", "info",  "stateset"};
-  return type < 8 ? kNames[type] : "unknown";
 }
 
 void EncodeWriteRequest(const std::vector<WriteSeries>& series, std::string* out) {

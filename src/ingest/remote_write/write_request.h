@@ -18,6 +18,7 @@
 
 #include "absl/status/status.h"
 #include "common/labels.h"
+#include "storage/metric_type.h"
 #include "storage/sample.h"
 
 namespace vigil {
@@ -36,7 +37,7 @@ struct TimeSeriesView {
 };
 
 struct WriteMetadataView {
-  uint32_t type;  // prompb MetricType: 0 unknown, 1 counter, 2 gauge, 3 histogram, …
+  MetricType type;
   std::string_view family;
   std::string_view help;
   std::string_view unit;
@@ -55,7 +56,6 @@ struct WriteRequestView {
 // *out keeps every time series decoded completely before the error.
 absl::Status DecodeWriteRequest(std::string_view pb, WriteRequestView* out);
 
-std::string_view MetricTypeName(uint32_t type);
 
 // Encoding, for clients, benchmarks and tests.
 struct WriteSeries {

@@ -135,7 +135,10 @@ absl::Status ScrapeTarget::AppendBody(MetricsStore& store, MetricsAppender& app,
           set(&md.help, m.help);
           break;
         case MetadataView::Kind::kType:
-          set(&md.type, MetricTypeName(m.type));
+          if (md.type != m.type) {
+            md.type = m.type;
+            changed = true;
+          }
           break;
         case MetadataView::Kind::kUnit:
           set(&md.unit, m.unit);
@@ -208,9 +211,7 @@ absl::Status ScrapeTarget::AppendBody(MetricsStore& store, MetricsAppender& app,
                                                            : errors.items[0].message);
   }
   for (size_t i = 0; i < changed_md.size(); ++i) {
-    MetricMetadata md = *changed_md[i];
-    if (md.type.empty()) md.type = "unknown";
-    store.SetMetadata(changed_names[i], md);
+    store.SetMetadata(changed_names[i], *changed_md[i]);
   }
   return fail;
 }

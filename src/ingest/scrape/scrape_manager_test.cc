@@ -52,7 +52,7 @@ TEST_F(ScrapeManagerTest, ScrapesSamplesWithTargetLabelsAndReportSeries) {
 
   auto md = db_->Metadata("http_requests_total", 0);
   ASSERT_EQ(md.size(), 1u);
-  EXPECT_EQ(md[0].second.type, "counter");
+  EXPECT_EQ(md[0].second.type, MetricType::kCounter);
   EXPECT_EQ(md[0].second.help, "Requests.");
 
   std::lock_guard<std::mutex> l(mu_);

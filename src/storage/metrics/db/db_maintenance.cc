@@ -166,7 +166,7 @@ absl::Status MetricsDb::TruncateWal(int64_t before) {
   {
     std::lock_guard lock(metadata_mu_);
     for (const auto& [name, m] : metadata_) {
-      md.push_back({name, wal::ParseMetricType(m.type), m.unit, m.help});
+      md.push_back({name, m.type, m.unit, m.help});
     }
   }
   std::string series_rec, md_rec;

@@ -165,8 +165,7 @@ absl::Status MetricsDb::Replay() {
         st = wal::DecodeMetadata(rec, &metadata);
         for (auto& m : metadata) {
           std::lock_guard lock(metadata_mu_);
-          metadata_[m.metric] = MetricMetadata{std::string(wal::MetricTypeName(m.type)),
-                                               std::move(m.help), std::move(m.unit)};
+          metadata_[m.metric] = MetricMetadata{m.type, std::move(m.help), std::move(m.unit)};
         }
         break;
       default:
@@ -252,14 +251,13 @@ void MetricsDb::SetMetadata(std::string_view metric, const MetricMetadata& md) {
   {
     std::lock_guard lock(metadata_mu_);
     auto it = metadata_.find(metric);
-    if (it != metadata_.end() && it->second.type == md.type && it->second.help == md.help &&
-        it->second.unit == md.unit) {
+    if (it != metadata_.end() && it->second == md) {
       return;  // unchanged: senders repeat metadata on every request
     }
     metadata_[std::string(metric)] = md;
   }
   std::string rec;
-  wal::RefMetadata m{std::string(metric), wal::ParseMetricType(md.type), md.unit, md.help};
+  wal::RefMetadata m{std::string(metric), md.type, md.unit, md.help};
   wal::EncodeMetadata(std::span<const wal::RefMetadata>(&m, 1), &rec);
   if (absl::Status st = wal_->Append(rec); !st.ok()) {
     LogWarn("tsdb", "cannot log metric metadata", {{"error", std::string(st.message())}});

@@ -77,7 +77,7 @@ TEST_F(MetricsDbTest, ReplaysWalAfterReopen) {
     Write(*db, a, Range(0, 60000, 15000));
     Write(*db, b, Range(0, 30000, 15000));
     Write(*db, a, Range(75000, 90000, 15000));
-    db->SetMetadata("m", {"counter", "Things.", ""});
+    db->SetMetadata("m", {MetricType::kCounter, "Things.", ""});
     ASSERT_TRUE(db->Close().ok());
   }
   auto db = Open();

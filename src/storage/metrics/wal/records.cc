@@ -9,8 +9,6 @@
 namespace vigil::wal {
 namespace {
 
-constexpr std::array<std::string_view, 8> kMetricTypeNames = {
-    "unknown", "counter", "gauge", "histogram", "gaugehistogram", "summary", "info", "stateset"};
 
 // Smallest encoded entry of each record type, to cap reservations by the input size.
 constexpr size_t kMinSeriesEntry = 2;     // ref, label count
@@ -131,18 +129,6 @@ int64_t WrappingDelta(uint64_t v, uint64_t base) { return static_cast<int64_t>(v
 uint64_t WrappingAdd(uint64_t base, int64_t d) { return base + static_cast<uint64_t>(d); }
 
 }  // namespace
-
-std::string_view MetricTypeName(MetricType t) {
-  size_t i = static_cast<size_t>(t);
-  return i < kMetricTypeNames.size() ? kMetricTypeNames[i] : kMetricTypeNames[0];
-}
-
-MetricType ParseMetricType(std::string_view name) {
-  for (size_t i = 0; i < kMetricTypeNames.size(); ++i) {
-    if (kMetricTypeNames[i] == name) return static_cast<MetricType>(i);
-  }
-  return MetricType::kUnknown;
-}
 
 RecordType PeekType(std::string_view record) {
   if (record.empty()) return RecordType::kUnknown;
@@ -305,7 +291,7 @@ absl::Status DecodeMetadata(std::string_view record, std::vector<RefMetadata>* o
     uint8_t type;
     if (!d.in().String(&metric)) return d.Truncated("metric name");
     if (!d.in().Byte(&type)) return d.Truncated("metric type");
-    if (type >= kMetricTypeNames.size()) {
+    if (type >= kMetricTypeCount) {
       return d.Error(StrCat("unknown metric type ", static_cast<int>(type), " in entry ", i + 1));
     }
     if (!d.in().String(&unit)) return d.Truncated("unit");

@@ -23,6 +23,7 @@
 
 #include "absl/status/status.h"
 #include "common/labels.h"
+#include "storage/metric_type.h"
 #include "storage/sample.h"
 
 namespace vigil::wal {
@@ -61,21 +62,6 @@ struct RefTombstone {
   int64_t maxt = 0;
 };
 
-// OpenMetrics metric types; the byte values are part of the format.
-enum class MetricType : uint8_t {
-  kUnknown = 0,
-  kCounter = 1,
-  kGauge = 2,
-  kHistogram = 3,
-  kGaugeHistogram = 4,
-  kSummary = 5,
-  kInfo = 6,
-  kStateset = 7,
-};
-// "counter", "gauge", "histogram", "gaugehistogram", "summary", "info", "stateset", "unknown".
-std::string_view MetricTypeName(MetricType t);
-// The inverse of MetricTypeName; kUnknown for any other string.
-MetricType ParseMetricType(std::string_view name);
 
 struct RefMetadata {
   std::string metric;  // metric family name

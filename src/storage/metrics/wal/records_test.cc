@@ -158,10 +158,14 @@ TEST(RecordsTest, EmptyRecordsRoundTrip) {
 TEST(RecordsTest, MetricTypeNames) {
   for (int i = 0; i <= 7; ++i) {
     auto t = static_cast<MetricType>(i);
-    EXPECT_EQ(ParseMetricType(MetricTypeName(t)), t);
+    MetricType parsed;
+    ASSERT_TRUE(ParseMetricType(MetricTypeName(t), &parsed));
+    EXPECT_EQ(parsed, t);
   }
   EXPECT_EQ(MetricTypeName(MetricType::kGaugeHistogram), "gaugehistogram");
-  EXPECT_EQ(ParseMetricType("bogus"), MetricType::kUnknown);
+  MetricType parsed;
+  EXPECT_FALSE(ParseMetricType("bogus", &parsed));
+  EXPECT_EQ(MetricTypeFromNumber(99), MetricType::kUnknown);
 }
 
 TEST(RecordsTest, PeekType) {
