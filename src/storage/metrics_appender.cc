@@ -42,8 +42,11 @@ void AppendStats::Reject(RejectReason r, uint64_t n, std::string_view detail) {
 }
 
 RejectReason AppendStats::ReasonOf(const absl::Status& refused) {
-  return refused.code() == absl::StatusCode::kPermissionDenied ? RejectReason::kDeniedLabel
-                                                               : RejectReason::kSeriesLimit;
+  switch (refused.code()) {
+    case absl::StatusCode::kInvalidArgument: return RejectReason::kInvalidLabels;
+    case absl::StatusCode::kPermissionDenied: return RejectReason::kDeniedLabel;
+    default: return RejectReason::kSeriesLimit;
+  }
 }
 
 void AppendStats::Merge(const AppendStats& o) {

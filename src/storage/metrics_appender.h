@@ -55,8 +55,9 @@ struct AppendStats {
 class MetricsAppender {
  public:
   virtual ~MetricsAppender() = default;
-  // Finds or creates the series; `labels` must be sorted and valid. A series refused by
-  // the cardinality guard fails with ResourceExhausted (series limits) or PermissionDenied
+  // Finds or creates the series; `labels` must be sorted by name. A new series is validated
+  // (ValidateSeriesLabels) and checked by the cardinality guard: it fails with
+  // InvalidArgument (invalid labels), ResourceExhausted (series limits) or PermissionDenied
   // (a denylisted label name); the caller accounts for the samples it carried.
   virtual absl::StatusOr<SeriesRef> GetOrCreate(std::span<const LabelView> labels) = 0;
   // Appends samples in timestamp order to a series resolved by this appender.

@@ -35,11 +35,6 @@ void SeriesWriter::Write(std::vector<LabelView>& labels, std::span<const Sample>
   if (!std::is_sorted(labels.begin(), labels.end(), by_name)) {
     std::sort(labels.begin(), labels.end(), by_name);
   }
-  if (absl::Status st = ValidateSeriesLabels(labels); !st.ok()) {
-    Reject(RejectReason::kInvalidLabels, samples.size(),
-           StrCat(ToStd(st.message()), " in series ", Labels::FromViews(labels).ToString()));
-    return;
-  }
   absl::StatusOr<SeriesRef> ref = app_->GetOrCreate(labels);
   if (!ref.ok()) {
     Reject(AppendStats::ReasonOf(ref.status()), samples.size(), ToStd(ref.status().message()));

@@ -27,8 +27,8 @@ class SeriesWriter {
  public:
   SeriesWriter(MetricsStore& store, const IngestCounters* counters);
 
-  // `labels` may be unsorted (sorted in place). Invalid series are refused whole, with all
-  // their samples counted as rejected.
+  // `labels` may be unsorted (sorted in place). Invalid series (validated by the store when
+  // it first sees them) are refused whole, with all their samples counted as rejected.
   void Write(std::vector<LabelView>& labels, std::span<const Sample> samples,
              std::span<const Exemplar> exemplars = {});
   // Records samples refused before reaching the store (e.g. by a parser).

@@ -95,6 +95,7 @@ bool DecodeTimeSeries(std::string_view pb, WriteRequestView* out, WireReader& ou
   uint32_t f;
   WireType t;
   bool ok = true;
+  bool has_exemplars = false;
   // Pass 1: series labels (must be contiguous), samples, histogram count.
   while (ok && r.NextField(&f, &t)) {
     std::string_view bytes;
@@ -102,6 +103,7 @@ bool DecodeTimeSeries(std::string_view pb, WriteRequestView* out, WireReader& ou
       if (!r.ReadBytes(&bytes)) break;
       if (f == 1) ok = DecodeLabel(bytes, &out->labels, r);
       if (f == 2) ok = DecodeSample(bytes, &out->samples, r);
+      if (f == 3) has_exemplars = true;
       if (f == 4) ++ts.histograms;
     } else {
       r.Skip(t);
@@ -110,7 +112,7 @@ bool DecodeTimeSeries(std::string_view pb, WriteRequestView* out, WireReader& ou
   ts.labels_end = static_cast<uint32_t>(out->labels.size());
   // Pass 2: exemplars, whose labels go after the series labels.
   std::string r2_error;
-  if (ok && !r.failed()) {
+  if (ok && !r.failed() && has_exemplars) {
     WireReader r2(pb);
     while (ok && r2.NextField(&f, &t)) {
       std::string_view bytes;

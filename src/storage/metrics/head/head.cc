@@ -112,6 +112,13 @@ Head::Lookup Head::GetOrCreatePinned(std::span<const LabelView> sorted_labels) {
     }
   }
   Lookup out;
+  // Only a label set the head has never seen needs validating: existing series were
+  // validated when they were created.
+  if (absl::Status valid = ValidateSeriesLabels(sorted_labels); !valid.ok()) {
+    out.reason = RejectReason::kInvalidLabels;
+    out.detail = StrCat(ToStd(valid.message()), " in series ", Labels::FromViews(sorted_labels).ToString());
+    return out;
+  }
   if (auto refusal = CheckLimits(sorted_labels, &out.reason)) {
     out.detail = std::move(*refusal);
     std::string metric;

@@ -28,8 +28,11 @@ absl::StatusOr<SeriesRef> HeadAppender::GetOrCreate(std::span<const LabelView> l
   Head::Lookup l = head_.GetOrCreatePinned(labels);
   if (l.series == nullptr) {
     // The caller knows how many samples the series carried and records them as rejected.
-    return l.reason == RejectReason::kDeniedLabel ? absl::PermissionDeniedError(l.detail)
-                                                  : absl::ResourceExhaustedError(l.detail);
+    switch (l.reason) {
+      case RejectReason::kInvalidLabels: return absl::InvalidArgumentError(l.detail);
+      case RejectReason::kDeniedLabel: return absl::PermissionDeniedError(l.detail);
+      default: return absl::ResourceExhaustedError(l.detail);
+    }
   }
   pinned_.push_back(l.series);
   return l.series->ref;
