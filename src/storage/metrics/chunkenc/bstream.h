@@ -22,6 +22,11 @@ class BitWriter {
   BitWriter() = default;
 
   void Reserve(size_t bytes) { bytes_.reserve(bytes); }
+  // Empties the stream, keeping its capacity.
+  void Clear() {
+    bytes_.clear();
+    free_ = 0;
+  }
 
   void WriteBit(bool bit) {
     if (free_ == 0) {

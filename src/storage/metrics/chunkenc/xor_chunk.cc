@@ -38,7 +38,7 @@ bool XorChunk::Append(int64_t t, double v) {
   } else if (num_ == 1) {
     tdelta_ = static_cast<uint64_t>(t) - static_cast<uint64_t>(t_);
     w_.WriteUvarint(tdelta_);
-    AppendValue(vbits);
+    WriteXorValue(&w_, vbits, vbits_, &window_);
   } else {
     uint64_t delta = static_cast<uint64_t>(t) - static_cast<uint64_t>(t_);
     int64_t dod = static_cast<int64_t>(delta - tdelta_);
@@ -55,7 +55,7 @@ bool XorChunk::Append(int64_t t, double v) {
       w_.WriteBits(static_cast<uint64_t>(dod), 64);
     }
     tdelta_ = delta;
-    AppendValue(vbits);
+    WriteXorValue(&w_, vbits, vbits_, &window_);
   }
   t_ = t;
   vbits_ = vbits;
@@ -64,30 +64,6 @@ bool XorChunk::Append(int64_t t, double v) {
   b[0] = static_cast<uint8_t>(num_ >> 8);
   b[1] = static_cast<uint8_t>(num_);
   return true;
-}
-
-void XorChunk::AppendValue(uint64_t vbits) {
-  uint64_t x = vbits ^ vbits_;
-  if (x == 0) {
-    w_.WriteBit(false);
-    return;
-  }
-  int leading = std::countl_zero(x);
-  int trailing = std::countr_zero(x);
-  if (leading >= 32) leading = 31;  // the leading count has 5 bits
-  if (leading_ != 0xff && leading >= leading_ && trailing >= trailing_) {
-    // The meaningful bits fit the previous window: '10' + the window.
-    w_.WriteBits(0b10, 2);
-    w_.WriteBits(x >> trailing_, 64 - leading_ - trailing_);
-    return;
-  }
-  leading_ = static_cast<uint8_t>(leading);
-  trailing_ = static_cast<uint8_t>(trailing);
-  int sig = 64 - leading - trailing;  // 1..64; 64 is written as 0
-  w_.WriteBits((uint64_t{0b11} << 11) | (static_cast<uint64_t>(leading) << 6) |
-                   static_cast<uint64_t>(sig & 63),
-               13);
-  w_.WriteBits(x >> trailing, sig);
 }
 
 absl::StatusOr<XorChunk> XorChunk::FromBytes(std::span<const uint8_t> bytes) {
@@ -108,8 +84,7 @@ absl::StatusOr<XorChunk> XorChunk::FromBytes(std::span<const uint8_t> bytes) {
   c.t_ = it.t_;
   c.tdelta_ = it.tdelta_;
   c.vbits_ = it.vbits_;
-  c.leading_ = it.leading_;
-  c.trailing_ = it.trailing_;
+  c.window_ = it.window_;
   if (c.num_ > 0) {
     XorIterator first(bytes);
     first.Next();
@@ -174,25 +149,8 @@ bool XorIterator::Next() {
 }
 
 bool XorIterator::ReadValue() {
-  bool bit;
-  if (!r_.ReadBit(&bit)) return Fail("truncated value");
-  if (!bit) return true;  // same value as before
-  if (!r_.ReadBit(&bit)) return Fail("truncated value");
-  if (bit) {
-    uint64_t lead, sig;
-    if (!r_.ReadBits(5, &lead) || !r_.ReadBits(6, &sig)) return Fail("truncated value");
-    if (sig == 0) sig = 64;
-    if (lead + sig > 64) return Fail("bad value window");
-    leading_ = static_cast<uint8_t>(lead);
-    trailing_ = static_cast<uint8_t>(64 - lead - sig);
-  } else if (leading_ == 0xff) {
-    return Fail("value reuses a window before one was set");
-  }
-  int sig = 64 - leading_ - trailing_;
-  uint64_t bits;
-  if (!r_.ReadBits(sig, &bits)) return Fail("truncated value");
-  vbits_ ^= bits << trailing_;
-  return true;
+  const char* error = nullptr;
+  return ReadXorValue(&r_, &vbits_, &window_, &error) || Fail(error);
 }
 
 bool XorIterator::Seek(int64_t t) {

@@ -24,12 +24,11 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "storage/metrics/chunkenc/bstream.h"
+#include "storage/metrics/chunkenc/encoding.h"
+#include "storage/metrics/chunkenc/xor_values.h"
 #include "storage/sample.h"
 
 namespace vigil::chunkenc {
-
-// The chunk encodings a block or head chunk can carry. Values are stored on disk.
-enum class Encoding : uint8_t { kXor = 1 };
 
 // Size of the sample-count header at the start of every XOR chunk.
 inline constexpr size_t kXorHeaderSize = 2;
@@ -64,16 +63,13 @@ class XorChunk {
   double last_v() const { return std::bit_cast<double>(vbits_); }
 
  private:
-  void AppendValue(uint64_t vbits);
-
   BitWriter w_;
   uint32_t num_ = 0;
   int64_t first_t_ = 0;
   int64_t t_ = 0;
   uint64_t tdelta_ = 0;  // last timestamp delta, modulo 2^64
   uint64_t vbits_ = 0;
-  uint8_t leading_ = 0xff;  // 0xff: no leading/trailing window yet
-  uint8_t trailing_ = 0;
+  XorWindow window_;
 };
 
 class XorIterator {
@@ -109,8 +105,7 @@ class XorIterator {
   int64_t t_ = 0;
   uint64_t tdelta_ = 0;
   uint64_t vbits_ = 0;
-  uint8_t leading_ = 0xff;
-  uint8_t trailing_ = 0;
+  XorWindow window_;
 };
 
 // Appends the samples of an encoded chunk with mint <= t <= maxt to *out. On error, the

@@ -85,7 +85,8 @@ MemSeries* Head::Insert(uint64_t hash, SeriesRef ref, Labels labels) {
     std::lock_guard lock(rs.mu);
     rs.by_ref.emplace(ref, std::move(owned));
   }
-  hash_stripes_[hash % kStripes].by_hash[hash].push_back(s);
+  HashStripe& hs = hash_stripes_[hash % kStripes];
+  if (!hs.by_hash.emplace(hash, s).second) hs.collisions[hash].push_back(s);
   postings_.Add(ref, s->labels);
   num_series_.fetch_add(1, std::memory_order_relaxed);
   CountMetricSeries(s->labels.MetricName(), 1);
@@ -99,16 +100,23 @@ Head::Lookup Head::GetOrCreatePinned(std::span<const LabelView> sorted_labels) {
   thread_local std::string packed;
   packed.clear();
   PackLabels(sorted_labels, &packed);
-  uint64_t hash = HashPacked(packed);
+  uint64_t hash = options_.label_hash ? options_.label_hash(packed) : HashPacked(packed);
   HashStripe& hs = hash_stripes_[hash % kStripes];
   std::lock_guard lock(hs.mu);
   auto it = hs.by_hash.find(hash);
   if (it != hs.by_hash.end()) {
-    for (MemSeries* s : it->second) {
-      if (s->labels.packed() == packed) {
-        s->pins.fetch_add(1, std::memory_order_relaxed);
-        return {s, false};
+    MemSeries* s = it->second;
+    if (s->labels.packed() != packed) {
+      s = nullptr;
+      if (auto c = hs.collisions.find(hash); c != hs.collisions.end()) {
+        for (MemSeries* other : c->second) {
+          if (other->labels.packed() == packed) s = other;
+        }
       }
+    }
+    if (s != nullptr) {
+      s->pins.fetch_add(1, std::memory_order_relaxed);
+      return {s, false};
     }
   }
   Lookup out;
@@ -152,7 +160,7 @@ void Head::Unpin(MemSeries* s) { s->pins.fetch_sub(1, std::memory_order_relaxed)
 
 MemSeries* Head::CreateForReplay(SeriesRef ref, Labels labels) {
   if (MemSeries* existing = GetForReplay(ref)) return existing;
-  uint64_t hash = labels.Hash();
+  uint64_t hash = options_.label_hash ? options_.label_hash(labels.packed()) : labels.Hash();
   HashStripe& hs = hash_stripes_[hash % kStripes];
   std::lock_guard lock(hs.mu);
   SeriesRef next = next_ref_.load();
@@ -262,39 +270,50 @@ size_t Head::TruncateBefore(int64_t t) {
   std::vector<std::unique_ptr<MemSeries>> dead;
   std::vector<Labels> dead_labels;
   absl::flat_hash_set<uint64_t> dead_refs;
+  // Drops the series' chunks before t; if nothing is left and no appender holds it, takes
+  // it out of the ref map. The caller holds its hash stripe's lock.
+  auto truncate = [&](MemSeries* s) {
+    RefStripe& rs = ref_stripes_[s->ref % kStripes];
+    std::lock_guard rlock(rs.mu);
+    {
+      std::lock_guard slock(s->mu);
+      auto& c = s->closed;
+      c.erase(std::remove_if(c.begin(), c.end(), [&](const ClosedChunk& ch) { return ch.maxt < t; }),
+              c.end());
+      if (!s->open.empty() && s->open.last_t() < t) s->open = chunkenc::XorChunk();
+      if (!c.empty() || !s->open.empty() || s->pins.load() != 0) return false;
+    }
+    auto node = rs.by_ref.extract(s->ref);
+    dead_refs.insert(s->ref);
+    dead_labels.push_back(s->labels);
+    dead.push_back(std::move(node.mapped()));
+    return true;
+  };
   for (size_t i = 0; i < kStripes; ++i) {
     HashStripe& hs = hash_stripes_[i];
     std::lock_guard hlock(hs.mu);
-    for (auto it = hs.by_hash.begin(); it != hs.by_hash.end();) {
-      auto& list = it->second;
-      for (size_t k = 0; k < list.size();) {
-        MemSeries* s = list[k];
-        RefStripe& rs = ref_stripes_[s->ref % kStripes];
-        std::lock_guard rlock(rs.mu);
-        bool remove = false;
-        {
-          std::lock_guard slock(s->mu);
-          auto& c = s->closed;
-          c.erase(std::remove_if(c.begin(), c.end(), [&](const ClosedChunk& ch) { return ch.maxt < t; }),
-                  c.end());
-          if (!s->open.empty() && s->open.last_t() < t) s->open = chunkenc::XorChunk();
-          remove = c.empty() && s->open.empty() && s->pins.load() == 0;
-        }
-        if (remove) {
-          auto node = rs.by_ref.extract(s->ref);
-          dead_refs.insert(s->ref);
-          dead_labels.push_back(s->labels);
-          dead.push_back(std::move(node.mapped()));
-          list[k] = list.back();
-          list.pop_back();
-        } else {
-          ++k;
-        }
-      }
-      if (list.empty()) {
-        hs.by_hash.erase(it++);
+    for (auto it = hs.collisions.begin(); it != hs.collisions.end();) {
+      std::erase_if(it->second, truncate);
+      if (it->second.empty()) {
+        hs.collisions.erase(it++);
       } else {
         ++it;
+      }
+    }
+    for (auto it = hs.by_hash.begin(); it != hs.by_hash.end();) {
+      if (!truncate(it->second)) {
+        ++it;
+        continue;
+      }
+      // Promote a colliding series into the slot, if there is one.
+      auto c = hs.collisions.find(it->first);
+      if (c != hs.collisions.end()) {
+        it->second = c->second.back();
+        c->second.pop_back();
+        if (c->second.empty()) hs.collisions.erase(c);
+        ++it;
+      } else {
+        hs.by_hash.erase(it++);
       }
     }
   }

@@ -44,6 +44,9 @@ struct HeadOptions {
   // Hostile-input guards on new series (0 disables): label count and name/value sizes.
   uint32_t max_labels_per_series = 128;
   uint32_t max_label_value_bytes = 16 << 10;
+  // Hash of a packed label set; null means HashPacked. Tests set a weak one to exercise
+  // the hash-collision paths.
+  uint64_t (*label_hash)(std::string_view packed) = nullptr;
 };
 
 // What a commit must make durable before its samples become visible.
@@ -134,8 +137,11 @@ class Head {
   static constexpr size_t kStripes = 1024;
   struct HashStripe {
     std::mutex mu;
-    // Label hash -> series with that hash (almost always one).
-    absl::flat_hash_map<uint64_t, std::vector<MemSeries*>> by_hash;
+    // Label hash -> series. The pointer sits in the map slot (no list to chase) because
+    // this lookup runs for every series of every write; the rare second series with the
+    // same 64-bit hash goes to `collisions`.
+    absl::flat_hash_map<uint64_t, MemSeries*> by_hash;
+    absl::flat_hash_map<uint64_t, std::vector<MemSeries*>> collisions;
   };
   struct RefStripe {
     std::mutex mu;

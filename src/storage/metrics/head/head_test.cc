@@ -151,6 +151,41 @@ TEST(HeadTest, HugeLabelValuesAndTooManyLabelsAreRefused) {
   EXPECT_TRUE(app->GetOrCreate(Views(Labels({{"__name__", "a"}, {"v", "12345678"}}))).ok());
 }
 
+TEST(HeadTest, SeriesWithCollidingHashesStayApart) {
+  HeadOptions o = NoFutureCheck();
+  o.label_hash = [](std::string_view) -> uint64_t { return 42; };  // every series collides
+  o.chunk_range_ms = 10000;
+  Head head(o, nullptr);
+  std::vector<Labels> ls;
+  for (int i = 0; i < 4; ++i) ls.push_back(Labels({{"__name__", "c"}, {"i", std::to_string(i)}}));
+  for (int round = 0; round < 2; ++round) {
+    auto app = head.Appender({});
+    for (int i = 0; i < 4; ++i) {
+      auto ref = *app->GetOrCreate(Views(ls[i]));
+      // Series 0 stops receiving data after the first round, so truncation removes it.
+      if (round == 1 && i == 0) continue;
+      std::vector<Sample> in = {{round * 20000 + i, double(i)}};
+      app->Append(ref, in);
+    }
+    ASSERT_TRUE(app->Commit().ok());
+  }
+  EXPECT_EQ(head.NumSeries(), 4u);
+  for (int i = 0; i < 4; ++i) EXPECT_EQ(Read(head, ls[i]).back().v, i);
+  // Removing the series in the map slot promotes a colliding one; lookups still resolve.
+  EXPECT_EQ(head.TruncateBefore(10000), 1u);
+  EXPECT_EQ(head.NumSeries(), 3u);
+  auto app = head.Appender({});
+  for (int i = 1; i < 4; ++i) {
+    auto ref = app->GetOrCreate(Views(ls[i]));
+    ASSERT_TRUE(ref.ok());
+    std::vector<Sample> in = {{40000 + i, double(i * 10)}};
+    app->Append(*ref, in);
+  }
+  ASSERT_TRUE(app->Commit().ok());
+  EXPECT_EQ(head.NumSeries(), 3u);
+  for (int i = 1; i < 4; ++i) EXPECT_EQ(Read(head, ls[i]).back().v, i * 10);
+}
+
 TEST(HeadTest, TruncateDropsOldChunksAndIdleSeries) {
   HeadOptions o = NoFutureCheck();
   o.chunk_range_ms = 10000;

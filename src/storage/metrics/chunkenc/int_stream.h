@@ -1,0 +1,193 @@
+// Packed integer sequences, the building block of dense chunks (docs/formats/chunk.md):
+// a sequence of int64 is stored as its first `order` values (0, 1 or 2) followed by the
+// residuals of that order (the values, their deltas, or their deltas of deltas), less their
+// minimum, divided by their greatest common divisor, and bit-packed in mini-blocks of 64 with
+// one bit width per mini-block or per stream. All arithmetic wraps modulo 2^64, so any int64
+// sequence round-trips.
+//
+//   IntStreamWriter picks the cheapest order and width layout and appends the bytes.
+//   ReadIntStream   decodes a stream from hostile bytes: bounds-checked, never reads past
+//                   `end`, and returns false with a reason on corrupt or truncated input.
+//
+// Thread-safety: an IntStreamWriter keeps scratch space, one per thread; ReadIntStream is
+// reentrant.
+#pragma once
+
+#include <bit>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <span>
+#include <vector>
+
+#include "common/coding.h"
+
+namespace vigil::chunkenc {
+
+inline constexpr size_t kMiniBlockSize = 64;
+
+// Head byte of a stream.
+inline constexpr uint8_t kIntStreamOrderMask = 0x03;     // 0, 1 or 2
+inline constexpr uint8_t kIntStreamHasDivisor = 0x04;    // a uvarint divisor follows the base
+inline constexpr uint8_t kIntStreamBlockWidths = 0x08;   // one width byte per mini-block
+inline constexpr uint8_t kIntStreamReservedBits = 0xf0;  // must be zero
+
+class IntStreamWriter {
+ public:
+  // Appends the encoding of `xs` to *out, choosing the cheapest order <= max_order (and
+  // <= xs.size()).
+  void Write(std::span<const int64_t> xs, int max_order, std::vector<uint8_t>* out);
+  // The number of bytes Write would append.
+  size_t EncodedSize(std::span<const int64_t> xs, int max_order);
+
+ private:
+  struct Plan {
+    int order = 0;
+    uint64_t base = 0;     // minimum residual (as int64 bits)
+    uint64_t divisor = 1;  // gcd of residual - base
+    bool block_widths = false;
+    uint8_t max_width = 0;
+    size_t size = 0;  // encoded bytes
+  };
+  // Fills residuals_ for `order` and returns the plan's layout and size.
+  Plan MakePlan(std::span<const int64_t> xs, int order);
+  Plan BestPlan(std::span<const int64_t> xs, int max_order);
+
+  std::vector<uint64_t> residuals_;  // of the last MakePlan, then reduced to (r - base) / divisor
+  std::vector<uint8_t> widths_;      // per mini-block, of the last MakePlan
+};
+
+namespace int_stream_internal {
+
+inline uint64_t Load64(const uint8_t* p) {
+  uint64_t v;
+  std::memcpy(&v, p, 8);
+  if constexpr (std::endian::native == std::endian::big) v = std::byteswap(v);
+  return v;
+}
+
+// Unpacks `count` values of `width` bits (1..64), LSB first, from `p`, which must have
+// (count * width + 7) / 8 + 9 readable bytes.
+template <typename Fn>
+inline void Unpack(const uint8_t* p, size_t count, int width, Fn&& fn) {
+  const uint64_t mask = width == 64 ? ~uint64_t{0} : (uint64_t{1} << width) - 1;
+  size_t bit = 0;
+  for (size_t i = 0; i < count; ++i, bit += static_cast<size_t>(width)) {
+    const uint8_t* q = p + (bit >> 3);
+    const int shift = static_cast<int>(bit & 7);
+    uint64_t v = Load64(q) >> shift;
+    if (shift + width > 64) v |= uint64_t{q[8]} << (64 - shift);
+    fn(v & mask);
+  }
+}
+
+}  // namespace int_stream_internal
+
+// Decodes a stream of `n` values starting at *p (advanced past it), calling sink(i, x) for
+// i = 0..n-1 in order. Returns false and sets *error on malformed input; sink may then have
+// been called for a prefix.
+template <typename Sink>
+bool ReadIntStream(const uint8_t** p, const uint8_t* end, size_t n, Sink&& sink,
+                   const char** error) {
+  using int_stream_internal::Unpack;
+  if (n == 0) return true;
+  if (*p >= end) {
+    *error = "truncated int stream";
+    return false;
+  }
+  const uint8_t head = *(*p)++;
+  const int order = head & kIntStreamOrderMask;
+  if ((head & kIntStreamReservedBits) != 0 || order == 3) {
+    *error = "bad int stream header";
+    return false;
+  }
+  if (static_cast<size_t>(order) > n) {
+    *error = "int stream order exceeds its length";
+    return false;
+  }
+  uint64_t x = 0, d = 0, u;
+  if (order >= 1) {
+    if (!DecodeUvarint(p, end, &u)) {
+      *error = "truncated int stream start";
+      return false;
+    }
+    x = static_cast<uint64_t>(UnZigZag(u));
+    sink(size_t{0}, static_cast<int64_t>(x));
+  }
+  if (order == 2) {
+    if (!DecodeUvarint(p, end, &u)) {
+      *error = "truncated int stream start";
+      return false;
+    }
+    d = static_cast<uint64_t>(UnZigZag(u));
+    x += d;
+    sink(size_t{1}, static_cast<int64_t>(x));
+  }
+  const size_t residuals = n - static_cast<size_t>(order);
+  if (residuals == 0) return true;
+  uint64_t base, divisor = 1;
+  if (!DecodeUvarint(p, end, &u)) {
+    *error = "truncated int stream base";
+    return false;
+  }
+  base = static_cast<uint64_t>(UnZigZag(u));
+  if ((head & kIntStreamHasDivisor) != 0 && !DecodeUvarint(p, end, &divisor)) {
+    *error = "truncated int stream divisor";
+    return false;
+  }
+  const size_t blocks = (residuals + kMiniBlockSize - 1) / kMiniBlockSize;
+  const bool block_widths = (head & kIntStreamBlockWidths) != 0;
+  const size_t width_bytes = block_widths ? blocks : 1;
+  if (static_cast<size_t>(end - *p) < width_bytes) {
+    *error = "truncated int stream widths";
+    return false;
+  }
+  const uint8_t* widths = *p;
+  *p += width_bytes;
+  for (size_t i = 0; i < width_bytes; ++i) {
+    if (widths[i] > 64) {
+      *error = "int stream bit width above 64";
+      return false;
+    }
+  }
+  size_t i = static_cast<size_t>(order);
+  auto emit = [&](uint64_t packed) {
+    const uint64_t r = base + packed * divisor;
+    if (order == 0) {
+      x = r;
+    } else if (order == 1) {
+      x += r;
+    } else {
+      d += r;
+      x += d;
+    }
+    sink(i++, static_cast<int64_t>(x));
+  };
+  uint8_t scratch[kMiniBlockSize * 8 + 16];
+  for (size_t b = 0; b < blocks; ++b) {
+    const size_t count = b + 1 < blocks ? kMiniBlockSize : residuals - b * kMiniBlockSize;
+    const int width = widths[block_widths ? b : 0];
+    if (width == 0) {
+      for (size_t k = 0; k < count; ++k) emit(0);
+      continue;
+    }
+    const size_t bytes = (count * static_cast<size_t>(width) + 7) / 8;
+    const size_t left = static_cast<size_t>(end - *p);
+    if (left < bytes) {
+      *error = "truncated int stream data";
+      return false;
+    }
+    if (left >= bytes + 9) {
+      Unpack(*p, count, width, emit);
+    } else {
+      // Near the end of the input: unpack from a zero-padded copy, never past `end`.
+      std::memcpy(scratch, *p, bytes);
+      std::memset(scratch + bytes, 0, 16);
+      Unpack(scratch, count, width, emit);
+    }
+    *p += bytes;
+  }
+  return true;
+}
+
+}  // namespace vigil::chunkenc
