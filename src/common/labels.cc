@@ -11,21 +11,44 @@
 namespace vigil {
 namespace {
 
-// Packed data is produced only by this file, so lengths are trusted (no end check needed
-// beyond the buffer's own).
+// Packed data is produced only by this file (or compared equal to such data), so it is
+// well-formed; reads stay within `end` regardless.
 size_t GetLength(const char** p, const char* end) {
   uint64_t v = 0;
   const auto* u = reinterpret_cast<const uint8_t*>(*p);
   DecodeUvarint(&u, reinterpret_cast<const uint8_t*>(end), &v);
   *p = reinterpret_cast<const char*>(u);
-  return v;
+  return std::min<uint64_t>(v, static_cast<uint64_t>(end - *p));
+}
+
+constexpr char kLabelTag = 0x0a;  // field 1, length-delimited: the Label message
+constexpr char kNameTag = 0x0a;   // Label.name
+constexpr char kValueTag = 0x12;  // Label.value
+
+size_t UvarintSize(size_t v) {
+  size_t n = 1;
+  while (v >= 0x80) {
+    v >>= 7;
+    ++n;
+  }
+  return n;
 }
 
 bool ByName(const Label& a, const Label& b) { return a.name < b.name; }
 
 void PackOne(std::string* out, std::string_view name, std::string_view value) {
-  PutString(out, name);
-  PutString(out, value);
+  size_t inner = (name.empty() ? 0 : 1 + UvarintSize(name.size()) + name.size()) +
+                 (value.empty() ? 0 : 1 + UvarintSize(value.size()) + value.size());
+  out->push_back(kLabelTag);
+  PutUvarint(out, inner);
+  if (!name.empty()) {
+    out->push_back(kNameTag);
+    PutString(out, name);
+  }
+  if (!value.empty()) {
+    out->push_back(kValueTag);
+    PutString(out, value);
+  }
 }
 
 }  // namespace
@@ -35,13 +58,17 @@ void Labels::Iterator::Decode() {
     next_ = p_;
     return;
   }
-  const char* q = p_;
-  size_t n = GetLength(&q, end_);
-  cur_.name = std::string_view(q, n);
-  q += n;
-  n = GetLength(&q, end_);
-  cur_.value = std::string_view(q, n);
-  next_ = q + n;
+  const char* q = p_ + 1;  // the Label tag
+  size_t len = GetLength(&q, end_);
+  const char* msg_end = q + len;
+  cur_ = LabelView{};
+  while (q < msg_end) {
+    char tag = *q++;
+    size_t n = GetLength(&q, msg_end);
+    (tag == kNameTag ? cur_.name : cur_.value) = std::string_view(q, n);
+    q += n;
+  }
+  next_ = msg_end;
 }
 
 void PackLabels(std::span<const LabelView> sorted, std::string* out) {
@@ -51,7 +78,7 @@ void PackLabels(std::span<const LabelView> sorted, std::string* out) {
 Labels::Labels(const std::vector<Label>& items) {
   assert(std::is_sorted(items.begin(), items.end(), ByName));
   size_t bytes = 0;
-  for (const auto& l : items) bytes += l.name.size() + l.value.size() + 2;
+  for (const auto& l : items) bytes += l.name.size() + l.value.size() + 8;
   packed_.reserve(bytes);
   for (const auto& l : items) PackOne(&packed_, l.name, l.value);
 }
@@ -76,7 +103,7 @@ Labels Labels::FromUnsorted(std::vector<Label> items) {
 Labels Labels::FromViews(std::span<const LabelView> views) {
   Labels l;
   size_t bytes = 0;
-  for (const auto& v : views) bytes += v.name.size() + v.value.size() + 2;
+  for (const auto& v : views) bytes += v.name.size() + v.value.size() + 8;
   l.packed_.reserve(bytes);
   PackLabels(views, &l.packed_);
   return l;

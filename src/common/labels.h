@@ -34,9 +34,11 @@ struct LabelView {
   std::string_view value;
 };
 
-// Stored packed in one string — for each label a varint name length, the name, a varint
-// value length, the value — so a label set is one allocation, compares with memcmp, and
-// hashes in one pass. (A head with millions of series keeps one of these per series.)
+// Stored packed in one string, so a label set is one allocation, compares with memcmp and
+// hashes in one pass (a head with millions of series keeps one per series). The packed form
+// is, byte for byte, how protobuf encodes a sorted `repeated Label labels = 1` (Label{1: name,
+// 2: value}, empty strings omitted, minimal varints), as in remote_write's TimeSeries: a
+// decoded request's label bytes are then a lookup key as they stand (see PackLabels).
 class Labels {
  public:
   class Iterator {
@@ -112,7 +114,8 @@ class Labels {
   std::string packed_;
 };
 
-// Appends the packed encoding of sorted views to *out (the Labels representation).
+// Appends the packed encoding of sorted views to *out (the Labels representation): for each
+// label `0x0a len { 0x0a len name, 0x12 len value }`.
 void PackLabels(std::span<const LabelView> sorted, std::string* out);
 
 // Same value as Labels::Hash for the same (sorted) pairs.

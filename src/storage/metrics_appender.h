@@ -59,7 +59,12 @@ class MetricsAppender {
   // (ValidateSeriesLabels) and checked by the cardinality guard: it fails with
   // InvalidArgument (invalid labels), ResourceExhausted (series limits) or PermissionDenied
   // (a denylisted label name); the caller accounts for the samples it carried.
-  virtual absl::StatusOr<SeriesRef> GetOrCreate(std::span<const LabelView> labels) = 0;
+  //
+  // `packed_hint`, when given, is the labels' encoding as a client sent it; when it equals
+  // an existing series' packed labels (Labels::packed(), the protobuf encoding), the series
+  // is found without looking at `labels`, which then need not be sorted.
+  virtual absl::StatusOr<SeriesRef> GetOrCreate(std::span<const LabelView> labels,
+                                                std::string_view packed_hint = {}) = 0;
   // Appends samples in timestamp order to a series resolved by this appender.
   virtual void Append(SeriesRef ref, std::span<const Sample> samples) = 0;
   virtual void AppendExemplar(SeriesRef ref, const Exemplar& e) = 0;

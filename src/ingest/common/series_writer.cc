@@ -29,13 +29,9 @@ void SeriesWriter::Reject(RejectReason reason, uint64_t n, std::string_view deta
 }
 
 void SeriesWriter::Write(std::vector<LabelView>& labels, std::span<const Sample> samples,
-                         std::span<const Exemplar> exemplars) {
+                         std::span<const Exemplar> exemplars, std::string_view packed_hint) {
   if (samples.empty() && exemplars.empty()) return;
-  auto by_name = [](const LabelView& a, const LabelView& b) { return a.name < b.name; };
-  if (!std::is_sorted(labels.begin(), labels.end(), by_name)) {
-    std::sort(labels.begin(), labels.end(), by_name);
-  }
-  absl::StatusOr<SeriesRef> ref = app_->GetOrCreate(labels);
+  absl::StatusOr<SeriesRef> ref = app_->GetOrCreate(labels, packed_hint);
   if (!ref.ok()) {
     Reject(AppendStats::ReasonOf(ref.status()), samples.size(), ToStd(ref.status().message()));
     return;

@@ -29,8 +29,9 @@ class SeriesWriter {
 
   // `labels` may be unsorted (sorted in place). Invalid series (validated by the store when
   // it first sees them) are refused whole, with all their samples counted as rejected.
+  // `packed_hint`: the labels as the client encoded them (see MetricsAppender::GetOrCreate).
   void Write(std::vector<LabelView>& labels, std::span<const Sample> samples,
-             std::span<const Exemplar> exemplars = {});
+             std::span<const Exemplar> exemplars = {}, std::string_view packed_hint = {});
   // Records samples refused before reaching the store (e.g. by a parser).
   void Reject(RejectReason reason, uint64_t n, std::string_view detail);
 

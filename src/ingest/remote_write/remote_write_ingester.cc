@@ -51,7 +51,7 @@ IngestResult RemoteWriteIngester::Ingest(std::string_view body) {
     }
     std::span<const Sample> samples(req.samples.data() + ts.samples_begin,
                                     ts.samples_end - ts.samples_begin);
-    writer.Write(labels, samples, exemplars);
+    writer.Write(labels, samples, exemplars, ts.packed_labels);
   }
   for (const WriteMetadataView& m : req.metadata) {
     if (m.family.empty()) continue;

@@ -17,6 +17,18 @@ bool Expect(WireReader& r, WireType got, WireType want, const char* field) {
 }
 
 bool DecodeLabel(std::string_view pb, std::vector<LabelView>* out, WireReader& outer) {
+  // Fast path for the layout every encoder produces for short strings: name tag, 1-byte
+  // length, name, value tag, 1-byte length, value.
+  const auto* b = reinterpret_cast<const uint8_t*>(pb.data());
+  const size_t n = pb.size();
+  if (n >= 4 && b[0] == 0x0a && b[1] < 0x80 && size_t{b[1]} + 4 <= n) {
+    size_t name_len = b[1];
+    size_t v = 2 + name_len;
+    if (b[v] == 0x12 && b[v + 1] < 0x80 && v + 2 + b[v + 1] == n) {
+      out->push_back({pb.substr(2, name_len), pb.substr(v + 2, b[v + 1])});
+      return true;
+    }
+  }
   WireReader r(pb);
   LabelView l;
   uint32_t f;
@@ -96,12 +108,26 @@ bool DecodeTimeSeries(std::string_view pb, WriteRequestView* out, WireReader& ou
   WireType t;
   bool ok = true;
   bool has_exemplars = false;
-  // Pass 1: series labels (must be contiguous), samples, histogram count.
-  while (ok && r.NextField(&f, &t)) {
+  // Label fields seen so far form one run [label_start, label_end) unless another field
+  // came between them.
+  size_t label_start = 0, label_end = 0;
+  bool labels_contiguous = true;
+  // Pass 1: series labels, samples, histogram count.
+  while (ok) {
+    size_t field_start = r.offset();
+    if (!r.NextField(&f, &t)) break;
     std::string_view bytes;
     if (t == proto::kLengthDelimited && (f == 1 || f == 2 || f == 3 || f == 4)) {
       if (!r.ReadBytes(&bytes)) break;
-      if (f == 1) ok = DecodeLabel(bytes, &out->labels, r);
+      if (f == 1) {
+        if (label_end == 0) {
+          label_start = field_start;
+        } else if (label_end != field_start) {
+          labels_contiguous = false;
+        }
+        label_end = r.offset();
+        ok = DecodeLabel(bytes, &out->labels, r);
+      }
       if (f == 2) ok = DecodeSample(bytes, &out->samples, r);
       if (f == 3) has_exemplars = true;
       if (f == 4) ++ts.histograms;
@@ -137,6 +163,9 @@ bool DecodeTimeSeries(std::string_view pb, WriteRequestView* out, WireReader& ou
   }
   ts.samples_end = static_cast<uint32_t>(out->samples.size());
   ts.exemplars_end = static_cast<uint32_t>(out->exemplars.size());
+  if (labels_contiguous && label_end > label_start) {
+    ts.packed_labels = pb.substr(label_start, label_end - label_start);
+  }
   out->series.push_back(ts);
   return true;
 }
@@ -209,34 +238,29 @@ absl::Status DecodeWriteRequest(std::string_view pb, WriteRequestView* out) {
 }
 
 void EncodeWriteRequest(const std::vector<WriteSeries>& series, std::string* out) {
-  proto::WireWriter w(out);
+  // Canonical protobuf (minimal length varints), as gogo/protobuf encoders write it: every
+  // nested message is encoded into a scratch string first so its length is known.
+  std::string ts, msg;
   for (const auto& s : series) {
-    size_t ts = w.BeginMessage(1);
-    for (const auto& l : s.labels) {
-      size_t lm = w.BeginMessage(1);
-      w.BytesField(1, l.name);
-      w.BytesField(2, l.value);
-      w.EndMessage(lm);
-    }
+    ts.clear();
+    ts.append(s.labels.packed());  // the packed form is the encoded `repeated Label labels = 1`
+    proto::WireWriter w(&ts);
     for (const auto& smp : s.samples) {
-      size_t sm = w.BeginMessage(2);
-      w.DoubleField(1, smp.v);
-      w.VarintField(2, static_cast<uint64_t>(smp.t));
-      w.EndMessage(sm);
+      msg.clear();
+      proto::WireWriter m(&msg);
+      m.DoubleField(1, smp.v);
+      if (smp.t != 0) m.VarintField(2, static_cast<uint64_t>(smp.t));
+      w.BytesField(2, msg);
     }
     for (const auto& e : s.exemplars) {
-      size_t em = w.BeginMessage(3);
-      for (const auto& l : e.labels) {
-        size_t lm = w.BeginMessage(1);
-        w.BytesField(1, l.name);
-        w.BytesField(2, l.value);
-        w.EndMessage(lm);
-      }
-      w.DoubleField(2, e.value);
-      w.VarintField(3, static_cast<uint64_t>(e.t));
-      w.EndMessage(em);
+      msg.clear();
+      msg.append(e.labels.packed());
+      proto::WireWriter m(&msg);
+      m.DoubleField(2, e.value);
+      if (e.t != 0) m.VarintField(3, static_cast<uint64_t>(e.t));
+      w.BytesField(3, msg);
     }
-    w.EndMessage(ts);
+    proto::WireWriter(out).BytesField(1, ts);
   }
 }
 

@@ -30,6 +30,10 @@ struct WriteExemplarView {
 };
 
 struct TimeSeriesView {
+  // The bytes of the series' label fields when they are contiguous (as every encoder writes
+  // them): the store's packed form of the labels when the client encoded them canonically,
+  // which lets it find an existing series without re-encoding. Empty otherwise.
+  std::string_view packed_labels;
   uint32_t labels_begin, labels_end;
   uint32_t samples_begin, samples_end;
   uint32_t exemplars_begin, exemplars_end;

@@ -38,6 +38,33 @@ TEST(WriteRequestTest, RoundTrip) {
   EXPECT_EQ(req.series[1].labels_end - req.series[1].labels_begin, 2u);
 }
 
+TEST(WriteRequestTest, CanonicalLabelBytesAreThePackedLabels) {
+  auto series = TwoSeries();
+  std::string pb;
+  EncodeWriteRequest(series, &pb);
+  WriteRequestView req;
+  ASSERT_TRUE(DecodeWriteRequest(pb, &req).ok());
+  ASSERT_EQ(req.series.size(), 2u);
+  EXPECT_EQ(req.series[0].packed_labels, series[0].labels.packed());
+  EXPECT_EQ(req.series[1].packed_labels, series[1].labels.packed());
+  // Labels interleaved with samples are not one run: no packed form is offered.
+  std::string odd;
+  proto::WireWriter w(&odd);
+  std::string ts;
+  proto::WireWriter tw(&ts);
+  std::string label(Labels({{"__name__", "x"}}).packed().substr(2));  // the Label message
+  tw.BytesField(1, label);
+  std::string sample;
+  proto::WireWriter(&sample).DoubleField(1, 1);
+  tw.BytesField(2, sample);
+  tw.BytesField(1, std::string(Labels({{"a", "b"}}).packed().substr(2)));
+  w.BytesField(1, ts);
+  ASSERT_TRUE(DecodeWriteRequest(odd, &req).ok());
+  ASSERT_EQ(req.series.size(), 1u);
+  EXPECT_TRUE(req.series[0].packed_labels.empty());
+  EXPECT_EQ(req.series[0].labels_end - req.series[0].labels_begin, 2u);
+}
+
 TEST(WriteRequestTest, SkipsUnknownFieldsAndReadsMetadata) {
   std::string pb;
   proto::WireWriter w(&pb);

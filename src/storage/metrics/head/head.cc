@@ -94,31 +94,52 @@ MemSeries* Head::Insert(uint64_t hash, SeriesRef ref, Labels labels) {
   return s;
 }
 
-Head::Lookup Head::GetOrCreatePinned(std::span<const LabelView> sorted_labels) {
+uint64_t Head::HashOf(std::string_view packed) const {
+  return options_.label_hash ? options_.label_hash(packed) : HashPacked(packed);
+}
+
+MemSeries* Head::FindLocked(HashStripe& hs, uint64_t hash, std::string_view packed) {
+  auto it = hs.by_hash.find(hash);
+  if (it == hs.by_hash.end()) return nullptr;
+  MemSeries* s = it->second;
+  if (s->labels.packed() != packed) {
+    s = nullptr;
+    if (auto c = hs.collisions.find(hash); c != hs.collisions.end()) {
+      for (MemSeries* other : c->second) {
+        if (other->labels.packed() == packed) s = other;
+      }
+    }
+  }
+  if (s != nullptr) s->pins.fetch_add(1, std::memory_order_relaxed);
+  return s;
+}
+
+Head::Lookup Head::GetOrCreatePinned(std::span<const LabelView> labels,
+                                     std::string_view packed_hint) {
+  // Fast path: the client's own label bytes are the key of an existing series.
+  if (!packed_hint.empty()) {
+    uint64_t hash = HashOf(packed_hint);
+    HashStripe& hs = hash_stripes_[hash % kStripes];
+    std::lock_guard lock(hs.mu);
+    if (MemSeries* s = FindLocked(hs, hash, packed_hint)) return {s, false};
+  }
   // Packed once: the hash and the comparison with a candidate are then single passes over
   // contiguous bytes.
+  thread_local std::vector<LabelView> sorted_copy;
+  std::span<const LabelView> sorted_labels = labels;
+  auto by_name = [](const LabelView& a, const LabelView& b) { return a.name < b.name; };
+  if (!std::is_sorted(labels.begin(), labels.end(), by_name)) {
+    sorted_copy.assign(labels.begin(), labels.end());
+    std::sort(sorted_copy.begin(), sorted_copy.end(), by_name);
+    sorted_labels = sorted_copy;
+  }
   thread_local std::string packed;
   packed.clear();
   PackLabels(sorted_labels, &packed);
-  uint64_t hash = options_.label_hash ? options_.label_hash(packed) : HashPacked(packed);
+  uint64_t hash = HashOf(packed);
   HashStripe& hs = hash_stripes_[hash % kStripes];
   std::lock_guard lock(hs.mu);
-  auto it = hs.by_hash.find(hash);
-  if (it != hs.by_hash.end()) {
-    MemSeries* s = it->second;
-    if (s->labels.packed() != packed) {
-      s = nullptr;
-      if (auto c = hs.collisions.find(hash); c != hs.collisions.end()) {
-        for (MemSeries* other : c->second) {
-          if (other->labels.packed() == packed) s = other;
-        }
-      }
-    }
-    if (s != nullptr) {
-      s->pins.fetch_add(1, std::memory_order_relaxed);
-      return {s, false};
-    }
-  }
+  if (MemSeries* s = FindLocked(hs, hash, packed)) return {s, false};
   Lookup out;
   // Only a label set the head has never seen needs validating: existing series were
   // validated when they were created.
@@ -160,7 +181,7 @@ void Head::Unpin(MemSeries* s) { s->pins.fetch_sub(1, std::memory_order_relaxed)
 
 MemSeries* Head::CreateForReplay(SeriesRef ref, Labels labels) {
   if (MemSeries* existing = GetForReplay(ref)) return existing;
-  uint64_t hash = options_.label_hash ? options_.label_hash(labels.packed()) : labels.Hash();
+  uint64_t hash = HashOf(labels.packed());
   HashStripe& hs = hash_stripes_[hash % kStripes];
   std::lock_guard lock(hs.mu);
   SeriesRef next = next_ref_.load();

@@ -81,7 +81,8 @@ class Head {
     std::string detail;
   };
   // Finds or creates a series and pins it (see Unpin) so garbage collection leaves it alone.
-  Lookup GetOrCreatePinned(std::span<const LabelView> sorted_labels);
+  // `labels` may be unsorted; `packed_hint` as in MetricsAppender::GetOrCreate.
+  Lookup GetOrCreatePinned(std::span<const LabelView> labels, std::string_view packed_hint = {});
   MemSeries* GetPinned(SeriesRef ref);
   void Unpin(MemSeries* s);
   // Replay: creates the series with a given ref (or returns the existing one).
@@ -148,6 +149,10 @@ class Head {
     absl::flat_hash_map<SeriesRef, std::unique_ptr<MemSeries>> by_ref;
   };
   std::optional<std::string> CheckLimits(std::span<const LabelView> labels, RejectReason* reason);
+  // The series with exactly these packed labels and hash, pinned; the caller holds the
+  // stripe's lock.
+  static MemSeries* FindLocked(HashStripe& hs, uint64_t hash, std::string_view packed);
+  uint64_t HashOf(std::string_view packed) const;
   MemSeries* Insert(uint64_t hash, SeriesRef ref, Labels labels);
   void CountMetricSeries(std::string_view metric, int delta);
 

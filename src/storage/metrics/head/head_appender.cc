@@ -24,8 +24,9 @@ void HeadAppender::Release() {
   done_ = true;
 }
 
-absl::StatusOr<SeriesRef> HeadAppender::GetOrCreate(std::span<const LabelView> labels) {
-  Head::Lookup l = head_.GetOrCreatePinned(labels);
+absl::StatusOr<SeriesRef> HeadAppender::GetOrCreate(std::span<const LabelView> labels,
+                                                    std::string_view packed_hint) {
+  Head::Lookup l = head_.GetOrCreatePinned(labels, packed_hint);
   if (l.series == nullptr) {
     // The caller knows how many samples the series carried and records them as rejected.
     switch (l.reason) {

@@ -19,7 +19,8 @@ class HeadAppender final : public MetricsAppender {
   HeadAppender(Head& head, HeadLog log);
   ~HeadAppender() override;
 
-  absl::StatusOr<SeriesRef> GetOrCreate(std::span<const LabelView> labels) override;
+  absl::StatusOr<SeriesRef> GetOrCreate(std::span<const LabelView> labels,
+                                        std::string_view packed_hint = {}) override;
   void Append(SeriesRef ref, std::span<const Sample> samples) override;
   void AppendExemplar(SeriesRef ref, const Exemplar& e) override;
   absl::Status Commit() override;

@@ -58,6 +58,23 @@ TEST(HeadTest, AppendCommitAndRead) {
   EXPECT_EQ(Read(head, l, 1500, 2500).size(), 1u);
 }
 
+TEST(HeadTest, PackedHintAndUnsortedLabelsFindTheSameSeries) {
+  Head head(NoFutureCheck(), nullptr);
+  Labels l({{"__name__", "up"}, {"job", "a"}, {"zone", "z"}});
+  auto app = head.Appender({});
+  SeriesRef ref = *app->GetOrCreate(Views(l));
+  std::vector<LabelView> unsorted = {{"zone", "z"}, {"__name__", "up"}, {"job", "a"}};
+  EXPECT_EQ(*app->GetOrCreate(unsorted), ref);
+  EXPECT_EQ(*app->GetOrCreate(unsorted, l.packed()), ref);
+  // A hint that matches nothing falls back to the labels.
+  EXPECT_EQ(*app->GetOrCreate(Views(l), "\x0a\x00"), ref);
+  // Unsorted duplicates are caught by validation, not by the sort.
+  std::vector<LabelView> dup = {{"job", "a"}, {"__name__", "up"}, {"job", "b"}};
+  EXPECT_EQ(std::string(app->GetOrCreate(dup).status().message()).substr(0, 38),
+            "duplicate label name \"job\" in series u");
+  EXPECT_EQ(head.NumSeries(), 1u);
+}
+
 TEST(HeadTest, PrometheusSampleOrderingRules) {
   Head head(NoFutureCheck(), nullptr);
   Labels l({{"__name__", "x"}});
