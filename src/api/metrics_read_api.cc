@@ -10,12 +10,6 @@
 namespace vigil {
 namespace {
 
-void WriteLabels(JsonWriter& w, const Labels& labels) {
-  w.BeginObject();
-  for (const auto& l : labels) w.KV(l.name, l.value);
-  w.EndObject();
-}
-
 struct Range {
   int64_t start, end;
 };
@@ -52,7 +46,7 @@ void Series(ApiContext& ctx, const HttpRequest& req, HttpResponse& resp) {
     size_t n = 0;
     for (const auto& l : found) {
       if (*limit != 0 && n++ >= *limit) break;
-      WriteLabels(w, l);
+      w.LabelsObject(l);
     }
     w.EndArray();
   });
@@ -149,11 +143,11 @@ void QueryExemplars(ApiContext& ctx, const HttpRequest& req, HttpResponse& resp)
     w.BeginArray();
     for (const auto& se : *got) {
       w.BeginObject().Key("seriesLabels");
-      WriteLabels(w, se.series);
+      w.LabelsObject(se.series);
       w.Key("exemplars").BeginArray();
       for (const auto& e : se.exemplars) {
         w.BeginObject().Key("labels");
-        WriteLabels(w, e.labels);
+        w.LabelsObject(e.labels);
         w.KV("value", FormatPromFloat(e.value));
         std::string ts;
         AppendPromTimestamp(&ts, e.t);
@@ -183,7 +177,7 @@ void Export(ApiContext& ctx, const HttpRequest& req, HttpResponse& resp) {
       if (!done.insert(set->labels()).second || set->samples().empty()) continue;
       JsonWriter w(&body);
       w.BeginObject().Key("metric");
-      WriteLabels(w, set->labels());
+      w.LabelsObject(set->labels());
       w.Key("values").BeginArray();
       for (const Sample& s : set->samples()) {
         // Non-finite values have no JSON number: they are written as Prometheus strings.

@@ -10,12 +10,6 @@
 namespace vigil {
 namespace {
 
-void WriteLabels(JsonWriter& w, const Labels& labels) {
-  w.BeginObject();
-  for (const LabelView& l : labels) w.KV(l.name, l.value);
-  w.EndObject();
-}
-
 // Go's RFC 3339 with nanoseconds in UTC; Go's zero time for a target never scraped.
 std::string FormatScrapeTime(int64_t ms) {
   if (ms == 0) return "0001-01-01T00:00:00Z";
@@ -42,9 +36,9 @@ std::string TargetsJson(const TargetsSnapshot& snapshot, std::string_view state,
       if (!in_pool(t.scrape_pool)) continue;
       w.BeginObject();
       w.Key("discoveredLabels");
-      WriteLabels(w, t.discovered_labels);
+      w.LabelsObject(t.discovered_labels);
       w.Key("labels");
-      WriteLabels(w, t.labels);
+      w.LabelsObject(t.labels);
       w.KV("scrapePool", t.scrape_pool);
       w.KV("scrapeUrl", t.scrape_url);
       w.KV("globalUrl", t.scrape_url);
@@ -69,7 +63,7 @@ std::string TargetsJson(const TargetsSnapshot& snapshot, std::string_view state,
     if (!show_dropped) continue;
     w.BeginObject();
     w.Key("discoveredLabels");
-    WriteLabels(w, t.discovered_labels);
+    w.LabelsObject(t.discovered_labels);
     w.KV("scrapePool", t.scrape_pool);
     w.EndObject();
   }

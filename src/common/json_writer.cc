@@ -94,6 +94,12 @@ JsonWriter& JsonWriter::Null() {
   return *this;
 }
 
+JsonWriter& JsonWriter::LabelsObject(const Labels& labels) {
+  BeginObject();
+  for (const auto& l : labels) KV(l.name, l.value);
+  return EndObject();
+}
+
 JsonWriter& JsonWriter::Raw(std::string_view json) {
   Separate();
   out_->append(json);

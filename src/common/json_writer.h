@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "common/labels.h"
+
 namespace vigil {
 
 class JsonWriter {
@@ -29,6 +31,9 @@ class JsonWriter {
   JsonWriter& Null();
   // Inserts already-encoded JSON as one value.
   JsonWriter& Raw(std::string_view json);
+
+  // A label set as a JSON object, {"name":"value",...} (Prometheus' API shape).
+  JsonWriter& LabelsObject(const Labels& labels);
 
   // Convenience: Key(k) then the value.
   JsonWriter& KV(std::string_view k, std::string_view v) { return Key(k).String(v); }

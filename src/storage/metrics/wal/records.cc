@@ -164,23 +164,30 @@ absl::Status DecodeSeries(std::string_view record, std::vector<RefSeries>* out) 
   return d.End();
 }
 
-void EncodeSamples(std::span<const RefSample> samples, std::string* out) {
-  BeginRecord(RecordType::kSamples, samples.size(), out);
-  if (samples.empty()) return;
-  out->reserve(out->size() + 20 + samples.size() * 12);
-  const RefSample& base = samples.front();
+// Samples and exemplars share a layout: a base ref and timestamp, then per entry the ref and
+// timestamp as deltas from the base, the value, and (exemplars) the entry's own labels.
+template <typename T, typename Extra>
+void EncodeDeltaEntries(RecordType type, std::span<const T> entries, size_t entry_bytes,
+                        std::string* out, Extra extra) {
+  BeginRecord(type, entries.size(), out);
+  if (entries.empty()) return;
+  out->reserve(out->size() + 20 + entries.size() * entry_bytes);
+  const T& base = entries.front();
   PutUvarint(out, base.ref);
   PutVarint(out, base.t);
-  for (const RefSample& s : samples) {
-    PutVarint(out, WrappingDelta(s.ref, base.ref));
-    PutVarint(out, WrappingDelta(static_cast<uint64_t>(s.t), static_cast<uint64_t>(base.t)));
-    PutDouble(out, s.v);
+  for (const T& e : entries) {
+    PutVarint(out, WrappingDelta(e.ref, base.ref));
+    PutVarint(out, WrappingDelta(static_cast<uint64_t>(e.t), static_cast<uint64_t>(base.t)));
+    PutDouble(out, e.v);
+    extra(e, out);
   }
 }
 
-absl::Status DecodeSamples(std::string_view record, std::vector<RefSample>* out) {
+template <typename T, typename Extra>
+absl::Status DecodeDeltaEntries(std::string_view record, RecordType type, size_t min_entry,
+                                std::vector<T>* out, Extra extra) {
   out->clear();
-  RecordDecoder d(record, RecordType::kSamples);
+  RecordDecoder d(record, type);
   uint64_t count;
   if (absl::Status st = d.Begin(&count); !st.ok()) return st;
   if (count == 0) return d.End();
@@ -188,19 +195,29 @@ absl::Status DecodeSamples(std::string_view record, std::vector<RefSample>* out)
   int64_t base_t;
   if (!d.in().Uvarint(&base_ref)) return d.Truncated("base ref");
   if (!d.in().Varint(&base_t)) return d.Truncated("base timestamp");
-  out->reserve(d.Reservable(kMinSampleEntry));
+  out->reserve(d.Reservable(min_entry));
   for (uint64_t i = 0; i < count; ++i) {
     d.set_entry(i);
     int64_t dref, dt;
-    RefSample s;
+    T e;
     if (!d.in().Varint(&dref)) return d.Truncated("ref delta");
     if (!d.in().Varint(&dt)) return d.Truncated("timestamp delta");
-    if (!d.in().Double(&s.v)) return d.Truncated("value");
-    s.ref = WrappingAdd(base_ref, dref);
-    s.t = static_cast<int64_t>(WrappingAdd(static_cast<uint64_t>(base_t), dt));
-    out->push_back(s);
+    if (!d.in().Double(&e.v)) return d.Truncated("value");
+    if (absl::Status st = extra(d, &e); !st.ok()) return st;
+    e.ref = WrappingAdd(base_ref, dref);
+    e.t = static_cast<int64_t>(WrappingAdd(static_cast<uint64_t>(base_t), dt));
+    out->push_back(std::move(e));
   }
   return d.End();
+}
+
+void EncodeSamples(std::span<const RefSample> samples, std::string* out) {
+  EncodeDeltaEntries(RecordType::kSamples, samples, 12, out, [](const RefSample&, std::string*) {});
+}
+
+absl::Status DecodeSamples(std::string_view record, std::vector<RefSample>* out) {
+  return DecodeDeltaEntries(record, RecordType::kSamples, kMinSampleEntry, out,
+                            [](RecordDecoder&, RefSample*) { return absl::OkStatus(); });
 }
 
 void EncodeTombstones(std::span<const RefTombstone> tombstones, std::string* out) {
@@ -230,43 +247,13 @@ absl::Status DecodeTombstones(std::string_view record, std::vector<RefTombstone>
 }
 
 void EncodeExemplars(std::span<const RefExemplar> exemplars, std::string* out) {
-  BeginRecord(RecordType::kExemplars, exemplars.size(), out);
-  if (exemplars.empty()) return;
-  const RefExemplar& base = exemplars.front();
-  PutUvarint(out, base.ref);
-  PutVarint(out, base.t);
-  for (const RefExemplar& e : exemplars) {
-    PutVarint(out, WrappingDelta(e.ref, base.ref));
-    PutVarint(out, WrappingDelta(static_cast<uint64_t>(e.t), static_cast<uint64_t>(base.t)));
-    PutDouble(out, e.v);
-    PutLabels(out, e.labels);
-  }
+  EncodeDeltaEntries(RecordType::kExemplars, exemplars, 32, out,
+                     [](const RefExemplar& e, std::string* o) { PutLabels(o, e.labels); });
 }
 
 absl::Status DecodeExemplars(std::string_view record, std::vector<RefExemplar>* out) {
-  out->clear();
-  RecordDecoder d(record, RecordType::kExemplars);
-  uint64_t count;
-  if (absl::Status st = d.Begin(&count); !st.ok()) return st;
-  if (count == 0) return d.End();
-  uint64_t base_ref;
-  int64_t base_t;
-  if (!d.in().Uvarint(&base_ref)) return d.Truncated("base ref");
-  if (!d.in().Varint(&base_t)) return d.Truncated("base timestamp");
-  out->reserve(d.Reservable(kMinExemplarEntry));
-  for (uint64_t i = 0; i < count; ++i) {
-    d.set_entry(i);
-    int64_t dref, dt;
-    RefExemplar e;
-    if (!d.in().Varint(&dref)) return d.Truncated("ref delta");
-    if (!d.in().Varint(&dt)) return d.Truncated("timestamp delta");
-    if (!d.in().Double(&e.v)) return d.Truncated("value");
-    if (absl::Status st = d.ReadLabels(&e.labels); !st.ok()) return st;
-    e.ref = WrappingAdd(base_ref, dref);
-    e.t = static_cast<int64_t>(WrappingAdd(static_cast<uint64_t>(base_t), dt));
-    out->push_back(std::move(e));
-  }
-  return d.End();
+  return DecodeDeltaEntries(record, RecordType::kExemplars, kMinExemplarEntry, out,
+                            [](RecordDecoder& d, RefExemplar* e) { return d.ReadLabels(&e->labels); });
 }
 
 void EncodeMetadata(std::span<const RefMetadata> metadata, std::string* out) {
