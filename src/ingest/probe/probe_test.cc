@@ -8,12 +8,11 @@
 
 #include "common/strings.h"
 #include "common/time_util.h"
-#include "http/http_server.h"
+#include "http/test_target.h"
 #include "ingest/probe/health_body.h"
 #include "ingest/probe/probe_config.h"
 #include "ingest/probe/probe_manager.h"
-#include "storage/metrics/block/block_id.h"
-#include "storage/metrics/db/metrics_db.h"
+#include "storage/metrics/db/temp_metrics_db.h"
 
 namespace vigil {
 namespace {
@@ -161,55 +160,18 @@ class ProbeManagerTest : public ::testing::Test {
  protected:
   static constexpr int64_t kT0 = 1'700'000'000'000;
 
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() / ("probe_test_" + block::NewBlockId());
-    MetricsDbOptions o;
-    o.dir = dir_.string();
-    o.maintenance_interval_ms = 0;
-    o.wal_sync = false;
-    o.head.max_future_ms = 0;
-    auto db = MetricsDb::Open(o, nullptr);
-    ASSERT_TRUE(db.ok()) << db.status();
-    db_ = *std::move(db);
-    HttpServerOptions so;
-    so.worker_threads = 4;
-    so.shutdown_timeout = std::chrono::seconds(2);
-    server_ = std::make_unique<HttpServer>(so);
-    server_->Handle(
-        "GET", "/health",
-        [this](const HttpRequest&, HttpResponse& resp) {
-          int delay;
-          {
-            std::lock_guard<std::mutex> l(mu_);
-            resp.set_status(status_);
-            resp.set_body(body_);
-            resp.set_content_type("application/json");
-            delay = delay_ms_;
-          }
-          if (delay > 0) std::this_thread::sleep_for(std::chrono::milliseconds(delay));
-        },
-        "health");
-    ASSERT_TRUE(server_->Start().ok());
-    url_ = StrCat("http://127.0.0.1:", server_->port(), "/health");
-  }
-  void TearDown() override {
-    manager_.reset();
-    server_->Stop();
-    db_.reset();
-    std::filesystem::remove_all(dir_);
-  }
+  void SetUp() override { ASSERT_TRUE(target_.status().ok()) << target_.status(); }
+  void TearDown() override { manager_.reset(); }
 
   void Serve(std::string body, int status = 200) {
-    std::lock_guard<std::mutex> l(mu_);
-    body_ = std::move(body);
-    status_ = status;
+    target_.Serve(std::move(body), status, "application/json");
   }
   void Make(const std::string& extra = "", const std::string& timeout = "300ms") {
     auto p = Parse(StrCat("probes:\n  - name: checkout\n    url: ", url_,
                           "\n    interval: 1s\n    timeout: ", timeout,
                           "\n    labels: {team: pay}\n", extra));
     ASSERT_TRUE(p.ok()) << p.status();
-    manager_ = std::make_unique<ProbeManager>(*db_, &registry_, *std::move(p));
+    manager_ = std::make_unique<ProbeManager>(db_.db(), &registry_, *std::move(p));
   }
   ProbeOutcome Run(int64_t t) {
     auto r = manager_->RunOnce("checkout", t);
@@ -242,16 +204,11 @@ class ProbeManagerTest : public ::testing::Test {
     return {};
   }
 
-  std::filesystem::path dir_;
-  std::unique_ptr<MetricsDb> db_;
-  std::unique_ptr<HttpServer> server_;
+  TempMetricsDb db_;
+  TestHttpTarget target_{"/health"};
+  std::string url_ = StrCat("http://", target_.address(), "/health");
   MetricsRegistry registry_;
   std::unique_ptr<ProbeManager> manager_;
-  std::string url_;
-  std::mutex mu_;
-  std::string body_;
-  int status_ = 200;
-  int delay_ms_ = 0;
 };
 
 TEST_F(ProbeManagerTest, HealthyBodyWritesAllSeries) {
@@ -316,8 +273,7 @@ TEST_F(ProbeManagerTest, ExpectedStatusCanIncludeErrors) {
 TEST_F(ProbeManagerTest, TimeoutFailsWithStatusCodeZero) {
   Serve(R"({"status":"ok"})");
   {
-    std::lock_guard<std::mutex> l(mu_);
-    delay_ms_ = 300;
+    target_.SetDelay(300);
   }
   Make("", "100ms");
   const int64_t start = MonotonicNs();
@@ -333,7 +289,7 @@ TEST_F(ProbeManagerTest, TimeoutFailsWithStatusCodeZero) {
 
 TEST_F(ProbeManagerTest, ConnectionRefused) {
   Make();
-  server_->Stop();
+  target_.Stop();
   ProbeOutcome o = Run(kT0);
   EXPECT_FALSE(o.success);
   EXPECT_FALSE(o.error.empty());
@@ -372,7 +328,7 @@ TEST_F(ProbeManagerTest, StartRunsOnTheInterval) {
   auto p = Parse(StrCat("probes:\n  - name: fast\n    url: ", url_,
                         "\n    interval: 100ms\n    timeout: 80ms\n"));
   ASSERT_TRUE(p.ok());
-  manager_ = std::make_unique<ProbeManager>(*db_, nullptr, *std::move(p));
+  manager_ = std::make_unique<ProbeManager>(db_.db(), nullptr, *std::move(p));
   manager_->Start();
   const int64_t deadline = NowMs() + 5000;
   while (Samples("probe_success").size() < 3 && NowMs() < deadline) {

@@ -55,10 +55,9 @@ TEST_F(ScrapeManagerTest, ScrapesSamplesWithTargetLabelsAndReportSeries) {
   EXPECT_EQ(md[0].second.type, MetricType::kCounter);
   EXPECT_EQ(md[0].second.help, "Requests.");
 
-  std::lock_guard<std::mutex> l(mu_);
-  EXPECT_THAT(accept_, HasSubstr("application/openmetrics-text;version=1.0.0"));
-  EXPECT_THAT(accept_, HasSubstr("text/plain;version=0.0.4;q=0.5"));
-  EXPECT_EQ(timeout_header_, "0.5");
+  EXPECT_THAT(LastHeader("Accept"), HasSubstr("application/openmetrics-text;version=1.0.0"));
+  EXPECT_THAT(LastHeader("Accept"), HasSubstr("text/plain;version=0.0.4;q=0.5"));
+  EXPECT_EQ(LastHeader("X-Prometheus-Scrape-Timeout-Seconds"), "0.5");
 
   TargetsSnapshot snap = manager_->Targets();
   ASSERT_EQ(snap.active.size(), 1u);
@@ -134,7 +133,7 @@ TEST_F(ScrapeManagerTest, FailedScrapeMarksEverythingStaleAndWritesUpZero) {
 
 TEST_F(ScrapeManagerTest, UnreachableTargetIsDown) {
   Make();
-  server_->Stop();
+  target_.Stop();
   ScrapeOutcome o = Scrape(kT0);
   EXPECT_FALSE(o.up);
   EXPECT_FALSE(o.error.empty());
@@ -144,7 +143,7 @@ TEST_F(ScrapeManagerTest, UnreachableTargetIsDown) {
 TEST_F(ScrapeManagerTest, TimeoutFailsTheScrape) {
   Serve("a 1\n");
   SetDelay(300);
-  manager_ = std::make_unique<ScrapeManager>(*db_, nullptr, Settings(Yaml("", "1s", "100ms")));
+  manager_ = std::make_unique<ScrapeManager>(db_.db(), nullptr, Settings(Yaml("", "1s", "100ms")));
   const int64_t start = MonotonicNs();
   ScrapeOutcome o = Scrape(kT0);
   EXPECT_LT((MonotonicNs() - start) / 1'000'000, 250);
@@ -239,7 +238,7 @@ TEST_F(ScrapeManagerTest, LabelLimitsFailTheScrape) {
   EXPECT_FALSE(o.up);
   EXPECT_THAT(o.error, HasSubstr("label_limit exceeded (metric: a, number of labels: 6"));
   Serve("a{x=\"" + std::string(40, 'v') + "\"} 1\n");
-  manager_ = std::make_unique<ScrapeManager>(*db_, nullptr,
+  manager_ = std::make_unique<ScrapeManager>(db_.db(), nullptr,
                                              Settings(Yaml("    label_value_length_limit: 32\n")));
   o = Scrape(kT0 + 1000);
   EXPECT_FALSE(o.up);
@@ -288,8 +287,7 @@ TEST_F(ScrapeManagerTest, ParamsReachTheTarget) {
   Serve("a 1\n");
   Make("    params: {module: [http_2xx], target: ['x y']}\n");
   ASSERT_TRUE(Scrape(kT0).up);
-  std::lock_guard<std::mutex> l(mu_);
-  EXPECT_EQ(query_, "module=http_2xx&target=x%20y");
+  EXPECT_EQ(target_.last_request().raw_query(), "module=http_2xx&target=x%20y");
 }
 
 TEST_F(ScrapeManagerTest, ReloadRetiresRemovedTargetsWithStaleMarkers) {
@@ -329,7 +327,7 @@ TEST_F(ScrapeManagerTest, DroppedTargetsAreListed) {
 
 TEST_F(ScrapeManagerTest, StartScrapesOnTheInterval) {
   Serve("a 1\n");
-  manager_ = std::make_unique<ScrapeManager>(*db_, &registry_, Settings(Yaml("", "100ms", "80ms")));
+  manager_ = std::make_unique<ScrapeManager>(db_.db(), &registry_, Settings(Yaml("", "100ms", "80ms")));
   manager_->Start();
   const int64_t deadline = NowMs() + 5000;
   while (Samples("up").size() < 3 && NowMs() < deadline) {

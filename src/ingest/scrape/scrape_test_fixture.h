@@ -14,10 +14,9 @@
 #include <vector>
 
 #include "common/strings.h"
-#include "http/http_server.h"
+#include "http/test_target.h"
 #include "ingest/scrape/scrape_manager.h"
-#include "storage/metrics/block/block_id.h"
-#include "storage/metrics/db/metrics_db.h"
+#include "storage/metrics/db/temp_metrics_db.h"
 
 namespace vigil {
 
@@ -30,61 +29,16 @@ class ScrapeFixture : public ::testing::Test {
     std::vector<Sample> samples;
   };
 
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() / ("scrape_test_" + block::NewBlockId());
-    MetricsDbOptions o;
-    o.dir = dir_.string();
-    o.maintenance_interval_ms = 0;
-    o.wal_sync = false;
-    o.head.max_future_ms = 0;
-    auto db = MetricsDb::Open(o, nullptr);
-    ASSERT_TRUE(db.ok()) << db.status();
-    db_ = *std::move(db);
-
-    HttpServerOptions so;
-    so.worker_threads = 4;
-    so.shutdown_timeout = std::chrono::seconds(2);
-    server_ = std::make_unique<HttpServer>(so);
-    server_->Handle(
-        "GET", "/metrics",
-        [this](const HttpRequest& req, HttpResponse& resp) {
-          int delay;
-          {
-            std::lock_guard<std::mutex> l(mu_);
-            ++requests_;
-            accept_ = std::string(req.Header("Accept").value_or(""));
-            timeout_header_ =
-                std::string(req.Header("X-Prometheus-Scrape-Timeout-Seconds").value_or(""));
-            query_ = req.raw_query();
-            resp.set_status(status_);
-            resp.set_body(body_);
-            resp.set_content_type(content_type_);
-            delay = delay_ms_;
-          }
-          if (delay > 0) std::this_thread::sleep_for(std::chrono::milliseconds(delay));
-        },
-        "metrics");
-    ASSERT_TRUE(server_->Start().ok());
-    addr_ = StrCat("127.0.0.1:", server_->port());
-  }
-
-  void TearDown() override {
-    manager_.reset();
-    server_->Stop();
-    db_.reset();
-    std::filesystem::remove_all(dir_);
-  }
+  void SetUp() override { ASSERT_TRUE(target_.status().ok()) << target_.status(); }
+  void TearDown() override { manager_.reset(); }
 
   void Serve(std::string body, int status = 200,
              std::string content_type = "text/plain; version=0.0.4") {
-    std::lock_guard<std::mutex> l(mu_);
-    body_ = std::move(body);
-    status_ = status;
-    content_type_ = std::move(content_type);
+    target_.Serve(std::move(body), status, std::move(content_type));
   }
-  void SetDelay(int ms) {
-    std::lock_guard<std::mutex> l(mu_);
-    delay_ms_ = ms;
+  void SetDelay(int ms) { target_.SetDelay(ms); }
+  std::string LastHeader(std::string_view name) const {
+    return std::string(target_.last_request().Header(name).value_or(""));
   }
 
   // A config with one job "app" scraping the test server; `extra` adds job-level lines
@@ -101,7 +55,7 @@ class ScrapeFixture : public ::testing::Test {
     return s.ok() ? *std::move(s) : ScrapeSettings{};
   }
   void Make(const std::string& extra = "") {
-    manager_ = std::make_unique<ScrapeManager>(*db_, &registry_, Settings(Yaml(extra)));
+    manager_ = std::make_unique<ScrapeManager>(db_.db(), &registry_, Settings(Yaml(extra)));
   }
   ScrapeOutcome Scrape(int64_t t) {
     auto r = manager_->ScrapeOnce("app", addr_, t);
@@ -126,22 +80,11 @@ class ScrapeFixture : public ::testing::Test {
     return s.empty() ? std::vector<Sample>{} : s[0].samples;
   }
 
-  std::filesystem::path dir_;
-  std::unique_ptr<MetricsDb> db_;
-  std::unique_ptr<HttpServer> server_;
+  TempMetricsDb db_;
+  TestHttpTarget target_{"/metrics"};
+  std::string addr_ = target_.address();
   MetricsRegistry registry_;
   std::unique_ptr<ScrapeManager> manager_;
-  std::string addr_;
-
-  std::mutex mu_;
-  std::string body_;
-  int status_ = 200;
-  std::string content_type_ = "text/plain; version=0.0.4";
-  int delay_ms_ = 0;
-  int requests_ = 0;
-  std::string accept_;
-  std::string timeout_header_;
-  std::string query_;
 };
 
 }  // namespace vigil
