@@ -9,7 +9,6 @@
 
 #include "common/strings.h"
 #include "storage/metrics/block/format.h"
-#include "storage/metrics/chunkenc/xor_chunk.h"
 
 namespace vigil::block {
 namespace fs = std::filesystem;
@@ -420,7 +419,7 @@ absl::StatusOr<std::vector<ChunkMeta>> Block::SeriesChunks(uint32_t id) const {
   return c;
 }
 
-absl::StatusOr<std::span<const uint8_t>> Block::Chunk(uint64_t ref) const {
+absl::StatusOr<chunkenc::ChunkView> Block::Chunk(uint64_t ref) const {
   uint32_t seg = ChunkRefSegment(ref), off = ChunkRefOffset(ref);
   if (seg == 0 || seg > segments_.size()) {
     return Corrupt(StrCat("chunk ref ", ref, ": no segment ", seg));
@@ -439,10 +438,10 @@ absl::StatusOr<std::span<const uint8_t>> Block::Chunk(uint64_t ref) const {
   if (verify_ && Checksum32(rec) != GetU32At(sum.data())) {
     return Corrupt(StrCat("chunk ref ", ref, ": checksum mismatch"));
   }
-  if (rec[0] != static_cast<uint8_t>(chunkenc::Encoding::kXor)) {
+  if (!chunkenc::IsKnownEncoding(rec[0])) {
     return Corrupt(StrCat("chunk ref ", ref, ": unknown encoding ", int{rec[0]}));
   }
-  return rec.subspan(1);
+  return chunkenc::ChunkView{static_cast<chunkenc::Encoding>(rec[0]), rec.subspan(1)};
 }
 
 }  // namespace vigil::block

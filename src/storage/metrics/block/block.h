@@ -27,6 +27,7 @@
 #include "storage/matcher.h"
 #include "storage/metrics/block/block_meta.h"
 #include "storage/metrics/block/file_util.h"
+#include "storage/metrics/chunkenc/chunk.h"
 
 namespace vigil::block {
 
@@ -84,9 +85,10 @@ class Block {
   // Both at once, reusing the caller's containers (either may be null).
   absl::Status Series(uint32_t id, Labels* labels, std::vector<ChunkMeta>* chunks) const;
 
-  // The encoded bytes of a chunk (an XOR chunk; see chunkenc/xor_chunk.h), pointing into the
-  // mapped segment file. Verifies the record's checksum and bounds.
-  absl::StatusOr<std::span<const uint8_t>> Chunk(uint64_t ref) const;
+  // A chunk's encoding and encoded bytes (pointing into the mapped segment file); decode it
+  // with chunkenc::DecodeChunk. Verifies the record's checksum and bounds, and that the
+  // encoding is one this build knows (XOR or dense).
+  absl::StatusOr<chunkenc::ChunkView> Chunk(uint64_t ref) const;
 
  private:
   Block() = default;

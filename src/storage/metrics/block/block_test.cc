@@ -31,11 +31,11 @@ std::vector<Sample> ReadAll(const Block& b, uint32_t id) {
   auto chunks = b.SeriesChunks(id);
   EXPECT_TRUE(chunks.ok()) << chunks.status();
   for (const auto& c : *chunks) {
-    auto bytes = b.Chunk(c.ref);
-    EXPECT_TRUE(bytes.ok()) << bytes.status();
-    if (!bytes.ok()) continue;
+    auto chunk = b.Chunk(c.ref);
+    EXPECT_TRUE(chunk.ok()) << chunk.status();
+    if (!chunk.ok()) continue;
     size_t before = out.size();
-    EXPECT_TRUE(chunkenc::DecodeXorChunk(*bytes, &out).ok());
+    EXPECT_TRUE(chunkenc::DecodeChunk(*chunk, &out).ok());
     if (out.size() > before) {
       EXPECT_EQ(out[before].t, c.mint);
       EXPECT_EQ(out.back().t, c.maxt);
@@ -65,10 +65,22 @@ std::vector<OwnedSeries> SmallSet() {
 }
 
 absl::StatusOr<BlockMeta> Write(const std::string& dir, std::vector<OwnedSeries> series,
-                                BlockMeta meta = {}) {
+                                BlockMeta meta = {}, const BlockWriteOptions& options = {}) {
   if (meta.id.empty()) meta.id = NewBlockId();
   VectorSeriesSource src(std::move(series));
-  return WriteBlock(dir, meta, src);
+  return WriteBlock(dir, meta, src, options);
+}
+
+constexpr BlockWriteOptions kAsGiven{.dense_chunks = false};
+
+// The encodings of every chunk of a block.
+std::vector<chunkenc::Encoding> Encodings(const Block& b) {
+  std::vector<chunkenc::Encoding> out;
+  for (uint32_t id = 0; id < b.NumSeries(); ++id) {
+    const auto metas = *b.SeriesChunks(id);
+    for (const auto& c : metas) out.push_back(b.Chunk(c.ref)->encoding);
+  }
+  return out;
 }
 
 TEST(Block, WriteReadRoundTrip) {
@@ -77,7 +89,7 @@ TEST(Block, WriteReadRoundTrip) {
   ASSERT_TRUE(meta.ok()) << meta.status();
   EXPECT_EQ(meta->stats.num_series, 3u);
   EXPECT_EQ(meta->stats.num_samples, 300u + 10 + 121);
-  EXPECT_EQ(meta->stats.num_chunks, 3u + 1 + 2);
+  EXPECT_EQ(meta->stats.num_chunks, 3u);  // one dense chunk per series
   EXPECT_EQ(meta->min_time, 0);
   EXPECT_EQ(meta->max_time, 1000 + 299 * 15000 + 1);
   EXPECT_FALSE(fs::exists(tmp.path() + "/" + meta->id + ".tmp"));
@@ -109,6 +121,7 @@ TEST(Block, WriteReadRoundTrip) {
   ExpectSamples(ReadAll(**b, 1), Regular(0, 15000, 10));
   ExpectSamples(ReadAll(**b, 2), Regular(1000, 15000, 300));
   EXPECT_GT((*b)->SizeBytes(), 0u);
+  EXPECT_THAT(Encodings(**b), ::testing::Each(chunkenc::Encoding::kDense));
 
   // The same id cannot be written twice.
   BlockMeta again;
@@ -155,7 +168,7 @@ TEST(Block, ManySeries) {
   }
   auto copy = series;
   VectorSeriesSource sorted(std::move(copy));
-  auto meta = Write(tmp.path(), std::move(series));
+  auto meta = Write(tmp.path(), std::move(series), {}, kAsGiven);
   ASSERT_TRUE(meta.ok()) << meta.status();
   auto b = *Block::Open(tmp.path() + "/" + meta->id);
   ASSERT_EQ(b->NumSeries(), static_cast<uint32_t>(kSeries));
@@ -170,9 +183,11 @@ TEST(Block, ManySeries) {
     for (size_t c = 0; c < metas.size(); ++c) {
       EXPECT_EQ(metas[c].mint, chunks[c].mint);
       EXPECT_EQ(metas[c].maxt, chunks[c].maxt);
-      auto bytes = *b->Chunk(metas[c].ref);
-      ASSERT_TRUE(std::equal(bytes.begin(), bytes.end(), chunks[c].bytes.begin(), chunks[c].bytes.end()));
-      samples += (bytes[0] << 8) | bytes[1];
+      auto chunk = *b->Chunk(metas[c].ref);
+      EXPECT_EQ(chunk.encoding, chunkenc::Encoding::kXor);
+      ASSERT_TRUE(std::equal(chunk.bytes.begin(), chunk.bytes.end(), chunks[c].bytes.begin(),
+                             chunks[c].bytes.end()));
+      samples += *chunkenc::ChunkNumSamples(chunk.encoding, chunk.bytes);
     }
   }
   EXPECT_EQ(samples, meta->stats.num_samples);

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "storage/metrics/block/block_writer.h"
+#include "storage/metrics/chunkenc/dense_chunk.h"
 #include "storage/metrics/chunkenc/xor_chunk.h"
 #include "storage/sample.h"
 
@@ -40,6 +41,20 @@ inline std::vector<OwnedChunk> MakeChunks(const std::vector<Sample>& samples,
     size_t end = std::min(samples.size(), i + per_chunk);
     for (size_t j = i; j < end; ++j) c.Append(samples[j].t, samples[j].v);
     out.push_back({samples[i].t, samples[end - 1].t, {c.bytes().begin(), c.bytes().end()}});
+  }
+  return out;
+}
+
+// Splits samples into dense chunks of at most `per_chunk` samples.
+inline std::vector<OwnedChunk> MakeDenseChunks(const std::vector<Sample>& samples,
+                                               size_t per_chunk = 480) {
+  std::vector<OwnedChunk> out;
+  chunkenc::DenseChunkEncoder enc;
+  for (size_t i = 0; i < samples.size(); i += per_chunk) {
+    size_t end = std::min(samples.size(), i + per_chunk);
+    OwnedChunk c{samples[i].t, samples[end - 1].t, {}, chunkenc::Encoding::kDense};
+    (void)enc.Encode(std::span(samples).subspan(i, end - i), &c.bytes);
+    out.push_back(std::move(c));
   }
   return out;
 }

@@ -14,6 +14,7 @@
 #include "storage/metrics/block/block_id.h"
 #include "storage/metrics/block/file_util.h"
 #include "storage/metrics/block/format.h"
+#include "storage/metrics/chunkenc/chunk.h"
 
 namespace vigil::block {
 namespace fs = std::filesystem;
@@ -29,7 +30,7 @@ absl::StatusOr<bool> VectorSeriesSource::Next(Labels* labels, std::vector<ChunkD
   const OwnedSeries& s = series_[next_++];
   *labels = s.labels;
   chunks->clear();
-  for (const auto& c : s.chunks) chunks->push_back({c.mint, c.maxt, c.bytes});
+  for (const auto& c : s.chunks) chunks->push_back({c.mint, c.maxt, c.bytes, c.encoding});
   return true;
 }
 
@@ -257,12 +258,61 @@ class IndexBuilder {
   SectionInfo sections_[kNumSections];
 };
 
+// Re-encodes one series' chunks as dense chunks (BlockWriteOptions::dense_chunks).
+class DenseRechunker {
+ public:
+  explicit DenseRechunker(uint32_t max_samples) : max_(max_samples) {}
+
+  // Replaces *chunks by their dense form; the new chunks' bytes live in this object until the
+  // next call.
+  absl::Status Rechunk(const Labels& labels, std::vector<ChunkData>* chunks) {
+    in_.swap(*chunks);
+    chunks->clear();
+    owned_.clear();
+    run_.clear();
+    for (const ChunkData& c : in_) {
+      if (c.encoding == chunkenc::Encoding::kDense) {
+        auto n = chunkenc::ChunkNumSamples(c.encoding, c.bytes);
+        if (!n.ok()) return Corrupt(labels, n.status());
+        if (*n >= (max_ + 1) / 2 && *n <= max_) {
+          if (auto s = FlushRun(chunks); !s.ok()) return s;
+          chunks->push_back(c);
+          continue;
+        }
+      }
+      if (auto s = chunkenc::DecodeChunk(c.encoding, c.bytes, &run_); !s.ok()) {
+        return Corrupt(labels, s);
+      }
+    }
+    return FlushRun(chunks);
+  }
+
+ private:
+  static absl::Status Corrupt(const Labels& labels, const absl::Status& s) {
+    return absl::DataLossError(
+        StrCat("series ", labels.ToString(), ": ", ToStd(s.message())));
+  }
+
+  // Encodes the pending samples as evenly sized chunks of at most max_ samples.
+  absl::Status FlushRun(std::vector<ChunkData>* out) {
+    absl::Status s = AppendDenseChunks(run_, max_, &encoder_, &owned_, out);
+    run_.clear();
+    return s;
+  }
+
+  uint32_t max_;
+  chunkenc::DenseChunkEncoder encoder_;
+  std::vector<ChunkData> in_;
+  std::vector<Sample> run_;
+  std::vector<std::vector<uint8_t>> owned_;
+};
+
 absl::Status FsError(const char* what, const std::string& path, const std::error_code& ec) {
   return absl::InternalError(StrCat(what, " ", path, ": ", ec.message()));
 }
 
 absl::StatusOr<BlockMeta> WriteBlockTo(const std::string& tmp, const BlockMeta& in,
-                                       SeriesSource& source) {
+                                       SeriesSource& source, const BlockWriteOptions& options) {
   std::error_code ec;
   fs::create_directories(tmp + "/chunks", ec);
   if (ec) return FsError("create", tmp, ec);
@@ -274,6 +324,7 @@ absl::StatusOr<BlockMeta> WriteBlockTo(const std::string& tmp, const BlockMeta& 
   Labels labels, prev;
   std::vector<ChunkData> data;
   std::vector<PendingChunk> pending;
+  DenseRechunker rechunker(options.max_samples_per_chunk);
   int64_t mint = std::numeric_limits<int64_t>::max(), maxt = std::numeric_limits<int64_t>::min();
   while (true) {
     data.clear();
@@ -289,21 +340,33 @@ absl::StatusOr<BlockMeta> WriteBlockTo(const std::string& tmp, const BlockMeta& 
     if (index.num_series() >= std::numeric_limits<uint32_t>::max()) {
       return absl::ResourceExhaustedError("too many series for one block");
     }
-    pending.clear();
     for (size_t i = 0; i < data.size(); ++i) {
       const ChunkData& c = data[i];
       if (c.mint > c.maxt || (i > 0 && c.mint < data[i - 1].mint)) {
         return absl::InvalidArgumentError(
             StrCat("bad chunk time range or order in ", labels.ToString()));
       }
+      if (!chunkenc::IsKnownEncoding(static_cast<uint8_t>(c.encoding))) {
+        return absl::InvalidArgumentError(StrCat("unknown chunk encoding ",
+                                                 static_cast<int>(c.encoding), " in ",
+                                                 labels.ToString()));
+      }
+    }
+    if (options.dense_chunks) {
+      if (auto s = rechunker.Rechunk(labels, &data); !s.ok()) return s;
+      if (data.empty()) continue;  // only empty chunks
+    }
+    pending.clear();
+    for (size_t i = 0; i < data.size(); ++i) {
+      const ChunkData& c = data[i];
       if (c.bytes.size() > kMaxSegmentSize - kFileHeaderSize - 32) {
         return absl::InvalidArgumentError("chunk too large");
       }
       auto ref = chunks.Write(c);
       if (!ref.ok()) return ref.status();
       pending.push_back({c.mint, c.maxt, *ref});
-      if (c.encoding == chunkenc::Encoding::kXor && c.bytes.size() >= chunkenc::kXorHeaderSize) {
-        meta.stats.num_samples += (uint32_t{c.bytes[0]} << 8) | c.bytes[1];
+      if (auto n = chunkenc::ChunkNumSamples(c.encoding, c.bytes); n.ok()) {
+        meta.stats.num_samples += *n;
       }
       mint = std::min(mint, c.mint);
       maxt = std::max(maxt, c.maxt);
@@ -333,8 +396,38 @@ absl::StatusOr<BlockMeta> WriteBlockTo(const std::string& tmp, const BlockMeta& 
 
 }  // namespace
 
+absl::Status AppendDenseChunks(std::span<const Sample> samples, uint32_t max_samples,
+                               chunkenc::DenseChunkEncoder* encoder,
+                               std::vector<std::vector<uint8_t>>* owned,
+                               std::vector<ChunkData>* out) {
+  const size_t n = samples.size();
+  if (n == 0) return absl::OkStatus();
+  if (max_samples == 0) return absl::InvalidArgumentError("max_samples must be positive");
+  const size_t parts = (n + max_samples - 1) / max_samples;
+  for (size_t p = 0, begin = 0; p < parts; ++p) {
+    const size_t size = n / parts + (p < n % parts ? 1 : 0);
+    std::span<const Sample> part = samples.subspan(begin, size);
+    begin += size;
+    std::vector<uint8_t> bytes;
+    if (auto s = encoder->Encode(part, &bytes); !s.ok()) return s;
+    int64_t mint = part[0].t, maxt = part[0].t;
+    for (const Sample& x : part) {
+      mint = std::min(mint, x.t);
+      maxt = std::max(maxt, x.t);
+    }
+    owned->push_back(std::move(bytes));
+    out->push_back({mint, maxt, owned->back(), chunkenc::Encoding::kDense});
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<BlockMeta> WriteBlock(const std::string& parent_dir, const BlockMeta& meta,
-                                     SeriesSource& source) {
+                                     SeriesSource& source, const BlockWriteOptions& options) {
+  if (options.dense_chunks && (options.max_samples_per_chunk == 0 ||
+                               options.max_samples_per_chunk > chunkenc::kDenseMaxSamples)) {
+    return absl::InvalidArgumentError(
+        StrCat("max_samples_per_chunk must be 1..", chunkenc::kDenseMaxSamples));
+  }
   if (!IsValidBlockId(meta.id)) {
     return absl::InvalidArgumentError(StrCat("invalid block id ", QuoteString(meta.id)));
   }
@@ -346,7 +439,7 @@ absl::StatusOr<BlockMeta> WriteBlock(const std::string& parent_dir, const BlockM
   }
   fs::remove_all(tmp, ec);
   if (ec) return FsError("remove", tmp, ec);
-  auto written = WriteBlockTo(tmp, meta, source);
+  auto written = WriteBlockTo(tmp, meta, source, options);
   if (!written.ok()) {
     fs::remove_all(tmp, ec);
     return written.status();

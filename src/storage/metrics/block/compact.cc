@@ -6,6 +6,8 @@
 #include "common/strings.h"
 #include "storage/metrics/block/block_id.h"
 #include "storage/metrics/block/block_writer.h"
+#include "storage/metrics/chunkenc/chunk.h"
+#include "storage/metrics/chunkenc/dense_chunk.h"
 #include "storage/metrics/chunkenc/xor_chunk.h"
 
 namespace vigil::block {
@@ -60,8 +62,9 @@ bool Deleted(const Intervals& iv, int64_t t) {
 // Merges the inputs' series in label order, yielding each merged series once.
 class MergingSource : public SeriesSource {
  public:
-  MergingSource(std::span<const Block* const> in, std::span<const Deletion> deletions)
-      : deletions_(deletions) {
+  MergingSource(std::span<const Block* const> in, std::span<const Deletion> deletions,
+                const BlockWriteOptions& write)
+      : deletions_(deletions), write_(write) {
     for (const Block* b : in) cursors_.push_back({b});
   }
 
@@ -109,10 +112,6 @@ class MergingSource : public SeriesSource {
     uint32_t block;  // index into cursors_: higher wins on equal timestamps
     uint32_t order;  // chunk index within the series in that block
   };
-  struct Tagged {
-    int64_t t;
-    double v;
-  };
 
   absl::Status Load(Cursor* c) {
     c->valid = c->next < c->block->NumSeries();
@@ -147,9 +146,9 @@ class MergingSource : public SeriesSource {
       }
       if (end == g + 1 && !Overlaps(deleted, gmin, gmax)) {
         const Part& p = parts_[g];
-        auto bytes = cursors_[p.block].block->Chunk(p.meta.ref);
-        if (!bytes.ok()) return bytes.status();
-        out->push_back({p.meta.mint, p.meta.maxt, *bytes});
+        auto chunk = cursors_[p.block].block->Chunk(p.meta.ref);
+        if (!chunk.ok()) return chunk.status();
+        out->push_back({p.meta.mint, p.meta.maxt, chunk->bytes, chunk->encoding});
       } else if (auto s = MergeGroup(g, end, deleted, out); !s.ok()) {
         return s;
       }
@@ -168,39 +167,55 @@ class MergingSource : public SeriesSource {
     });
     samples_.clear();
     for (const Part* p : order) {
-      auto bytes = cursors_[p->block].block->Chunk(p->meta.ref);
-      if (!bytes.ok()) return bytes.status();
-      chunkenc::XorIterator it(*bytes);
-      while (it.Next()) {
-        if (!Deleted(deleted, it.t())) samples_.push_back({it.t(), it.v()});
-      }
-      if (!it.status().ok()) {
+      auto chunk = cursors_[p->block].block->Chunk(p->meta.ref);
+      if (!chunk.ok()) return chunk.status();
+      decoded_.clear();
+      if (auto s = chunkenc::DecodeChunk(*chunk, &decoded_); !s.ok()) {
         return absl::DataLossError(StrCat("block ", cursors_[p->block].block->dir(), ": chunk ",
-                                          p->meta.ref, ": ", ToStd(it.status().message())));
+                                          p->meta.ref, ": ", ToStd(s.message())));
+      }
+      for (const Sample& x : decoded_) {
+        if (!Deleted(deleted, x.t)) samples_.push_back(x);
       }
     }
     std::stable_sort(samples_.begin(), samples_.end(),
-                     [](const Tagged& a, const Tagged& b) { return a.t < b.t; });
+                     [](const Sample& a, const Sample& b) { return a.t < b.t; });
+    // Keep the last sample of each timestamp (the winner), in place.
+    size_t kept = 0;
+    for (size_t i = 0; i < samples_.size(); ++i) {
+      if (i + 1 < samples_.size() && samples_[i + 1].t == samples_[i].t) continue;  // superseded
+      samples_[kept++] = samples_[i];
+    }
+    samples_.resize(kept);
+    if (write_.dense_chunks) return AppendDense(out);
     chunkenc::XorChunk c;
     auto flush = [&]() {
       if (c.empty()) return;
       owned_.emplace_back(c.bytes().begin(), c.bytes().end());
-      out->push_back({c.first_t(), c.last_t(), owned_.back()});
+      out->push_back({c.first_t(), c.last_t(), owned_.back(), chunkenc::Encoding::kXor});
       c = chunkenc::XorChunk();
     };
-    for (size_t i = 0; i < samples_.size(); ++i) {
-      if (i + 1 < samples_.size() && samples_[i + 1].t == samples_[i].t) continue;  // superseded
+    for (const Sample& x : samples_) {
       if (c.NumSamples() >= kMaxSamplesPerChunk) flush();
-      c.Append(samples_[i].t, samples_[i].v);
+      c.Append(x.t, x.v);
     }
     flush();
     return absl::OkStatus();
   }
 
+  // Dense chunks of the merged samples, split evenly; the writer keeps them as they are or
+  // merges a small one with its neighbours.
+  absl::Status AppendDense(std::vector<ChunkData>* out) {
+    return AppendDenseChunks(samples_, write_.max_samples_per_chunk, &encoder_, &owned_, out);
+  }
+
   std::span<const Deletion> deletions_;
+  BlockWriteOptions write_;
+  chunkenc::DenseChunkEncoder encoder_;
   std::vector<Cursor> cursors_;
   std::vector<Part> parts_;
-  std::vector<Tagged> samples_;
+  std::vector<Sample> decoded_;
+  std::vector<Sample> samples_;
   // Re-encoded chunks of the current series; a moved vector keeps its buffer, so the spans
   // handed out stay valid until the next series.
   std::vector<std::vector<uint8_t>> owned_;
@@ -234,9 +249,15 @@ absl::StatusOr<BlockMeta> CompactBlocks(std::span<const Block* const> in,
   meta.min_time = options.min_time != kUnsetTime ? options.min_time : mint;
   meta.max_time = options.max_time != kUnsetTime ? options.max_time : maxt;
 
-  MergingSource source(in, options.deletions);
+  const BlockWriteOptions& w = options.write;
+  if (w.dense_chunks &&
+      (w.max_samples_per_chunk == 0 || w.max_samples_per_chunk > chunkenc::kDenseMaxSamples)) {
+    return absl::InvalidArgumentError(
+        StrCat("max_samples_per_chunk must be 1..", chunkenc::kDenseMaxSamples));
+  }
+  MergingSource source(in, options.deletions, options.write);
   if (auto s = source.Init(); !s.ok()) return s;
-  return WriteBlock(parent_dir, meta, source);
+  return WriteBlock(parent_dir, meta, source, options.write);
 }
 
 }  // namespace vigil::block

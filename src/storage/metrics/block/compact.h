@@ -2,10 +2,15 @@
 // dropping deleted data on the way, so delete_series is implemented by rewriting blocks.
 //
 // Series are merged by label set. A series' chunks that do not overlap any other chunk of it
-// (and are untouched by deletions) are copied byte for byte; overlapping chunks are decoded,
-// merged by timestamp — for equal timestamps the sample from the block later in `in` wins,
-// then the chunk later within that block — and re-encoded into chunks of at most
-// kMaxSamplesPerChunk samples. Series left without samples are dropped.
+// (and are untouched by deletions) are passed to the block writer as they are; overlapping
+// chunks are decoded, merged by timestamp — for equal timestamps the sample from the block
+// later in `in` wins, then the chunk later within that block — and re-encoded. By default
+// (CompactOptions::write) the output holds dense chunks: the writer keeps dense chunks that
+// are large enough byte for byte and re-encodes the rest (XOR chunks of older blocks, small
+// chunks), so blocks of either encoding compact into dense ones. With
+// write.dense_chunks = false, chunks are copied byte for byte and merged samples re-encoded
+// as XOR chunks of at most kMaxSamplesPerChunk samples. Series left without samples are
+// dropped.
 //
 // Thread-safety: reentrant; the input blocks are only read.
 #pragma once
@@ -21,9 +26,11 @@
 #include "storage/matcher.h"
 #include "storage/metrics/block/block.h"
 #include "storage/metrics/block/block_meta.h"
+#include "storage/metrics/block/block_writer.h"
 
 namespace vigil::block {
 
+// XOR chunks written by compaction with write.dense_chunks = false.
 inline constexpr uint32_t kMaxSamplesPerChunk = 120;
 
 // Deletes the samples with mint <= t <= maxt of every series that all matchers select (an
@@ -43,6 +50,8 @@ struct CompactOptions {
   int64_t max_time = kUnsetTime;
   int compaction_level = 0;
   std::vector<Deletion> deletions;
+  // How the new block stores its chunks.
+  BlockWriteOptions write;
 };
 
 // Writes the merged block under `parent_dir` and returns its meta. The block is written even

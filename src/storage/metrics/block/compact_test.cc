@@ -1,5 +1,6 @@
 #include "storage/metrics/block/compact.h"
 
+#include <bit>
 #include <map>
 #include <random>
 
@@ -20,11 +21,11 @@ LabelMatcher M(MatchType t, std::string_view n, std::string_view v) {
 }
 
 std::unique_ptr<Block> WriteAndOpen(const std::string& dir, std::vector<OwnedSeries> series,
-                                    int64_t ms_for_id) {
+                                    int64_t ms_for_id, const BlockWriteOptions& options = {}) {
   BlockMeta m;
   m.id = NewBlockId(ms_for_id);
   VectorSeriesSource src(std::move(series));
-  auto meta = WriteBlock(dir, m, src);
+  auto meta = WriteBlock(dir, m, src, options);
   EXPECT_TRUE(meta.ok()) << meta.status();
   auto b = Block::Open(dir + "/" + meta->id);
   EXPECT_TRUE(b.ok()) << b.status();
@@ -40,22 +41,23 @@ std::map<std::string, std::vector<Sample>> Dump(const Block& b) {
     EXPECT_TRUE(metas.ok());
     if (!metas.ok()) continue;
     for (const auto& c : *metas) {
-      chunkenc::XorIterator it(*b.Chunk(c.ref));
-      EXPECT_LE(it.NumSamples(), kMaxSamplesPerChunk);
-      bool first = true;
-      while (it.Next()) {
-        if (first) {
-          EXPECT_EQ(it.t(), c.mint);
-        }
-        first = false;
-        EXPECT_LE(it.t(), c.maxt);
+      auto chunk = b.Chunk(c.ref);
+      EXPECT_TRUE(chunk.ok()) << chunk.status();
+      if (!chunk.ok()) continue;
+      std::vector<Sample> got;
+      EXPECT_TRUE(chunkenc::DecodeChunk(*chunk, &got).ok());
+      EXPECT_LE(got.size(), chunk->encoding == chunkenc::Encoding::kXor ? kMaxSamplesPerChunk
+                                                                        : kDenseSamplesPerChunk);
+      EXPECT_FALSE(got.empty());
+      if (got.empty()) continue;
+      EXPECT_EQ(got.front().t, c.mint);
+      EXPECT_EQ(got.back().t, c.maxt);
+      for (const Sample& x : got) {
         if (!s.empty()) {
-          EXPECT_LT(s.back().t, it.t()) << "not strictly ascending";
+          EXPECT_LT(s.back().t, x.t) << "not strictly ascending";
         }
-        s.push_back(it.At());
+        s.push_back(x);
       }
-      EXPECT_TRUE(it.status().ok());
-      EXPECT_EQ(s.back().t, c.maxt);
     }
   }
   return out;
@@ -73,7 +75,9 @@ TEST(Compact, DisjointBlocksCopyChunks) {
   ASSERT_TRUE(meta.ok()) << meta.status();
   EXPECT_EQ(meta->compaction_level, 2);
   EXPECT_EQ(meta->stats.num_series, 2u);
-  EXPECT_EQ(meta->stats.num_chunks, 4u);  // copied as they were
+  // a: b1's dense chunk of 240 is kept, b2's 100 samples are too few to keep and are
+  // re-encoded on their own; b: 5 samples.
+  EXPECT_EQ(meta->stats.num_chunks, 3u);
   EXPECT_EQ(meta->stats.num_samples, 240u + 100 + 5);
   EXPECT_EQ(meta->min_time, 0);
   EXPECT_EQ(meta->max_time, b2->meta().max_time);
@@ -89,9 +93,9 @@ TEST(Compact, DisjointBlocksCopyChunks) {
   ASSERT_EQ(d["a"].size(), want_a.size());
   for (size_t i = 0; i < want_a.size(); ++i) EXPECT_EQ(d["a"][i].t, want_a[i].t);
   EXPECT_EQ(d["b"].size(), 5u);
-  // A copied chunk is byte-identical.
-  auto orig = *b1->Chunk(b1->SeriesChunks(0)->at(0).ref);
-  auto copy = *(*out)->Chunk((*out)->SeriesChunks(0)->at(0).ref);
+  // A kept chunk is byte-identical.
+  auto orig = b1->Chunk(b1->SeriesChunks(0)->at(0).ref)->bytes;
+  auto copy = (*out)->Chunk((*out)->SeriesChunks(0)->at(0).ref)->bytes;
   EXPECT_TRUE(std::equal(orig.begin(), orig.end(), copy.begin(), copy.end()));
 
   // A second round keeps the lineage: level 3, the same level-1 sources.
@@ -221,6 +225,54 @@ TEST(Compact, DeletionDuringCompaction) {
   ASSERT_TRUE(empty.ok()) << empty.status();
   EXPECT_EQ(empty->stats.num_series, 0u);
   EXPECT_TRUE(Block::Open(tmp.path() + "/" + empty->id).ok());
+}
+
+TEST(Compact, MixedEncodingsCompactToDense) {
+  TempDir tmp;
+  Labels a{{"__name__", "a"}}, b{{"__name__", "b"}};
+  std::vector<Sample> s1 = Regular(0, 10, 300, 1), s2 = Regular(3000, 10, 300, 301);
+  s2[7].v = StaleNaN();
+  // An XOR block (as written before dense chunks existed) and a dense one, disjoint in time,
+  // plus a series of the XOR block that overlaps itself in the dense one.
+  auto xor_block = WriteAndOpen(tmp.path(),
+                                {{a, MakeChunks(s1)}, {b, MakeChunks(Regular(0, 7, 50))}}, 1,
+                                {.dense_chunks = false});
+  auto dense_block = WriteAndOpen(tmp.path(),
+                                  {{a, MakeChunks(s2)}, {b, MakeChunks(Regular(3, 7, 50, 9))}}, 2);
+  for (uint32_t id = 0; id < 2; ++id) {
+    EXPECT_EQ(xor_block->Chunk(xor_block->SeriesChunks(id)->at(0).ref)->encoding,
+              chunkenc::Encoding::kXor);
+    EXPECT_EQ(dense_block->Chunk(dense_block->SeriesChunks(id)->at(0).ref)->encoding,
+              chunkenc::Encoding::kDense);
+  }
+  const Block* in[] = {xor_block.get(), dense_block.get()};
+  for (bool dense : {true, false}) {
+    CompactOptions opts;
+    opts.write.dense_chunks = dense;
+    auto meta = CompactBlocks(in, tmp.path(), opts);
+    ASSERT_TRUE(meta.ok()) << meta.status();
+    auto out = *Block::Open(tmp.path() + "/" + meta->id);
+    for (uint32_t id = 0; id < out->NumSeries(); ++id) {
+      const auto metas = *out->SeriesChunks(id);
+      for (const auto& c : metas) {
+        auto enc = out->Chunk(c.ref)->encoding;
+        if (dense) {
+          EXPECT_EQ(enc, chunkenc::Encoding::kDense);
+        }
+      }
+    }
+    auto d = Dump(*out);
+    std::vector<Sample> want_a = s1;
+    want_a.insert(want_a.end(), s2.begin(), s2.end());
+    ASSERT_EQ(d["a"].size(), want_a.size());
+    for (size_t i = 0; i < want_a.size(); ++i) {
+      EXPECT_EQ(d["a"][i].t, want_a[i].t);
+      EXPECT_EQ(std::bit_cast<uint64_t>(d["a"][i].v), std::bit_cast<uint64_t>(want_a[i].v)) << i;
+    }
+    // b: t = 0, 7, … from the XOR block and 3, 10, … from the dense one, none equal.
+    EXPECT_EQ(d["b"].size(), 100u);
+    EXPECT_EQ(meta->stats.num_samples, 700u);
+  }
 }
 
 TEST(Compact, DeletedIntervalsMerge) {

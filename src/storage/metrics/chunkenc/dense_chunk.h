@@ -35,10 +35,10 @@ inline constexpr int kDenseMaxDecimalExponent = 18;
 
 // How a dense chunk stores its values: the low bits of the flags byte.
 enum class DenseValues : uint8_t {
-  kXor = 0,           // Gorilla XOR bit stream
-  kDecimalDiv = 1,    // v = m / 10^e
-  kDecimalMul = 2,    // v = m * 10^-e (the double nearest 10^-e)
-  kBits = 3,          // v = the IEEE bits m
+  kXor = 0,         // Gorilla XOR bit stream
+  kDecimalDiv = 1,  // v = m / 10^e
+  kDecimalMul = 2,  // v = m * 10^-e (the double nearest 10^-e)
+  kBits = 3,        // v = the IEEE bits m
 };
 
 class DenseChunkEncoder {
@@ -51,16 +51,20 @@ class DenseChunkEncoder {
   DenseValues last_values() const { return last_values_; }
 
  private:
-  // The decimal exponent and mode that represent the most values, or false when too many
-  // values need exceptions. Marks exceptions in exception_.
+  // The decimal exponent and mode with the smallest estimated size, or false when too many
+  // values need exceptions. Leaves the winner's integers in best_m_ and the values it cannot
+  // hold marked in exception_ and best_fail_.
   bool ChooseDecimal(std::span<const Sample> samples, int* exponent, bool* multiply);
-  void EncodeDecimal(std::span<const Sample> samples, int exponent, bool multiply);
+  void EncodeDecimal(std::span<const Sample> samples, int exponent);
   void EncodeXor(std::span<const Sample> samples);
 
   IntStreamWriter ints_;
   std::vector<int64_t> scratch_;
-  std::vector<uint8_t> exception_;  // per sample: 1 when the decimal form cannot hold it
+  std::vector<uint8_t> exception_;  // per sample: 1 when no decimal form can hold it
+  std::vector<int64_t> pass_m_, best_m_;       // decimal integers of the current / best pass
+  std::vector<uint8_t> pass_fail_, best_fail_;  // values those passes cannot hold
   std::vector<uint8_t> decimal_;    // encoded value sections of the candidates
+  size_t decimal_exceptions_ = 0;
   std::vector<uint8_t> bits_;
   BitWriter xor_;
   DenseValues last_values_ = DenseValues::kXor;

@@ -2,7 +2,8 @@
 // a sequence of int64 is stored as its first `order` values (0, 1 or 2) followed by the
 // residuals of that order (the values, their deltas, or their deltas of deltas), less their
 // minimum, divided by their greatest common divisor, and bit-packed in mini-blocks of 64 with
-// one bit width per mini-block or per stream. All arithmetic wraps modulo 2^64, so any int64
+// one bit width per mini-block or per stream (or nothing at all when every residual is 0).
+// All arithmetic wraps modulo 2^64, so any int64
 // sequence round-trips.
 //
 //   IntStreamWriter picks the cheapest order and width layout and appends the bytes.
@@ -30,7 +31,8 @@ inline constexpr size_t kMiniBlockSize = 64;
 inline constexpr uint8_t kIntStreamOrderMask = 0x03;     // 0, 1 or 2
 inline constexpr uint8_t kIntStreamHasDivisor = 0x04;    // a uvarint divisor follows the base
 inline constexpr uint8_t kIntStreamBlockWidths = 0x08;   // one width byte per mini-block
-inline constexpr uint8_t kIntStreamReservedBits = 0xf0;  // must be zero
+inline constexpr uint8_t kIntStreamAllZero = 0x10;       // every residual is 0: no more bytes
+inline constexpr uint8_t kIntStreamReservedBits = 0xe0;  // must be zero
 
 class IntStreamWriter {
  public:
@@ -46,15 +48,16 @@ class IntStreamWriter {
     uint64_t base = 0;     // minimum residual (as int64 bits)
     uint64_t divisor = 1;  // gcd of residual - base
     bool block_widths = false;
+    bool all_zero = false;  // no residual section
     uint8_t max_width = 0;
     size_t size = 0;  // encoded bytes
   };
-  // Fills residuals_ for `order` and returns the plan's layout and size.
-  Plan MakePlan(std::span<const int64_t> xs, int order);
+  // Sizes every order up to max_order in a few fused passes and returns the smallest.
   Plan BestPlan(std::span<const int64_t> xs, int max_order);
 
-  std::vector<uint64_t> residuals_;  // of the last MakePlan, then reduced to (r - base) / divisor
-  std::vector<uint8_t> widths_;      // per mini-block, of the last MakePlan
+  std::vector<uint64_t> block_max_[3];  // per order: largest residual - base per mini-block
+  std::vector<uint64_t> residuals_;     // (residual - base) / divisor of the plan being written
+  std::vector<uint8_t> widths_;         // per mini-block, of the plan being written
 };
 
 namespace int_stream_internal {
@@ -62,7 +65,7 @@ namespace int_stream_internal {
 inline uint64_t Load64(const uint8_t* p) {
   uint64_t v;
   std::memcpy(&v, p, 8);
-  if constexpr (std::endian::native == std::endian::big) v = std::byteswap(v);
+  if constexpr (std::endian::native == std::endian::big) v = __builtin_bswap64(v);
   return v;
 }
 
@@ -125,6 +128,20 @@ bool ReadIntStream(const uint8_t** p, const uint8_t* end, size_t n, Sink&& sink,
   }
   const size_t residuals = n - static_cast<size_t>(order);
   if (residuals == 0) return true;
+  if ((head & kIntStreamAllZero) != 0) {
+    // A steady interval (delta-of-delta 0) or a constant value (delta 0).
+    for (size_t i = static_cast<size_t>(order); i < n; ++i) {
+      if (order == 1) {
+        // x stays
+      } else if (order == 2) {
+        x += d;
+      } else {
+        x = 0;
+      }
+      sink(i, static_cast<int64_t>(x));
+    }
+    return true;
+  }
   uint64_t base, divisor = 1;
   if (!DecodeUvarint(p, end, &u)) {
     *error = "truncated int stream base";

@@ -44,8 +44,9 @@ absl::StatusOr<std::vector<SeriesExemplars>> MetricsDb::SelectExemplars(
 
 namespace {
 
-// Copies one series' head chunks within [mint, maxt]: whole chunks byte for byte, and a
-// chunk crossing a bound re-encoded with just the samples inside.
+// Copies one series' head chunks within [mint, maxt]: whole chunks as they are, and a chunk
+// crossing a bound re-encoded with just the samples inside. (The block writer then re-chunks
+// every series into its dense encoding.)
 void CopyChunks(const MemSeries& s, int64_t mint, int64_t maxt, std::vector<block::OwnedChunk>* out) {
   auto add = [&](int64_t cmin, int64_t cmax, std::span<const uint8_t> bytes) {
     if (cmax < mint || cmin > maxt) return;

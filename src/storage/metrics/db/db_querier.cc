@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <set>
 
-#include "storage/metrics/chunkenc/xor_chunk.h"
+#include "storage/metrics/chunkenc/chunk.h"
 #include "storage/metrics/head/head_index.h"
 
 namespace vigil {
@@ -34,9 +34,9 @@ class DbSeriesSet final : public SeriesSet {
       if (!chunks.ok()) return Fail(chunks.status());
       for (const auto& c : *chunks) {
         if (c.maxt < hints_.mint || c.mint > hints_.maxt) continue;
-        auto bytes = b->Chunk(c.ref);
-        if (!bytes.ok()) return Fail(bytes.status());
-        if (absl::Status st = chunkenc::DecodeXorChunk(*bytes, &buf_, hints_.mint, hints_.maxt);
+        auto chunk = b->Chunk(c.ref);
+        if (!chunk.ok()) return Fail(chunk.status());
+        if (absl::Status st = chunkenc::DecodeChunk(*chunk, &buf_, hints_.mint, hints_.maxt);
             !st.ok()) {
           return Fail(st);
         }
