@@ -180,6 +180,13 @@ absl::Status MetricsDb::Replay() {
   WalReplayStats stats;
   if (absl::Status st = wal_->Replay(on_record, &stats); !st.ok()) return st;
   if (applied > 0) head_->ExtendTimeBounds(mint, maxt);
+  {
+    // Replay does not say which segment a record came from, so every segment written
+    // before this start is taken to hold samples up to the newest one replayed: WAL
+    // truncation then keeps them until the head has persisted that far.
+    std::lock_guard lock(wal_seg_mu_);
+    for (int seg = 1; seg < wal_->CurrentSegment(); ++seg) segment_max_t_[seg] = maxt;
+  }
   // Everything replayed is logged already; appenders need not log these series again.
   for (SeriesRef ref : head_->AllRefs()) {
     if (MemSeries* s = head_->GetForReplay(ref)) s->logged.store(true);

@@ -164,6 +164,34 @@ TEST_F(MetricsDbTest, CompactHeadPersistsOldRangesAndTruncatesWal) {
   EXPECT_EQ(got["m{i=\"0\"}"].size(), 7u * 60 + 1);
 }
 
+TEST_F(MetricsDbTest, WalTruncationAfterRestartKeepsUnpersistedSamples) {
+  MetricsDbOptions o = Options();
+  o.wal_segment_bytes = 4096;
+  const int64_t hour = 3600 * 1000;
+  {
+    auto db = *MetricsDb::Open(o, nullptr);
+    for (int64_t from = 0; from <= 3 * hour; from += 600000) {
+      for (int i = 0; i < 5; ++i) {
+        Write(*db, Labels({{"__name__", "m"}, {"i", std::to_string(i)}}),
+              Range(from, std::min(from + 540000, 3 * hour), 60000, i));
+      }
+    }
+    ASSERT_TRUE(db->Close().ok());
+  }
+  {
+    // The segments written before this restart hold samples the head still needs: head
+    // compaction must not drop them with the persisted range.
+    auto db = *MetricsDb::Open(o, nullptr);
+    ASSERT_TRUE(db->CompactHead().ok());
+    ASSERT_EQ(db->Blocks().size(), 2u);
+    ASSERT_TRUE(db->Close().ok());
+  }
+  auto db = *MetricsDb::Open(o, nullptr);
+  auto got = Query(*db, "m");
+  ASSERT_EQ(got.size(), 5u);
+  for (const auto& [name, samples] : got) EXPECT_EQ(samples.size(), 181u) << name;
+}
+
 TEST_F(MetricsDbTest, DeleteSeriesInHeadAndBlocks) {
   auto db = Open();
   Labels a({{"__name__", "m"}, {"i", "a"}}), b({{"__name__", "m"}, {"i", "b"}});
