@@ -29,6 +29,9 @@ TEST_F(MetricsApiTest, HealthReadyBuildInfo) {
   EXPECT_TRUE(Contains(build->body, "\"status\":\"success\"")) << build->body;
   EXPECT_TRUE(Contains(build->body, "\"version\":\"")) << build->body;
   EXPECT_EQ(vigil_.Get("/api/v1/nope")->status, 404);
+  auto root = vigil_.Get("/");
+  EXPECT_EQ(root->status, 200);
+  EXPECT_TRUE(Contains(root->body, "Vigil is running")) << root->body;
 }
 
 TEST_F(MetricsApiTest, RemoteWriteThenReadBackEverything) {

@@ -18,8 +18,34 @@ void WriteCounts(JsonWriter& w, std::string_view key, const std::vector<StoreSta
 
 }  // namespace
 
+// The page "/" shows until the web UI is served: what this server answers.
+constexpr std::string_view kLandingPage = R"(<!doctype html>
+<html><head><meta charset="utf-8"><title>Vigil</title>
+<style>body{font-family:system-ui,sans-serif;max-width:46em;margin:2em auto;line-height:1.5}
+code{background:#f3f3f3;padding:0 .3em}</style></head><body>
+<h1>Vigil</h1>
+<p>Vigil is running. Its web UI is not part of this build yet; these APIs are:</p>
+<ul>
+<li>Ingest: <code>POST /api/v1/write</code> (Prometheus remote_write),
+<code>POST /api/v1/import/prometheus</code> (text / OpenMetrics), scraping and probes from the configuration file</li>
+<li>Read: <a href="/api/v1/labels">/api/v1/labels</a>, <code>/api/v1/series?match[]=…</code>,
+<code>/api/v1/label/&lt;name&gt;/values</code>, <a href="/api/v1/metadata">/api/v1/metadata</a>,
+<code>/api/v1/query_exemplars</code>, <code>/api/v1/export?match[]=…</code></li>
+<li>Status: <a href="/api/v1/targets">/api/v1/targets</a>, <a href="/api/v1/status/tsdb">/api/v1/status/tsdb</a>,
+<a href="/api/v1/status/buildinfo">/api/v1/status/buildinfo</a>, <a href="/metrics">/metrics</a>,
+<a href="/-/healthy">/-/healthy</a>, <a href="/-/ready">/-/ready</a></li>
+</ul></body></html>
+)";
+
 void RegisterStatusApi(Router& router, ApiContext& ctx) {
   const int64_t start_ms = NowMs();
+  router.Handle("GET", "/",
+                [](const HttpRequest&, HttpResponse& resp) {
+                  resp.set_status(200);
+                  resp.set_content_type("text/html; charset=utf-8");
+                  resp.set_body(std::string(kLandingPage));
+                },
+                "root");
   router.Handle("GET", "/-/healthy",
                 [](const HttpRequest&, HttpResponse& resp) { resp.SetText(200, "Vigil is Healthy.\n"); },
                 "healthy");
