@@ -33,12 +33,26 @@ class BadInputTest : public ::testing::Test {
 };
 
 TEST_F(BadInputTest, MalformedProtobuf) {
-  // A time series whose label claims 5 bytes where 0 follow.
-  auto r = Write(SnappyCompress(std::string("\x0a\x04\x0a\x02\x0a\x05", 6)));
+  // A time series whose label claims 5 bytes where 0 follow, then a valid series: the broken
+  // series is refused, the valid one is stored.
+  std::string pb;
+  {
+    std::string ts;
+    proto::WireWriter tw(&ts);
+    tw.BytesField(1, std::string("\x0a\x05", 2));
+    std::string sample;
+    proto::WireWriter(&sample).DoubleField(1, 1);
+    proto::WireWriter(&sample).VarintField(2, NowMs());
+    tw.BytesField(2, sample);
+    proto::WireWriter(&pb).BytesField(1, ts);
+  }
+  EncodeWriteRequest({{Labels({{"__name__", "after_broken"}}), {{NowMs(), 1}}, {}}}, &pb);
+  auto r = Write(SnappyCompress(pb));
   EXPECT_EQ(r.status, 400);
   EXPECT_TRUE(Contains(r.body, "\"errorType\":\"bad_data\"")) << r.body;
-  EXPECT_TRUE(Contains(r.body, "malformed remote_write request: time series 1 (at byte 1): Label:"))
+  EXPECT_TRUE(Contains(r.body, "1 samples rejected (invalid_labels: 1): malformed remote_write labels: Label:"))
       << r.body;
+  EXPECT_EQ(ExportAll(vigil_, "after_broken").size(), 1u);
   // The request's own framing cut short.
   r = Write(SnappyCompress(std::string("\x0a\x05\x0a\x03", 4)));
   EXPECT_EQ(r.status, 400);

@@ -128,8 +128,10 @@ void CheckWorkload(const WorkloadOptions& o) {
       samples += req.samples;
       for (const TimeSeriesView& ts : view.series) {
         std::string id;
-        for (uint32_t l = ts.labels_begin; l < ts.labels_end; ++l) {
-          id += std::string(view.labels[l].name) + "=" + std::string(view.labels[l].value) + ",";
+        std::vector<LabelView> labels;
+        ASSERT_TRUE(DecodeSeriesLabels(ts, &labels).ok());
+        for (const LabelView& l : labels) {
+          id += std::string(l.name) + "=" + std::string(l.value) + ",";
         }
         EXPECT_LE(ts.samples_end - ts.samples_begin,
                   static_cast<uint32_t>(o.samples_per_series_per_request));

@@ -62,7 +62,8 @@ class MetricsAppender {
   //
   // `packed_hint`, when given, is the labels' encoding as a client sent it; when it equals
   // an existing series' packed labels (Labels::packed(), the protobuf encoding), the series
-  // is found without looking at `labels`, which then need not be sorted.
+  // is found without looking at `labels`, which then need not be sorted. With `labels`
+  // empty and no series matching the hint, fails with NotFound (nothing is refused).
   virtual absl::StatusOr<SeriesRef> GetOrCreate(std::span<const LabelView> labels,
                                                 std::string_view packed_hint = {}) = 0;
   // Appends samples in timestamp order to a series resolved by this appender.

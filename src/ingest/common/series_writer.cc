@@ -40,6 +40,16 @@ void SeriesWriter::Write(std::vector<LabelView>& labels, std::span<const Sample>
   for (const Exemplar& e : exemplars) app_->AppendExemplar(*ref, e);
 }
 
+bool SeriesWriter::WriteKnown(std::string_view packed, std::span<const Sample> samples,
+                              std::span<const Exemplar> exemplars) {
+  if (samples.empty() && exemplars.empty()) return true;
+  absl::StatusOr<SeriesRef> ref = app_->GetOrCreate({}, packed);
+  if (!ref.ok()) return false;
+  app_->Append(*ref, samples);
+  for (const Exemplar& e : exemplars) app_->AppendExemplar(*ref, e);
+  return true;
+}
+
 absl::Status SeriesWriter::Commit() {
   absl::Status st = app_->Commit();
   const AppendStats& store = app_->stats();

@@ -32,6 +32,10 @@ class SeriesWriter {
   // `packed_hint`: the labels as the client encoded them (see MetricsAppender::GetOrCreate).
   void Write(std::vector<LabelView>& labels, std::span<const Sample> samples,
              std::span<const Exemplar> exemplars = {}, std::string_view packed_hint = {});
+  // Writes to the existing series whose packed labels are `packed` (Labels::packed()); false
+  // when the store has no such series (then call Write with the decoded labels).
+  bool WriteKnown(std::string_view packed, std::span<const Sample> samples,
+                  std::span<const Exemplar> exemplars = {});
   // Records samples refused before reaching the store (e.g. by a parser).
   void Reject(RejectReason reason, uint64_t n, std::string_view detail);
 

@@ -39,7 +39,6 @@ IngestResult RemoteWriteIngester::Ingest(std::string_view body) {
 
   SeriesWriter writer(store_, &counters_);
   for (const TimeSeriesView& ts : req.series) {
-    labels.assign(req.labels.begin() + ts.labels_begin, req.labels.begin() + ts.labels_end);
     exemplars.clear();
     for (uint32_t i = ts.exemplars_begin; i < ts.exemplars_end; ++i) {
       const WriteExemplarView& e = req.exemplars[i];
@@ -51,6 +50,16 @@ IngestResult RemoteWriteIngester::Ingest(std::string_view body) {
     }
     std::span<const Sample> samples(req.samples.data() + ts.samples_begin,
                                     ts.samples_end - ts.samples_begin);
+    // A series the store knows is found by its label bytes; only new (or oddly encoded)
+    // series pay for decoding their labels.
+    if (!ts.packed_labels.empty() && writer.WriteKnown(ts.packed_labels, samples, exemplars)) {
+      continue;
+    }
+    labels.clear();
+    if (absl::Status st = DecodeSeriesLabels(ts, &labels); !st.ok()) {
+      writer.Reject(RejectReason::kInvalidLabels, samples.size(), ToStd(st.message()));
+      continue;
+    }
     writer.Write(labels, samples, exemplars, ts.packed_labels);
   }
   for (const WriteMetadataView& m : req.metadata) {

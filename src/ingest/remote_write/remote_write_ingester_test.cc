@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "common/proto_wire.h"
 #include "ingest/remote_write/write_request.h"
 #include "storage/metrics/db/temp_metrics_db.h"
 
@@ -96,6 +97,29 @@ TEST_F(RemoteWriteIngesterTest, MalformedProtobufKeepsSeriesBeforeTheError) {
             std::string::npos)
       << r.status.message();
   EXPECT_EQ(Count("first"), 1u);
+}
+
+TEST_F(RemoteWriteIngesterTest, KnownSeriesAreFoundByTheirLabelBytes) {
+  // Second request: the series exists, so it is found by packed labels; then a label set sent
+  // unsorted (not canonical) still reaches the same series through its decoded labels.
+  ASSERT_TRUE(Send({{Labels({{"__name__", "k"}, {"a", "1"}}), {{1000, 1}}, {}}}).status.ok());
+  ASSERT_TRUE(Send({{Labels({{"__name__", "k"}, {"a", "1"}}), {{2000, 2}}, {}}}).status.ok());
+  std::string pb;
+  {
+    std::string ts;
+    proto::WireWriter tw(&ts);
+    ts.append(Labels({{"a", "1"}}).packed());
+    ts.append(Labels({{"__name__", "k"}}).packed());
+    std::string sample;
+    proto::WireWriter(&sample).DoubleField(1, 3);
+    proto::WireWriter(&sample).VarintField(2, 3000);
+    tw.BytesField(2, sample);
+    proto::WireWriter(&pb).BytesField(1, ts);
+  }
+  auto r = ingester_->Ingest(SnappyCompress(pb));
+  ASSERT_TRUE(r.status.ok()) << r.status;
+  EXPECT_EQ(Count("k"), 3u);
+  EXPECT_EQ(db_->head().NumSeries(), 1u);
 }
 
 TEST_F(RemoteWriteIngesterTest, ExemplarsAndMetadataAreStored) {

@@ -98,11 +98,10 @@ bool DecodeExemplar(std::string_view pb, WriteRequestView* out, WireReader& oute
 // Decodes one TimeSeries; on failure rolls the flat arrays back to where they were.
 bool DecodeTimeSeries(std::string_view pb, WriteRequestView* out, WireReader& outer) {
   TimeSeriesView ts{};
-  ts.labels_begin = static_cast<uint32_t>(out->labels.size());
+  ts.message = pb;
+  const uint32_t labels_begin = static_cast<uint32_t>(out->labels.size());
   ts.samples_begin = static_cast<uint32_t>(out->samples.size());
   ts.exemplars_begin = static_cast<uint32_t>(out->exemplars.size());
-  // Exemplar labels share the labels array, so series labels are gathered first into the
-  // flat array and exemplar labels appended after them; record series label positions.
   WireReader r(pb);
   uint32_t f;
   WireType t;
@@ -126,7 +125,6 @@ bool DecodeTimeSeries(std::string_view pb, WriteRequestView* out, WireReader& ou
           labels_contiguous = false;
         }
         label_end = r.offset();
-        ok = DecodeLabel(bytes, &out->labels, r);
       }
       if (f == 2) ok = DecodeSample(bytes, &out->samples, r);
       if (f == 3) has_exemplars = true;
@@ -135,8 +133,7 @@ bool DecodeTimeSeries(std::string_view pb, WriteRequestView* out, WireReader& ou
       r.Skip(t);
     }
   }
-  ts.labels_end = static_cast<uint32_t>(out->labels.size());
-  // Pass 2: exemplars, whose labels go after the series labels.
+  // Pass 2: exemplars.
   std::string r2_error;
   if (ok && !r.failed() && has_exemplars) {
     WireReader r2(pb);
@@ -155,7 +152,7 @@ bool DecodeTimeSeries(std::string_view pb, WriteRequestView* out, WireReader& ou
     }
   }
   if (!ok || r.failed()) {
-    out->labels.resize(ts.labels_begin);
+    out->labels.resize(labels_begin);
     out->samples.resize(ts.samples_begin);
     out->exemplars.resize(ts.exemplars_begin);
     const std::string& why = r.failed() ? r.error() : r2_error;
@@ -169,6 +166,26 @@ bool DecodeTimeSeries(std::string_view pb, WriteRequestView* out, WireReader& ou
   out->series.push_back(ts);
   return true;
 }
+
+}  // namespace
+
+absl::Status DecodeSeriesLabels(const TimeSeriesView& ts, std::vector<LabelView>* out) {
+  WireReader r(ts.message);
+  uint32_t f;
+  WireType t;
+  while (r.NextField(&f, &t)) {
+    std::string_view bytes;
+    if (f == 1 && t == proto::kLengthDelimited) {
+      if (r.ReadBytes(&bytes) && !DecodeLabel(bytes, out, r)) break;
+    } else {
+      r.Skip(t);
+    }
+  }
+  if (r.failed()) return absl::InvalidArgumentError(StrCat("malformed remote_write labels: ", r.error()));
+  return absl::OkStatus();
+}
+
+namespace {
 
 bool DecodeMetadata(std::string_view pb, std::vector<WriteMetadataView>* out, WireReader& outer) {
   WireReader r(pb);

@@ -30,11 +30,13 @@ struct WriteExemplarView {
 };
 
 struct TimeSeriesView {
+  // The whole TimeSeries message. Its labels are decoded on demand (DecodeSeriesLabels):
+  // a series the store already knows is found by `packed_labels` alone.
+  std::string_view message;
   // The bytes of the series' label fields when they are contiguous (as every encoder writes
   // them): the store's packed form of the labels when the client encoded them canonically,
   // which lets it find an existing series without re-encoding. Empty otherwise.
   std::string_view packed_labels;
-  uint32_t labels_begin, labels_end;
   uint32_t samples_begin, samples_end;
   uint32_t exemplars_begin, exemplars_end;
   uint32_t histograms;  // native histograms are counted, not yet stored
@@ -49,7 +51,7 @@ struct WriteMetadataView {
 
 struct WriteRequestView {
   std::vector<TimeSeriesView> series;
-  std::vector<LabelView> labels;
+  std::vector<LabelView> labels;  // exemplar labels
   std::vector<Sample> samples;
   std::vector<WriteExemplarView> exemplars;
   std::vector<WriteMetadataView> metadata;
@@ -57,8 +59,12 @@ struct WriteRequestView {
 };
 
 // Decodes `pb` into *out. On malformed input returns InvalidArgument with the position, and
-// *out keeps every time series decoded completely before the error.
+// *out keeps every time series decoded completely before the error. Series labels are not
+// decoded here (see DecodeSeriesLabels): a malformed Label fails only its own series.
 absl::Status DecodeWriteRequest(std::string_view pb, WriteRequestView* out);
+
+// Appends the labels of one decoded series to *out (in the order sent).
+absl::Status DecodeSeriesLabels(const TimeSeriesView& ts, std::vector<LabelView>* out);
 
 
 // Encoding, for clients, benchmarks and tests.

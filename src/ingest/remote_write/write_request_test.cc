@@ -25,8 +25,10 @@ TEST(WriteRequestTest, RoundTrip) {
   ASSERT_TRUE(DecodeWriteRequest(pb, &req).ok());
   ASSERT_EQ(req.series.size(), 2u);
   const auto& ts = req.series[0];
-  ASSERT_EQ(ts.labels_end - ts.labels_begin, 3u);
-  EXPECT_EQ(req.labels[ts.labels_begin].value, "http_requests_total");
+  std::vector<LabelView> labels;
+  ASSERT_TRUE(DecodeSeriesLabels(ts, &labels).ok());
+  ASSERT_EQ(labels.size(), 3u);
+  EXPECT_EQ(labels[0].value, "http_requests_total");
   ASSERT_EQ(ts.samples_end - ts.samples_begin, 2u);
   EXPECT_EQ(req.samples[ts.samples_begin + 1].t, 16000);
   EXPECT_EQ(req.samples[ts.samples_begin + 1].v, 2.5);
@@ -35,7 +37,9 @@ TEST(WriteRequestTest, RoundTrip) {
   EXPECT_EQ(ex.value, 0.7);
   EXPECT_EQ(ex.t, 1500);
   EXPECT_EQ(req.labels[ex.labels_begin].value, "abc");
-  EXPECT_EQ(req.series[1].labels_end - req.series[1].labels_begin, 2u);
+  labels.clear();
+  ASSERT_TRUE(DecodeSeriesLabels(req.series[1], &labels).ok());
+  EXPECT_EQ(labels.size(), 2u);
 }
 
 TEST(WriteRequestTest, CanonicalLabelBytesAreThePackedLabels) {
@@ -62,7 +66,9 @@ TEST(WriteRequestTest, CanonicalLabelBytesAreThePackedLabels) {
   ASSERT_TRUE(DecodeWriteRequest(odd, &req).ok());
   ASSERT_EQ(req.series.size(), 1u);
   EXPECT_TRUE(req.series[0].packed_labels.empty());
-  EXPECT_EQ(req.series[0].labels_end - req.series[0].labels_begin, 2u);
+  std::vector<LabelView> labels;
+  ASSERT_TRUE(DecodeSeriesLabels(req.series[0], &labels).ok());
+  EXPECT_EQ(labels.size(), 2u);
 }
 
 TEST(WriteRequestTest, SkipsUnknownFieldsAndReadsMetadata) {

@@ -122,6 +122,7 @@ Head::Lookup Head::GetOrCreatePinned(std::span<const LabelView> labels,
     HashStripe& hs = hash_stripes_[hash % kStripes];
     std::lock_guard lock(hs.mu);
     if (MemSeries* s = FindLocked(hs, hash, packed_hint)) return {s, false};
+    if (labels.empty()) return Lookup{nullptr, false, RejectReason::kInvalidLabels, {}, true};
   }
   // Packed once: the hash and the comparison with a candidate are then single passes over
   // contiguous bytes.

@@ -79,6 +79,9 @@ class Head {
     bool created = false;
     RejectReason reason = RejectReason::kSeriesLimit;
     std::string detail;
+    // Only a packed hint was given and no series has it: not a refusal, the caller must
+    // look up again with the labels.
+    bool needs_labels = false;
   };
   // Finds or creates a series and pins it (see Unpin) so garbage collection leaves it alone.
   // `labels` may be unsorted; `packed_hint` as in MetricsAppender::GetOrCreate.

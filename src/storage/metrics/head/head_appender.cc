@@ -27,6 +27,7 @@ void HeadAppender::Release() {
 absl::StatusOr<SeriesRef> HeadAppender::GetOrCreate(std::span<const LabelView> labels,
                                                     std::string_view packed_hint) {
   Head::Lookup l = head_.GetOrCreatePinned(labels, packed_hint);
+  if (l.needs_labels) return absl::NotFoundError("no series has these packed labels");
   if (l.series == nullptr) {
     // The caller knows how many samples the series carried and records them as rejected.
     switch (l.reason) {
