@@ -25,22 +25,35 @@ absl::StatusOr<Range> RangeParams(const HttpRequest& req) {
   return Range{*start, *end};
 }
 
+// Calls fn once for each series any of the match[] selectors picks in [start, end] (a series
+// several selectors pick is visited once), in label order per selector.
+absl::Status ForEachSelected(MetricsStore& store, const HttpRequest& req, bool labels_only,
+                             const std::function<void(const SeriesSet&)>& fn) {
+  auto range = RangeParams(req);
+  if (!range.ok()) return range.status();
+  auto match = MatchParams(req, true);
+  if (!match.ok()) return match.status();
+  auto q = store.Querier(range->start, range->end);
+  std::set<Labels> seen;
+  for (const Matchers& m : *match) {
+    auto set = q->Select(m, {range->start, range->end, labels_only});
+    while (set->Next()) {
+      if (seen.insert(set->labels()).second) fn(*set);
+    }
+    if (!set->status().ok()) return set->status();
+  }
+  return absl::OkStatus();
+}
+
 void Series(ApiContext& ctx, const HttpRequest& req, HttpResponse& resp) {
   MetricsStore* store = ctx.MetricsOr503(resp);
   if (!store) return;
-  auto range = RangeParams(req);
-  if (!range.ok()) return WriteApiError(resp, range.status());
-  auto match = MatchParams(req, true);
-  if (!match.ok()) return WriteApiError(resp, match.status());
   auto limit = LimitParam(req, "limit");
   if (!limit.ok()) return WriteApiError(resp, limit.status());
-  auto q = store->Querier(range->start, range->end);
   std::set<Labels> found;
-  for (const Matchers& m : *match) {
-    auto set = q->Select(m, {range->start, range->end, true});
-    while (set->Next()) found.insert(set->labels());
-    if (!set->status().ok()) return WriteApiError(resp, set->status());
-  }
+  absl::Status st = ForEachSelected(*store, req, /*labels_only=*/true,
+                                    [&](const SeriesSet& s) { found.insert(s.labels()); });
+  if (!st.ok()) return WriteApiError(resp, st);
   WriteApiData(resp, [&](JsonWriter& w) {
     w.BeginArray();
     size_t n = 0;
@@ -163,37 +176,27 @@ void QueryExemplars(ApiContext& ctx, const HttpRequest& req, HttpResponse& resp)
 void Export(ApiContext& ctx, const HttpRequest& req, HttpResponse& resp) {
   MetricsStore* store = ctx.MetricsOr503(resp);
   if (!store) return;
-  auto range = RangeParams(req);
-  if (!range.ok()) return WriteApiError(resp, range.status());
-  auto match = MatchParams(req, true);
-  if (!match.ok()) return WriteApiError(resp, match.status());
-  auto q = store->Querier(range->start, range->end);
-  // Series matched by several selectors are exported once.
-  std::set<Labels> done;
   std::string body;
-  for (const Matchers& m : *match) {
-    auto set = q->Select(m, {range->start, range->end, false});
-    while (set->Next()) {
-      if (!done.insert(set->labels()).second || set->samples().empty()) continue;
-      JsonWriter w(&body);
-      w.BeginObject().Key("metric");
-      w.LabelsObject(set->labels());
-      w.Key("values").BeginArray();
-      for (const Sample& s : set->samples()) {
-        // Non-finite values have no JSON number: they are written as Prometheus strings.
-        if (std::isfinite(s.v)) {
-          w.Raw(FormatPromFloat(s.v));
-        } else {
-          w.String(FormatPromFloat(s.v));
-        }
+  absl::Status st = ForEachSelected(*store, req, /*labels_only=*/false, [&](const SeriesSet& s) {
+    if (s.samples().empty()) return;
+    JsonWriter w(&body);
+    w.BeginObject().Key("metric");
+    w.LabelsObject(s.labels());
+    w.Key("values").BeginArray();
+    for (const Sample& smp : s.samples()) {
+      // Non-finite values have no JSON number: they are written as Prometheus strings.
+      if (std::isfinite(smp.v)) {
+        w.Raw(FormatPromFloat(smp.v));
+      } else {
+        w.String(FormatPromFloat(smp.v));
       }
-      w.EndArray().Key("timestamps").BeginArray();
-      for (const Sample& s : set->samples()) w.Int(s.t);
-      w.EndArray().EndObject();
-      body.push_back('\n');
     }
-    if (!set->status().ok()) return WriteApiError(resp, set->status());
-  }
+    w.EndArray().Key("timestamps").BeginArray();
+    for (const Sample& smp : s.samples()) w.Int(smp.t);
+    w.EndArray().EndObject();
+    body.push_back('\n');
+  });
+  if (!st.ok()) return WriteApiError(resp, st);
   resp.set_status(200);
   resp.set_content_type("application/stream+json");
   resp.set_body(std::move(body));
