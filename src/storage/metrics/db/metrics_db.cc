@@ -75,7 +75,12 @@ absl::Status MetricsDb::Close() {
   }
   stop_cv_.notify_all();
   if (maintenance_.joinable()) maintenance_.join();
-  return wal_ ? wal_->Close() : absl::OkStatus();
+  if (!wal_) return absl::OkStatus();
+  // Metadata that no sample batch carried yet.
+  if (absl::Status st = LogBatch(HeadCommitBatch{}); !st.ok()) {
+    LogWarn("tsdb", "cannot log metric metadata", {{"error", std::string(st.message())}});
+  }
+  return wal_->Close();
 }
 
 absl::Status MetricsDb::LoadBlocks() {
@@ -206,8 +211,18 @@ absl::Status MetricsDb::LogBatch(const HeadCommitBatch& batch) {
   thread_local std::vector<wal::RefSeries> series;
   thread_local std::vector<wal::RefSample> samples;
   thread_local std::vector<wal::RefExemplar> exemplars;
-  std::string_view records[3];
+  thread_local std::string metadata_rec;
+  std::string_view records[4];
   size_t n = 0;
+  {
+    std::lock_guard lock(metadata_mu_);
+    if (!pending_metadata_.empty()) {
+      metadata_rec.clear();
+      wal::EncodeMetadata(pending_metadata_, &metadata_rec);
+      pending_metadata_.clear();
+      records[n++] = metadata_rec;
+    }
+  }
   if (!batch.new_series.empty()) {
     series.clear();
     for (const MemSeries* s : batch.new_series) series.push_back({s->ref, s->labels});
@@ -262,12 +277,7 @@ void MetricsDb::SetMetadata(std::string_view metric, const MetricMetadata& md) {
       return;  // unchanged: senders repeat metadata on every request
     }
     metadata_[std::string(metric)] = md;
-  }
-  std::string rec;
-  wal::RefMetadata m{std::string(metric), md.type, md.unit, md.help};
-  wal::EncodeMetadata(std::span<const wal::RefMetadata>(&m, 1), &rec);
-  if (absl::Status st = wal_->Append(rec); !st.ok()) {
-    LogWarn("tsdb", "cannot log metric metadata", {{"error", std::string(st.message())}});
+    pending_metadata_.push_back({std::string(metric), md.type, md.unit, md.help});
   }
 }
 

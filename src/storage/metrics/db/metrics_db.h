@@ -23,6 +23,7 @@
 #include "common/self_metrics.h"
 #include "storage/metrics/block/block.h"
 #include "storage/metrics/head/head.h"
+#include "storage/metrics/wal/records.h"
 #include "storage/metrics/wal/wal.h"
 #include "storage/metrics_store.h"
 
@@ -106,6 +107,9 @@ class MetricsDb final : public MetricsStore, public ExemplarQuerier {
 
   std::mutex metadata_mu_;
   std::map<std::string, MetricMetadata, std::less<>> metadata_;
+  // Changed metadata not yet in the WAL: written with the next batch of samples (or at
+  // Close), so a scrape or import that announces many families costs no fsync of its own.
+  std::vector<wal::RefMetadata> pending_metadata_;
 
   std::mutex stop_mu_;
   std::condition_variable stop_cv_;
