@@ -30,4 +30,11 @@ struct Exemplar {
 
 using SeriesRef = uint64_t;
 
+// A sample of a series known by its ref: what a commit logs and the WAL replays.
+struct RefSample {
+  SeriesRef ref = 0;
+  int64_t t = 0;  // milliseconds
+  double v = 0;
+};
+
 }  // namespace vigil

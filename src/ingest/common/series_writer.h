@@ -49,6 +49,14 @@ class SeriesWriter {
   AppendStats stats_;  // rejections decided here; the appender's are merged at commit
 };
 
+// What a protocol's ingest call tells the HTTP layer: OK (2xx) when everything was stored,
+// InvalidArgument (4xx) when something was refused, another code (5xx) on storage failure;
+// and the counts by reason.
+struct IngestResult {
+  absl::Status status;
+  AppendStats stats;
+};
+
 // The sender-facing message for a partially refused batch: counts by reason and the first
 // refusal, e.g. "2 samples rejected (out_of_order: 2): out of order sample for series …".
 std::string DescribeRejections(const AppendStats& stats);

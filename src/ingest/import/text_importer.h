@@ -9,7 +9,6 @@
 #include <string_view>
 
 #include "ingest/common/series_writer.h"
-#include "ingest/remote_write/remote_write_ingester.h"
 #include "storage/metrics_store.h"
 
 namespace vigil {

@@ -18,11 +18,6 @@
 
 namespace vigil {
 
-struct IngestResult {
-  absl::Status status;
-  AppendStats stats;
-};
-
 class RemoteWriteIngester {
  public:
   RemoteWriteIngester(MetricsStore& store, MetricsRegistry* registry,

@@ -209,7 +209,6 @@ absl::Status MetricsDb::LogBatch(const HeadCommitBatch& batch) {
   // Encoding buffers are reused per thread: no allocation per request once warm.
   thread_local std::string series_rec, samples_rec, exemplar_rec;
   thread_local std::vector<wal::RefSeries> series;
-  thread_local std::vector<wal::RefSample> samples;
   thread_local std::vector<wal::RefExemplar> exemplars;
   thread_local std::string metadata_rec;
   std::string_view records[4];
@@ -232,14 +231,9 @@ absl::Status MetricsDb::LogBatch(const HeadCommitBatch& batch) {
   }
   int64_t max_t = INT64_MIN;
   if (!batch.samples.empty()) {
-    samples.resize(batch.samples.size());
-    for (size_t i = 0; i < batch.samples.size(); ++i) {
-      const auto& s = batch.samples[i];
-      samples[i] = {s.ref, s.t, s.v};
-      max_t = std::max(max_t, s.t);
-    }
+    for (const RefSample& s : batch.samples) max_t = std::max(max_t, s.t);
     samples_rec.clear();
-    wal::EncodeSamples(samples, &samples_rec);
+    wal::EncodeSamples(batch.samples, &samples_rec);
     records[n++] = samples_rec;
   }
   if (!batch.exemplars.empty()) {

@@ -52,11 +52,6 @@ struct HeadOptions {
 // What a commit must make durable before its samples become visible.
 struct HeadCommitBatch {
   std::vector<const MemSeries*> new_series;  // series not yet logged
-  struct RefSample {
-    SeriesRef ref;
-    int64_t t;
-    double v;
-  };
   std::vector<RefSample> samples;
   std::vector<std::pair<SeriesRef, const Exemplar*>> exemplars;
 };

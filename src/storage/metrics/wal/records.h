@@ -42,11 +42,7 @@ struct RefSeries {
   Labels labels;
 };
 
-struct RefSample {
-  SeriesRef ref = 0;
-  int64_t t = 0;  // milliseconds
-  double v = 0;
-};
+using RefSample = ::vigil::RefSample;  // storage/sample.h
 
 struct RefExemplar {
   SeriesRef ref = 0;
