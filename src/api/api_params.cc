@@ -2,7 +2,7 @@
 
 #include "common/strings.h"
 #include "common/time_util.h"
-#include "query/promql/series_selector.h"
+#include "query/promql/syntax/parser.h"
 
 namespace vigil {
 
@@ -22,12 +22,19 @@ absl::StatusOr<std::vector<Matchers>> MatchParams(const HttpRequest& req, bool r
   if (raw.empty() && required) return absl::InvalidArgumentError("no match[] parameter provided");
   std::vector<Matchers> out;
   for (const auto& s : raw) {
-    auto m = promql::ParseSeriesSelector(s);
-    if (!m.ok()) {
+    auto sel = promql::ParseMetricSelector(s);
+    if (!sel.ok()) {
       return absl::InvalidArgumentError(
-          StrCat("invalid parameter \"match[]\": ", ToStd(m.status().message())));
+          StrCat("invalid parameter \"match[]\": ", ToStd(sel.status().message())));
     }
-    out.push_back(std::move(*m));
+    // As in Prometheus: a selector that matches everything (every matcher accepts the
+    // empty value) is refused.
+    bool selective = false;
+    for (const LabelMatcher& m : (*sel)->matchers) selective |= !m.MatchesEmpty();
+    if (!selective) {
+      return absl::InvalidArgumentError("match[] must contain at least one non-empty matcher");
+    }
+    out.push_back(std::move((*sel)->matchers));
   }
   return out;
 }

@@ -5,7 +5,7 @@
 #include "api/api_params.h"
 #include "api/api_response.h"
 #include "common/strings.h"
-#include "query/promql/series_selector.h"
+#include "query/promql/syntax/parser.h"
 
 namespace vigil {
 namespace {
@@ -143,14 +143,15 @@ void QueryExemplars(ApiContext& ctx, const HttpRequest& req, HttpResponse& resp)
   if (!query || query->empty()) {
     return WriteApiError(resp, absl::InvalidArgumentError("invalid parameter \"query\": empty query"));
   }
-  // The exemplars of the series the expression selects. Until the PromQL engine lands,
-  // the query must be a series selector.
-  auto m = promql::ParseSeriesSelector(*query);
-  if (!m.ok()) {
-    return WriteApiError(resp, absl::InvalidArgumentError(
-                                   StrCat("invalid parameter \"query\": ", ToStd(m.status().message()))));
+  // As in Prometheus: the exemplars of every series any selector of the expression picks.
+  auto expr = promql::ParseExpr(*query);
+  if (!expr.ok()) {
+    return WriteApiError(resp, absl::InvalidArgumentError(StrCat(
+                                   "invalid parameter \"query\": ", ToStd(expr.status().message()))));
   }
-  auto got = store->Exemplars().SelectExemplars({*m}, range->start, range->end);
+  std::vector<Matchers> selectors;
+  for (const promql::VectorSelector* vs : promql::Selectors(**expr)) selectors.push_back(vs->matchers);
+  auto got = store->Exemplars().SelectExemplars(selectors, range->start, range->end);
   if (!got.ok()) return WriteApiError(resp, got.status());
   WriteApiData(resp, [&](JsonWriter& w) {
     w.BeginArray();
