@@ -3,6 +3,8 @@
 #include <cctype>
 #include <limits>
 
+#include "common/go_float.h"
+
 namespace vigil {
 
 void strings_internal::AppendPiece(std::string* out, double v) {
@@ -22,39 +24,7 @@ bool ParseUint64(std::string_view s, uint64_t* out) {
   return !s.empty() && r.ec == std::errc() && r.ptr == s.data() + s.size();
 }
 
-bool ParseDouble(std::string_view s, double* out) {
-  if (s.empty()) return false;
-  bool neg = false;
-  std::string_view body = s;
-  if (body[0] == '+' || body[0] == '-') {
-    neg = body[0] == '-';
-    body.remove_prefix(1);
-  }
-  auto lower_eq = [](std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (size_t i = 0; i < a.size(); ++i) {
-      if (std::tolower(static_cast<unsigned char>(a[i])) != b[i]) return false;
-    }
-    return true;
-  };
-  if (lower_eq(body, "inf") || lower_eq(body, "infinity")) {
-    *out = neg ? -std::numeric_limits<double>::infinity() : std::numeric_limits<double>::infinity();
-    return true;
-  }
-  if (lower_eq(body, "nan")) {
-    *out = std::numeric_limits<double>::quiet_NaN();
-    return true;
-  }
-  if (body.empty() || !(std::isdigit(static_cast<unsigned char>(body[0])) || body[0] == '.')) {
-    return false;
-  }
-  double v;
-  auto r = std::from_chars(body.data(), body.data() + body.size(), v);
-  // from_chars reports out-of-range values as errors; Go returns ±Inf/0 with an error too.
-  if (r.ec != std::errc() || r.ptr != body.data() + body.size()) return false;
-  *out = neg ? -v : v;
-  return true;
-}
+bool ParseDouble(std::string_view s, double* out) { return ParseGoFloat(s, out); }
 
 std::string QuoteString(std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";

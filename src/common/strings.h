@@ -42,8 +42,7 @@ std::string StrCat(const Args&... args) {
 // Whole-string numeric parsing (no leading/trailing junk); false on failure or overflow.
 bool ParseInt64(std::string_view s, int64_t* out);
 bool ParseUint64(std::string_view s, uint64_t* out);
-// Accepts what Go's strconv.ParseFloat accepts: decimals, exponents, an optional sign,
-// "Inf"/"+Inf"/"-Inf"/"NaN" in any case.
+// Go's strconv.ParseFloat (see go_float.h): what Prometheus accepts for numbers.
 bool ParseDouble(std::string_view s, double* out);
 
 // absl::string_view (Status messages) to std::string_view, and back (for heterogeneous

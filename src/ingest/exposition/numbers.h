@@ -7,14 +7,9 @@
 #include <cstdint>
 #include <string_view>
 
-namespace vigil {
+#include "common/go_float.h"  // the sample-value syntax
 
-// Go's strconv.ParseFloat(s, 64): decimal and hexadecimal (`0x1.8p3`, exponent required)
-// literals, `_` between digits, an optional sign, and case-insensitive "Inf", "Infinity"
-// (signed or not) and "NaN" (unsigned only). Values too large for a double are refused as Go
-// refuses them (ErrRange); values too small round to zero as in Go. NaN comes back as the
-// ordinary quiet NaN, never as Prometheus' staleness marker.
-bool ParseGoFloat(std::string_view s, double* out);
+namespace vigil {
 
 // A text-format 0.0.4 timestamp: a base-10 int64 of milliseconds with an optional sign.
 bool ParseTimestampMs(std::string_view s, int64_t* out);

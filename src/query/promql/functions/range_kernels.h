@@ -1,0 +1,81 @@
+// Range-vector kernels that look at the shape of a window: rate/increase/delta,
+// irate/idelta, deriv, predict_linear, holt_winters, resets and changes.
+//
+// Contract shared by every kernel here:
+//  * `s` holds the float samples of ONE series inside one evaluation window, sorted by
+//    time, staleness markers already removed. Prometheus 2.42 selects the closed interval
+//    [eval_time - range - offset, eval_time - offset].
+//  * Results reproduce Prometheus 2.42's float arithmetic, including the order of
+//    operations, so values match its test files bit for bit (the transcendental-free
+//    kernels here use only + - * / and compare exactly).
+//  * std::nullopt means "this series produces no output sample at this step" (Prometheus
+//    drops the element), never an error.
+//
+// Thread-safety: pure functions, no shared state; no allocation.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+
+#include "absl/status/statusor.h"
+#include "storage/sample.h"
+
+namespace vigil::promql {
+
+// A time.Duration given in milliseconds, converted to float seconds exactly as Go's
+// Duration.Seconds() does (whole seconds plus the nanosecond remainder / 1e9).
+double DurationSeconds(int64_t ms);
+
+// rate (is_counter, is_rate), increase (is_counter) and delta (neither).
+// `range_start_ms` = eval time - range - offset, `range_end_ms` = eval time - offset; the
+// per-second divisor of rate() is (range_end_ms - range_start_ms) seconds.
+// Counter resets (a value lower than its predecessor) add the predecessor back. The result
+// is extrapolated towards both range boundaries when the first/last sample lies within
+// 1.1x the average sample interval of it, else by half an average interval; for counters
+// the start extrapolation never goes below the zero crossing. (In 2.42 the zero-crossing
+// cap is applied BEFORE the 1.1x threshold test.) nullopt when fewer than 2 samples.
+std::optional<double> ExtrapolatedRate(std::span<const Sample> s, int64_t range_start_ms,
+                                       int64_t range_end_ms, bool is_counter, bool is_rate);
+
+// irate (is_rate) and idelta: the last two samples only. irate treats a decrease as a
+// counter reset (result = last value). nullopt when fewer than 2 samples or when the last
+// two share a timestamp (2.42 applies that check to both functions).
+std::optional<double> InstantRate(std::span<const Sample> s, bool is_rate);
+
+// Least-squares fit of value over time (seconds relative to `intercept_time_ms`), with
+// Kahan-compensated sums. When every value equals the first one the slope is 0 and the
+// intercept that value — or both NaN if that value is ±Inf.
+struct Regression {
+  double slope;
+  double intercept;
+};
+Regression LinearRegression(std::span<const Sample> s, int64_t intercept_time_ms);
+
+// deriv(): slope per second, regression anchored at the first sample's time (keeps the
+// x values small). nullopt when fewer than 2 samples.
+std::optional<double> Deriv(std::span<const Sample> s);
+
+// predict_linear(v, duration_s): slope * duration_s + intercept, with the regression
+// anchored at the EVALUATION time (not eval time - offset, not the @ time).
+// nullopt when fewer than 2 samples.
+std::optional<double> PredictLinear(std::span<const Sample> s, int64_t eval_ts_ms,
+                                    double duration_s);
+
+// holt_winters(v, sf, tf): double exponential smoothing. Factors are validated first, even
+// when the window has too few samples, with 2.42's messages:
+//   "invalid smoothing factor. Expected: 0 < sf < 1, got: %f"
+//   "invalid trend factor. Expected: 0 < tf < 1, got: %f"
+// (%f as Go prints it: "0.000000", "+Inf", "-Inf"). A NaN factor passes validation, as in
+// 2.42, and yields NaN. nullopt when fewer than 2 samples. The engine only calls this for
+// series present in the window, so an empty selection never raises the error.
+absl::StatusOr<std::optional<double>> HoltWinters(std::span<const Sample> s, double sf, double tf);
+
+// resets(): number of decreases between consecutive samples. 0 for fewer than 2 samples.
+double Resets(std::span<const Sample> s);
+
+// changes(): number of value changes between consecutive samples; NaN followed by NaN is
+// not a change, NaN next to a number is. 0 for fewer than 2 samples.
+double Changes(std::span<const Sample> s);
+
+}  // namespace vigil::promql
