@@ -10,6 +10,8 @@ ApiErrorKind ErrorKindOf(absl::StatusCode code) {
       return {400, "bad_data"};
     case absl::StatusCode::kNotFound: return {404, "not_found"};
     case absl::StatusCode::kResourceExhausted: return {422, "execution"};
+    // Query evaluation failures (many-to-many matching, duplicate series …).
+    case absl::StatusCode::kAborted: return {422, "execution"};
     case absl::StatusCode::kPermissionDenied: return {403, "bad_data"};
     case absl::StatusCode::kDeadlineExceeded: return {503, "timeout"};
     case absl::StatusCode::kCancelled: return {499, "canceled"};

@@ -61,8 +61,8 @@ absl::StatusOr<ServerConfig> ParseServerConfig(const std::string& yaml, const st
     if (st.ok() && !s.ok()) st = std::move(s);
   };
   check(r.CheckKeys(root, "the configuration",
-                    {"data_dir", "log_level", "http", "otlp", "metrics", "global", "scrape_configs",
-                     "probes"}));
+                    {"data_dir", "log_level", "http", "otlp", "metrics", "query", "global",
+                     "scrape_configs", "probes"}));
   check(r.String(root, "data_dir", &c.data_dir));
   check(r.String(root, "log_level", &c.log_level));
   if (st.ok() && c.log_level != "debug" && c.log_level != "info" && c.log_level != "warn" &&
@@ -124,6 +124,21 @@ absl::StatusOr<ServerConfig> ParseServerConfig(const std::string& yaml, const st
       check(r.Uint(l, "max_series", &o.head.max_series));
       check(r.Uint(l, "max_series_per_metric", &o.head.max_series_per_metric));
       check(r.StringList(l, "label_denylist", &o.head.label_denylist));
+    }
+  }
+  if (YAML::Node q = root["query"]) {
+    promql::EngineOptions& o = c.query;
+    check(r.CheckKeys(q, "query", {"lookback_delta", "max_samples", "timeout"}));
+    check(r.DurationMs(q, "lookback_delta", &o.lookback_delta_ms));
+    check(r.DurationMs(q, "timeout", &o.timeout_ms));
+    uint64_t max_samples = static_cast<uint64_t>(o.max_samples);
+    check(r.Uint(q, "max_samples", &max_samples));
+    if (st.ok() && (max_samples == 0 || max_samples > (1ull << 40))) {
+      check(r.Error(q["max_samples"], "max_samples must be between 1 and 2^40"));
+    }
+    o.max_samples = static_cast<int64_t>(max_samples);
+    if (st.ok() && (o.lookback_delta_ms <= 0 || o.timeout_ms <= 0)) {
+      check(r.Error(q, "lookback_delta and timeout must be positive"));
     }
   }
   if (!st.ok()) return st;

@@ -12,6 +12,7 @@
 #include "absl/status/statusor.h"
 #include "ingest/probe/probe_config.h"
 #include "ingest/scrape/scrape_config.h"
+#include "query/promql/engine/engine.h"
 #include "storage/metrics/db/metrics_db.h"
 
 namespace vigil {
@@ -29,6 +30,9 @@ struct ServerConfig {
 
   // Embedded metrics store. MetricsDbOptions::dir is derived from data_dir.
   MetricsDbOptions metrics;
+
+  // PromQL evaluation limits (`query:` section).
+  promql::EngineOptions query;
 
   // `global` + `scrape_configs`, and `probes`: parsed and validated by their own modules
   // against the same file.

@@ -29,6 +29,10 @@ metrics:
     max_series: 1000000
     max_series_per_metric: 50000
     label_denylist: [user_id]
+query:
+  lookback_delta: 10m
+  max_samples: 1000
+  timeout: 30s
 )",
                              "vigil.yml");
   ASSERT_TRUE(c.ok()) << c.status();
@@ -39,6 +43,11 @@ metrics:
   EXPECT_EQ(c->metrics.retention_bytes, 10000000000u);
   EXPECT_EQ(c->metrics.head.max_series_per_metric, 50000u);
   EXPECT_EQ(c->metrics.head.label_denylist, std::vector<std::string>{"user_id"});
+  EXPECT_EQ(c->query.lookback_delta_ms, 600000);
+  EXPECT_EQ(c->query.max_samples, 1000);
+  EXPECT_EQ(c->query.timeout_ms, 30000);
+  auto bad = ParseServerConfig("query:\n  max_samples: 0\n", "v.yml");
+  EXPECT_FALSE(bad.ok());
 }
 
 TEST(ConfigTest, RefusesUnknownKeysAndBadValuesWithLine) {

@@ -5,6 +5,7 @@
 #include "api/admin_api.h"
 #include "api/metrics_read_api.h"
 #include "api/metrics_write_api.h"
+#include "api/query_api.h"
 #include "api/status_api.h"
 #include "api/targets_api.h"
 #include "common/logging.h"
@@ -13,7 +14,7 @@
 
 namespace vigil {
 
-Server::Server(ServerConfig config) : config_(std::move(config)) {
+Server::Server(ServerConfig config) : config_(std::move(config)), engine_(config_.query) {
   api_.registry = &registry_;
   api_.data_dir = config_.data_dir;
 }
@@ -40,6 +41,7 @@ absl::Status Server::Start() {
   RegisterMetricsWriteApi(http_->router(), api_);
   RegisterMetricsReadApi(http_->router(), api_);
   RegisterAdminApi(http_->router(), api_);
+  RegisterQueryApi(http_->router(), api_, engine_);
   if (absl::Status st = http_->Start(); !st.ok()) return st;
   LogInfo("server", "HTTP listening", {{"address", http_->address()}});
 

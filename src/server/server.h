@@ -39,6 +39,7 @@ class Server {
   ServerConfig config_;
   MetricsRegistry registry_;
   ApiContext api_;
+  promql::Engine engine_;
   std::unique_ptr<HttpServer> http_;
   std::unique_ptr<MetricsDb> metrics_db_;
   std::unique_ptr<ScrapeManager> scrape_;
