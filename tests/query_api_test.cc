@@ -80,6 +80,36 @@ TEST_F(QueryApiTest, ErrorsInPrometheusShape) {
   EXPECT_EQ(r->status, 400);
 }
 
+TEST_F(QueryApiTest, HostileQueriesGetSpecificErrors) {
+  struct Case {
+    std::string query;
+    int status;
+    std::string message;
+  };
+  const std::vector<Case> cases = {
+      {"rate(x[0s])", 400, "duration must be greater than 0"},
+      {"x[5m:0s]", 400, "duration must be greater than 0"},
+      {"rate(x[290000y])", 400, "duration out of range"},
+      {"x @ 1e300", 400, "timestamp out of bounds for @ modifier"},
+      {"x{a=~\"(\"}", 400, "error parsing regexp: missing closing )"},
+      {std::string(300, '(') + "x" + std::string(300, ')'), 400, "nesting too deep"},
+      {"sum(x) by (", 400, "parse error"},
+      {"\xff\xfe", 400, "parse error"},
+      {"count_over_time(vector(1)[1d:1ms])", 422, "too many samples"},
+      {"label_replace(x, \"a\", \"$1\", \"b\", \"(\")", 422,
+       "invalid regular expression in label_replace(): ("},
+      {"topk(1e30, x)", 422, "overflows int64"},
+  };
+  for (const Case& c : cases) {
+    auto r = vigil_.Get("/api/v1/query?time=1000&query=" + UrlEncode(c.query));
+    ASSERT_TRUE(r.ok()) << c.query;
+    EXPECT_EQ(r->status, c.status) << c.query << " → " << r->body;
+    EXPECT_TRUE(Contains(r->body, c.message)) << c.query << " → " << r->body;
+  }
+  // Still serving.
+  EXPECT_EQ(vigil_.Get("/-/healthy")->status, 200);
+}
+
 TEST_F(QueryApiTest, FormatQuery) {
   auto r = vigil_.Get("/api/v1/format_query?query=" + UrlEncode("sum(rate(x[5m]))by(job)"));
   EXPECT_EQ(r->body, R"j({"status":"success","data":"sum by (job) (rate(x[5m]))"})j");
