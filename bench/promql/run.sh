@@ -1,0 +1,95 @@
+# `scripts/bench promql`: dashboard query latency and memory (what is measured: see
+# scripts/bench). Sourced by scripts/bench after bench/lib.sh, with LOAD, QUERY, VIGIL, WORK,
+# repeats, senders and available set.
+
+RESULTS=$WORK/promql.tsv
+printf 'system\tquery\trange\tmedian_ms\tmin_ms\tseries\tpoints\tpeak_rss\n' >"$RESULTS"
+warn_busy_ports
+
+series=${BENCH_PROMQL_SERIES:-10000}
+samples=${BENCH_PROMQL_SAMPLES:-5760}  # 24 h at 15 s
+# Every system gets the same data: the same workload ending at the same time.
+end_ms=$((($(date +%s) - 600) * 1000))
+
+query_one() {  # system
+  local sys=$1 dir port args=()
+  dir=$(mktemp -d "$WORK/promql-$sys.XXXX")
+  port=$(free_port)
+  # VictoriaMetrics caches query results and, by default, hides the last 30 s: both off, so
+  # it computes every answer over all the data like the others.
+  [[ $sys == victoria-metrics ]] && args=(-search.disableCache -search.latencyOffset=0s)
+  start_server "$sys" "$dir" "$port" "${args[@]}" || return 1
+  log "$sys: loading $series series x $samples samples"
+  if ! "$LOAD" --target "127.0.0.1:$port" --series "$series" --samples "$samples" \
+    --end-ms "$end_ms" --samples-per-series-per-request 60 --max-round-lead 2 \
+    --senders "$senders" \
+    >"$dir/load.json" 2>"$dir/load.err"; then
+    log "$sys FAILED under load:"
+    cat "$dir/load.err" >&2
+    stop_server
+    return 1
+  fi
+  if [[ $sys == victoria-metrics ]]; then
+    # Buffered rows become searchable parts after a flush.
+    curl -sf "http://127.0.0.1:$port/internal/force_flush" >/dev/null
+    sleep 5
+  fi
+  log "$sys: $(json_field samples_per_second "$dir/load.json" | cut -d. -f1) samples/s; querying"
+  if ! "$QUERY" --target "127.0.0.1:$port" --end-ms "$end_ms" --repeats "$repeats" \
+    --server-pid "$server_pid" >"$dir/query.jsonl" 2>"$dir/query.err"; then
+    log "$sys FAILED a query:"
+    cat "$dir/query.err" >&2
+    stop_server
+    return 1
+  fi
+  stop_server
+  local peak
+  peak=$(json_field peak_rss_bytes "$dir/query.jsonl")
+  grep '"query"' "$dir/query.jsonl" | while read -r line; do
+    local q r
+    q=$(sed -n 's/.*"query":"\([^"]*\)".*/\1/p' <<<"$line")
+    r=$(sed -n 's/.*"range":"\([^"]*\)".*/\1/p' <<<"$line")
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$sys" "$q" "$r" \
+      "$(json_field median_ms <(echo "$line"))" "$(json_field min_ms <(echo "$line"))" \
+      "$(json_field series <(echo "$line"))" "$(json_field points <(echo "$line"))" "$peak"
+  done >>"$RESULTS"
+  rm -rf "$dir/data"
+}
+
+failed=0
+for sys in "${available[@]}"; do
+  query_one "$sys" || failed=1
+done
+
+# One row per query and range: median latency per system, then vigil's ratios; the result
+# size is vigil's (a peer returning a different number of series is flagged with "≠").
+awk -F'\t' '
+  NR > 1 {
+    key = $2 " (" $3 ")"
+    if (!(key in seen)) { seen[key] = 1; keys[++n] = key }
+    ms[key, $1] = $4; ser[key, $1] = $6; peak[$1] = $8; has[$1] = 1
+  }
+  function cell(k, s) { return (k, s) in ms ? sprintf("%.1f", ms[k, s]) : "–" }
+  function ratio(k, a, b) {
+    return ((k, a) in ms && (k, b) in ms && ms[k, b] > 0) ? sprintf("%.2f×", ms[k, a] / ms[k, b]) : "–"
+  }
+  END {
+    print "| query (range) | series | vigil ms | Prometheus ms | VictoriaMetrics ms | vigil / Prometheus | vigil / VictoriaMetrics |"
+    print "|---|---:|---:|---:|---:|---:|---:|"
+    for (i = 1; i <= n; i++) {
+      k = keys[i]
+      flag = ""
+      if ((k, "prometheus") in ser && ser[k, "prometheus"] != ser[k, "vigil"]) flag = " ≠Prometheus " ser[k, "prometheus"]
+      if ((k, "victoria-metrics") in ser && ser[k, "victoria-metrics"] != ser[k, "vigil"]) flag = flag " ≠VM " ser[k, "victoria-metrics"]
+      printf "| %s | %s%s | %s | %s | %s | %s | %s |\n", k, ser[k, "vigil"], flag, cell(k, "vigil"),
+        cell(k, "prometheus"), cell(k, "victoria-metrics"), ratio(k, "vigil", "prometheus"),
+        ratio(k, "vigil", "victoria-metrics")
+    }
+    mib = "| peak RSS while querying (MiB) | |"
+    split("vigil prometheus victoria-metrics", order, " ")
+    for (j = 1; j <= 3; j++) mib = mib (has[order[j]] ? sprintf(" %.0f |", peak[order[j]] / 1048576) : " – |")
+    print mib " | |"
+  }' "$RESULTS"
+echo
+echo "Per-query figures: $RESULTS (server logs and client reports beside it)."
+[[ $failed == 0 ]] || { log "some runs failed (see above)"; exit 1; }
