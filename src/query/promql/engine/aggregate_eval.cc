@@ -17,10 +17,8 @@
 namespace vigil::promql {
 namespace {
 
-struct Accumulator {
-  double value = 0;             // sum, min, max, count, group
-  AvgAccumulator avg;
-  VarianceAccumulator variance;
+// Per-group state of the aggregations that keep elements rather than a few numbers.
+struct Selection {
   std::vector<size_t> heap;     // topk/bottomk: input series indices
   std::vector<double> values;   // quantile
 };
@@ -86,6 +84,79 @@ Labels GroupLabels(const Labels& l, const AggregateExpr& e, std::string_view ext
   return KeepLabels(l, keep);
 }
 
+bool IsElementwiseAggregation(AggregateOp op) {
+  switch (op) {
+    case AggregateOp::kSum: case AggregateOp::kAvg: case AggregateOp::kMin:
+    case AggregateOp::kMax: case AggregateOp::kCount: case AggregateOp::kGroup:
+    case AggregateOp::kStddev: case AggregateOp::kStdvar:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// The aggregations whose state per (group, step) is a few numbers, computed series by series:
+// each input point lands in its group's cell for its step, so the work is one pass over the
+// points with no per-step scan of absent series. Cells fill in series order, the order the
+// per-step evaluation would add them in, so the floating-point results are the same.
+StepValue AggregateSeriesMajor(AggregateOp op, const Matrix& series,
+                               const std::vector<size_t>& group_of, size_t groups,
+                               const Evaluator& ev) {
+  const size_t steps = ev.num_steps();
+  const size_t cells = groups * steps;
+  std::vector<uint32_t> count(cells, 0);
+  std::vector<double> value;
+  std::vector<AvgAccumulator> avg;
+  std::vector<VarianceAccumulator> var;
+  if (op == AggregateOp::kAvg) {
+    avg.resize(cells);
+  } else if (op == AggregateOp::kStddev || op == AggregateOp::kStdvar) {
+    var.resize(cells);
+  } else {
+    value.resize(cells);
+  }
+  for (size_t i = 0; i < series.size(); ++i) {
+    const size_t base = group_of[i] * steps;
+    for (const Sample& p : series[i].points) {
+      const size_t c = base + ev.StepIndex(p.t);
+      const bool first = count[c]++ == 0;
+      const double v = p.v;
+      switch (op) {
+        case AggregateOp::kSum: value[c] = first ? v : value[c] + v; break;
+        case AggregateOp::kMin: if (first) value[c] = v; else UpdateMin(&value[c], v); break;
+        case AggregateOp::kMax: if (first) value[c] = v; else UpdateMax(&value[c], v); break;
+        case AggregateOp::kAvg: if (first) avg[c].Init(v); else avg[c].Add(v); break;
+        case AggregateOp::kStddev: case AggregateOp::kStdvar:
+          if (first) var[c].Init(v); else var[c].Add(v);
+          break;
+        default: break;  // count and group need only the count
+      }
+    }
+  }
+  StepValue out;
+  out.type = ValueType::kVector;
+  out.series.resize(groups);
+  for (size_t g = 0; g < groups; ++g) {
+    std::vector<Sample>& pts = out.series[g].points;
+    for (size_t k = 0; k < steps; ++k) {
+      const size_t c = g * steps + k;
+      if (count[c] == 0) continue;
+      double v = 0;
+      switch (op) {
+        case AggregateOp::kSum: case AggregateOp::kMin: case AggregateOp::kMax: v = value[c]; break;
+        case AggregateOp::kAvg: v = avg[c].Result(); break;
+        case AggregateOp::kCount: v = count[c]; break;
+        case AggregateOp::kGroup: v = 1; break;
+        case AggregateOp::kStdvar: v = var[c].Stdvar(); break;
+        case AggregateOp::kStddev: v = var[c].Stddev(); break;
+        default: break;
+      }
+      pts.push_back({ev.StepTime(k), v});
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 absl::StatusOr<StepValue> Evaluator::EvalAggregate(const AggregateExpr& e) {
@@ -118,7 +189,16 @@ absl::StatusOr<StepValue> Evaluator::EvalAggregate(const AggregateExpr& e) {
       group_of[i] = it->second;
     }
   }
-  std::vector<Accumulator> acc(group_labels.size());
+  if (IsElementwiseAggregation(e.op)) {
+    StepValue v = AggregateSeriesMajor(e.op, series, group_of, group_labels.size(), *this);
+    Release(*in);
+    // Groups are built from every input series, so each one has points and distinct labels.
+    for (size_t g = 0; g < group_labels.size(); ++g) v.series[g].labels = std::move(group_labels[g]);
+    std::erase_if(v.series, [](const Series& s) { return s.points.empty(); });
+    if (absl::Status st = Reserve(PointCount(v.series)); !st.ok()) return st;
+    return v;
+  }
+  std::vector<Selection> acc(group_labels.size());
   std::vector<int64_t> acc_step(group_labels.size(), -1);
   std::vector<size_t> out_index(group_labels.size(), SIZE_MAX);
   std::vector<size_t> series_out(series.size(), SIZE_MAX);
@@ -173,53 +253,39 @@ absl::StatusOr<StepValue> Evaluator::EvalAggregate(const AggregateExpr& e) {
       const double v = p->v;
       cur[i] = v;
       const size_t g = group_of[i];
-      Accumulator& a = acc[g];
+      Selection& a = acc[g];
       if (acc_step[g] != step) {
         // First element of the group at this step.
         acc_step[g] = step;
         touched.push_back(g);
-        a.value = v;
         a.heap.clear();
         a.values.clear();
-        switch (e.op) {
-          case AggregateOp::kAvg: a.avg.Init(v); break;
-          case AggregateOp::kStddev: case AggregateOp::kStdvar: a.variance.Init(v); break;
-          case AggregateOp::kCount: case AggregateOp::kGroup: a.value = 1; break;
-          case AggregateOp::kTopK: case AggregateOp::kBottomK: a.heap.push_back(i); break;
-          case AggregateOp::kQuantile: a.values.push_back(v); break;
-          default: break;
+        if (e.op == AggregateOp::kQuantile) {
+          a.values.push_back(v);
+        } else {
+          a.heap.push_back(i);
         }
         continue;
       }
-      switch (e.op) {
-        case AggregateOp::kSum: a.value += v; break;
-        case AggregateOp::kAvg: a.avg.Add(v); break;
-        case AggregateOp::kCount: a.value += 1; break;
-        case AggregateOp::kGroup: break;
-        case AggregateOp::kMin: UpdateMin(&a.value, v); break;
-        case AggregateOp::kMax: UpdateMax(&a.value, v); break;
-        case AggregateOp::kStddev: case AggregateOp::kStdvar: a.variance.Add(v); break;
-        case AggregateOp::kTopK: case AggregateOp::kBottomK: {
-          SelectionHeap h{&cur, e.op == AggregateOp::kBottomK};
-          if (static_cast<int64_t>(a.heap.size()) < topk) {
-            h.Push(a.heap, i);
-          } else {
-            double top = cur[a.heap[0]];
-            bool better = e.op == AggregateOp::kTopK ? top < v : top > v;
-            if (better || (std::isnan(top) && !std::isnan(v))) {
-              a.heap[0] = i;
-              if (topk > 1) h.Fix(a.heap, 0);
-            }
-          }
-          break;
+      if (e.op == AggregateOp::kQuantile) {
+        a.values.push_back(v);
+        continue;
+      }
+      SelectionHeap h{&cur, e.op == AggregateOp::kBottomK};
+      if (static_cast<int64_t>(a.heap.size()) < topk) {
+        h.Push(a.heap, i);
+      } else {
+        double top = cur[a.heap[0]];
+        bool better = e.op == AggregateOp::kTopK ? top < v : top > v;
+        if (better || (std::isnan(top) && !std::isnan(v))) {
+          a.heap[0] = i;
+          if (topk > 1) h.Fix(a.heap, 0);
         }
-        case AggregateOp::kQuantile: a.values.push_back(v); break;
-        case AggregateOp::kCountValues: break;
       }
     }
 
     for (size_t g : touched) {
-      Accumulator& a = acc[g];
+      Selection& a = acc[g];
       if (e.op == AggregateOp::kTopK || e.op == AggregateOp::kBottomK) {
         // Highest first for topk, lowest first for bottomk; NaN last.
         const bool top = e.op == AggregateOp::kTopK;
@@ -235,20 +301,8 @@ absl::StatusOr<StepValue> Evaluator::EvalAggregate(const AggregateExpr& e) {
         }
         continue;
       }
-      double v = 0;
-      switch (e.op) {
-        case AggregateOp::kSum: case AggregateOp::kMin: case AggregateOp::kMax:
-        case AggregateOp::kGroup: case AggregateOp::kCount:
-          v = a.value;
-          break;
-        case AggregateOp::kAvg: v = a.avg.Result(); break;
-        case AggregateOp::kStdvar: v = a.variance.Stdvar(); break;
-        case AggregateOp::kStddev: v = a.variance.Stddev(); break;
-        case AggregateOp::kQuantile: v = Quantile(q, &a.values); break;
-        default: break;
-      }
       if (out_index[g] == SIZE_MAX) out_index[g] = out.Find(group_labels[g]);
-      out.Add(out_index[g], ts, v);
+      out.Add(out_index[g], ts, Quantile(q, &a.values));
     }
   }
   Release(*in);

@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <chrono>
+#include <thread>
+
+#include "boost/asio/thread_pool.hpp"
 
 #include "common/strings.h"
 #include "query/promql/engine/evaluator.h"
@@ -18,6 +21,19 @@ int64_t DeadlineNs(int64_t timeout_ms) {
 }
 
 }  // namespace
+
+Engine::Engine(EngineOptions options) : options_(options) {
+  int threads = options_.parallelism;
+  if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  if (threads > 1) {
+    pool_ = std::make_unique<boost::asio::thread_pool>(threads);
+    pool_threads_ = threads;
+  }
+}
+
+Engine::~Engine() {
+  if (pool_) pool_->join();
+}
 
 absl::StatusOr<QueryResult> Engine::InstantQuery(MetricsStore& store, std::string_view query,
                                                  int64_t t_ms, const QueryOptions& qo) const {
@@ -63,6 +79,8 @@ absl::StatusOr<QueryResult> Engine::Evaluate(MetricsStore& store, const Expr& ex
                                                  : options_.timeout_ms);
   ctx.query_start_ms = start_ms;
   ctx.query_end_ms = end_ms;
+  ctx.pool = pool_.get();
+  ctx.pool_threads = pool_threads_;
   Evaluator ev(&ctx, start_ms, end_ms, instant ? 1 : step_ms);
 
   QueryResult res;

@@ -11,12 +11,17 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string_view>
 
 #include "absl/status/statusor.h"
 #include "query/promql/syntax/ast.h"
 #include "query/promql/engine/value.h"
 #include "storage/metrics_store.h"
+
+namespace boost::asio {
+class thread_pool;
+}
 
 namespace vigil::promql {
 
@@ -28,6 +33,9 @@ struct EngineOptions {
   // Step of a subquery written without one (`x[1h:]`): Prometheus uses the global
   // evaluation interval.
   int64_t default_subquery_step_ms = 60 * 1000;
+  // Worker threads a query spreads per-series work over (range functions): 0 uses one per
+  // core, 1 evaluates on the calling thread only.
+  int parallelism = 0;
 };
 
 // Per-query overrides (the API's `timeout` parameter).
@@ -37,7 +45,10 @@ struct QueryOptions {
 
 class Engine {
  public:
-  explicit Engine(EngineOptions options = {}) : options_(options) {}
+  explicit Engine(EngineOptions options = {});
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
   const EngineOptions& options() const { return options_; }
 
   absl::StatusOr<QueryResult> InstantQuery(MetricsStore& store, std::string_view query,
@@ -54,6 +65,8 @@ class Engine {
 
  private:
   EngineOptions options_;
+  int pool_threads_ = 0;
+  std::unique_ptr<boost::asio::thread_pool> pool_;  // null without parallelism
 };
 
 }  // namespace vigil::promql

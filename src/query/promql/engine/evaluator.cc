@@ -196,32 +196,6 @@ absl::StatusOr<StepValue> Evaluator::EvalStepInvariant(const Expr& e) {
   return v;
 }
 
-absl::StatusOr<Matrix> Evaluator::SelectRaw(const VectorSelector& vs, int64_t mint, int64_t maxt,
-                                            bool drop_stale) {
-  std::unique_ptr<MetricsQuerier> q = ctx_->store->Querier(mint, maxt);
-  std::unique_ptr<SeriesSet> set = q->Select(vs.matchers, SelectHints{mint, maxt, false});
-  Matrix out;
-  int64_t points = 0;
-  while (set->Next()) {
-    Series s{set->labels(), {}};
-    for (const Sample& smp : set->samples()) {
-      if (drop_stale && IsStaleNaN(smp.v)) continue;
-      s.points.push_back(smp);
-    }
-    points += static_cast<int64_t>(s.points.size());
-    out.push_back(std::move(s));
-    if (absl::Status st = Reserve(static_cast<int64_t>(out.back().points.size())); !st.ok()) {
-      Release(points);
-      return st;
-    }
-  }
-  if (absl::Status st = set->status(); !st.ok()) {
-    Release(points);
-    return st;
-  }
-  return out;
-}
-
 // Calls on_series(labels) for each selected series, then on_point(step time, sample) for
 // each step at which the selector picks a sample: the newest at or before the reference
 // time, if it is within the lookback window and not a staleness marker.
@@ -336,11 +310,9 @@ absl::StatusOr<RangeInput> Evaluator::EvalRange(const Expr& expr) {
     in.offset_ms = vs.mods.offset_ms;
     in.has_at = vs.mods.at != AtKind::kNone;
     in.at_ms = AtTime(vs.mods);
-    int64_t mint = in.Ref(start_) - in.range_ms;
-    int64_t maxt = in.Ref(end_);
-    absl::StatusOr<Matrix> raw = SelectRaw(vs, mint, maxt, /*drop_stale=*/true);
-    if (!raw.ok()) return raw.status();
-    in.series = std::move(*raw);
+    in.selector = &vs;
+    in.mint = in.Ref(start_) - in.range_ms;
+    in.maxt = in.Ref(end_);
     return in;
   }
   if (e.kind != NodeKind::kSubquery) {
@@ -385,14 +357,16 @@ absl::StatusOr<Matrix> Evaluator::EvalRangeAsMatrix(const Expr& expr) {
   if (!in.ok()) return in.status();
   const int64_t r = in->Ref(start_);
   Matrix out;
-  for (Series& s : in->series) {
-    auto lo = std::lower_bound(s.points.begin(), s.points.end(), r - in->range_ms,
+  absl::Status st = ForEachRangeSeries(*in, [&](const Labels& l, std::span<const Sample> pts) {
+    auto lo = std::lower_bound(pts.begin(), pts.end(), r - in->range_ms,
                                [](const Sample& a, int64_t t) { return a.t < t; });
-    auto hi = std::upper_bound(s.points.begin(), s.points.end(), r,
+    auto hi = std::upper_bound(pts.begin(), pts.end(), r,
                                [](int64_t t, const Sample& a) { return t < a.t; });
-    if (lo >= hi) continue;
-    out.push_back(Series{std::move(s.labels), std::vector<Sample>(lo, hi)});
-  }
+    if (lo >= hi) return absl::OkStatus();
+    out.push_back(Series{l, std::vector<Sample>(lo, hi)});
+    return Reserve(static_cast<int64_t>(hi - lo));
+  });
+  if (!st.ok()) return st;
   return out;
 }
 

@@ -37,6 +37,8 @@ struct QueryContext {
   int64_t deadline_ns = 0;      // steady clock
   int64_t query_start_ms = 0;   // for `@ start()`
   int64_t query_end_ms = 0;     // for `@ end()`
+  boost::asio::thread_pool* pool = nullptr;  // per-series work; null: inline
+  int pool_threads = 0;
   int64_t current_samples = 0;  // points held by live intermediate values
   int64_t peak_samples = 0;
   std::vector<std::string> warnings;
@@ -50,10 +52,15 @@ struct StepValue {
   std::string str;              // kString
 };
 
-// A range-typed argument prepared for sliding windows: each series' raw points (stale
-// markers removed) and how to place the window for a step.
+// A range-typed argument prepared for sliding windows: where its series come from and how to
+// place the window for a step. A matrix selector is read series by series straight from
+// storage when it is walked (ForEachRangeSeries), so a long range is never copied whole; a
+// subquery's series are its evaluated result.
 struct RangeInput {
-  Matrix series;
+  const VectorSelector* selector = nullptr;  // matrix selector: read [mint, maxt] lazily
+  int64_t mint = 0;
+  int64_t maxt = 0;
+  Matrix series;                             // subquery result
   int64_t range_ms = 0;
   int64_t offset_ms = 0;
   bool has_at = false;
@@ -69,6 +76,10 @@ class Evaluator {
   absl::StatusOr<StepValue> Eval(const Expr& e);
   // A range-typed expression (matrix selector or subquery) ready for windowing.
   absl::StatusOr<RangeInput> EvalRange(const Expr& e);
+  // Calls fn(labels, points) for each series of a range argument, points sorted and without
+  // staleness markers.
+  template <typename F>
+  absl::Status ForEachRangeSeries(const RangeInput& in, F&& fn);
   // The raw points of a range-typed expression at the single step (instant queries).
   absl::StatusOr<Matrix> EvalRangeAsMatrix(const Expr& e);
 
@@ -105,9 +116,7 @@ class Evaluator {
 
   // Resolves `@ start()`/`@ end()` to a time.
   int64_t AtTime(const TimeModifiers& m) const;
-  // Reads raw series for a selector over [mint, maxt].
-  absl::StatusOr<Matrix> SelectRaw(const VectorSelector& vs, int64_t mint, int64_t maxt,
-                                   bool drop_stale);
+  std::vector<Sample> scratch_;  // a series' points without staleness markers
 
   QueryContext* ctx_;
   int64_t start_;
@@ -142,6 +151,16 @@ class SeriesCollector {
     if (!pts.empty() && pts.back().t >= t) unsorted_[index] = true;
     pts.push_back({t, v});
   }
+  // Adds a run of points in time order; moved in whole when the series has none yet.
+  void AddAll(size_t index, std::vector<Sample>&& pts) {
+    std::vector<Sample>& dst = out_[index].points;
+    if (dst.empty()) {
+      dst = std::move(pts);
+      return;
+    }
+    if (!pts.empty() && dst.back().t >= pts.front().t) unsorted_[index] = true;
+    dst.insert(dst.end(), pts.begin(), pts.end());
+  }
   absl::StatusOr<Matrix> Take();
   size_t size() const { return out_.size(); }
 
@@ -150,5 +169,41 @@ class SeriesCollector {
   std::vector<bool> unsorted_;
   absl::flat_hash_map<std::string, size_t> index_;
 };
+
+}  // namespace vigil::promql
+
+namespace vigil::promql {
+
+template <typename F>
+absl::Status Evaluator::ForEachRangeSeries(const RangeInput& in, F&& fn) {
+  if (!in.selector) {
+    for (const Series& s : in.series) {
+      if (absl::Status st = fn(s.labels, std::span<const Sample>(s.points)); !st.ok()) return st;
+    }
+    return absl::OkStatus();
+  }
+  std::unique_ptr<MetricsQuerier> q = ctx_->store->Querier(in.mint, in.maxt);
+  std::unique_ptr<SeriesSet> set =
+      q->Select(in.selector->matchers, SelectHints{in.mint, in.maxt, false});
+  size_t n = 0;
+  while (set->Next()) {
+    if ((++n & 255) == 0) {
+      if (absl::Status st = CheckDeadline(); !st.ok()) return st;
+    }
+    std::span<const Sample> pts = set->samples();
+    // Range functions never see staleness markers; copy only the series that have one.
+    for (const Sample& smp : pts) {
+      if (!IsStaleNaN(smp.v)) continue;
+      scratch_.clear();
+      for (const Sample& x : pts) {
+        if (!IsStaleNaN(x.v)) scratch_.push_back(x);
+      }
+      pts = scratch_;
+      break;
+    }
+    if (absl::Status st = fn(set->labels(), pts); !st.ok()) return st;
+  }
+  return set->status();
+}
 
 }  // namespace vigil::promql

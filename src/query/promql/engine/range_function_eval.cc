@@ -1,11 +1,14 @@
 // Functions over range vectors (rate, *_over_time, …): for each series a window slides over
 // its raw points, one step at a time; the kernel for the function is chosen once per call,
 // not per window.
+#include <algorithm>
+#include <deque>
 #include <optional>
 
 #include "common/strings.h"
 #include "query/promql/engine/evaluator.h"
 #include "query/promql/engine/label_util.h"
+#include "query/promql/engine/task_group.h"
 #include "query/promql/functions/over_time.h"
 #include "query/promql/functions/range_kernels.h"
 
@@ -36,6 +39,36 @@ Labels AbsentLabelsFor(const Expr& arg) {
   return b.Build();
 }
 
+namespace {
+
+// What one batch of series needs while its windows are evaluated on a worker thread.
+struct WindowTask {
+  std::vector<double> scratch;  // quantile_over_time
+  absl::Status error;
+  bool may_have_resets = true;  // of the series being evaluated
+  int64_t budget = 0;           // window points the sample limit still allows
+};
+
+// A run of input series and, per series, its output points.
+struct Batch {
+  std::vector<Series> owned;  // series copied out of storage
+  std::span<const Series> input;
+  std::vector<std::vector<Sample>> outputs;
+  WindowTask task;
+};
+
+constexpr size_t kBatchSeries = 256;
+constexpr size_t kBatchPoints = 1 << 17;
+
+bool HasCounterReset(std::span<const Sample> pts) {
+  for (size_t i = 1; i < pts.size(); ++i) {
+    if (pts[i].v < pts[i - 1].v) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 absl::StatusOr<StepValue> Evaluator::EvalRangeFunction(const Call& e, size_t range_arg) {
   // The other arguments are scalars (quantile, smoothing factors, prediction horizon).
   std::vector<std::vector<double>> scalars(e.args.size());
@@ -50,41 +83,101 @@ absl::StatusOr<StepValue> Evaluator::EvalRangeFunction(const Call& e, size_t ran
   const Function fn = e.func->id;
   const bool keep_name = fn == Function::kLastOverTime;
   SeriesCollector out;
-  std::vector<bool> produced;    // per output series: filled by an earlier input series
   std::vector<bool> found(fn == Function::kAbsentOverTime ? num_steps_ : 0);
-  std::vector<double> scratch;
-  absl::Status error;
 
-  // Runs `kernel(window, step index, step time, window end)` → optional value over every
-  // window of every series.
+  // Evaluates `kernel(window, task, step index, step time, window end)` → optional value
+  // over every window of every series. Series are cut into batches that run on the worker
+  // pool while this thread reads the next ones from storage; results are merged in input
+  // order, so the output is the same as a sequential run. absent_over_time writes shared
+  // per-step flags and runs inline.
   auto run = [&](auto&& kernel) -> absl::Status {
-    size_t n = 0;
-    for (Series& s : in->series) {
-      if ((++n & 255) == 0) {
-        if (absl::Status st = CheckDeadline(); !st.ok()) return st;
-      }
-      const std::vector<Sample>& pts = s.points;
-      size_t lo = 0, hi = 0;
-      size_t idx = SIZE_MAX;
-      for (size_t k = 0; k < num_steps_; ++k) {
-        const int64_t ts = StepTime(k);
-        const int64_t ref = in->Ref(ts);
-        const int64_t mint = ref - in->range_ms;
-        while (hi < pts.size() && pts[hi].t <= ref) ++hi;
-        while (lo < hi && pts[lo].t < mint) ++lo;
-        if (lo == hi) continue;
-        std::optional<double> v =
-            kernel(std::span<const Sample>(pts.data() + lo, hi - lo), k, ts, ref);
-        if (!error.ok()) return error;
-        if (!v) continue;
-        if (idx == SIZE_MAX) {
-          idx = out.Find(keep_name ? s.labels : DropMetricName(s.labels));
-          if (idx < produced.size() && produced[idx]) return DuplicateLabelsetError();
-          produced.resize(std::max(produced.size(), idx + 1), false);
+    auto compute = [&](Batch& b) {
+      b.outputs.resize(b.input.size());
+      for (size_t si = 0; si < b.input.size(); ++si) {
+        std::span<const Sample> pts = b.input[si].points;
+        b.task.may_have_resets = HasCounterReset(pts);
+        if (pts.empty()) continue;
+        // Sized for a point per step and written by index (cut to size below).
+        std::vector<Sample>& dst = b.outputs[si];
+        dst.resize(num_steps_);
+        size_t n = 0;
+        size_t lo = 0, hi = 0;
+        for (size_t k = 0; k < num_steps_; ++k) {
+          const int64_t ts = StepTime(k);
+          const int64_t ref = in->Ref(ts);
+          const int64_t mint = ref - in->range_ms;
+          while (hi < pts.size() && pts[hi].t <= ref) ++hi;
+          while (lo < hi && pts[lo].t < mint) ++lo;
+          if (lo == hi) continue;
+          if (static_cast<int64_t>(hi - lo) > b.task.budget) {
+            b.task.error = absl::ResourceExhaustedError(
+                "query processing would load too many samples into memory in query execution");
+            return;
+          }
+          std::optional<double> v = kernel(pts.subspan(lo, hi - lo), b.task, k, ts, ref);
+          if (!b.task.error.ok()) return;
+          if (v) dst[n++] = {ts, *v};
         }
-        out.Add(idx, ts, *v);
+        dst.resize(n);
       }
-      if (idx != SIZE_MAX) produced[idx] = true;
+      // The input points are no longer needed; the labels are, for the merge.
+      for (Series& s : b.owned) std::vector<Sample>().swap(s.points);
+    };
+    std::deque<Batch> batches;
+    TaskGroup group(fn == Function::kAbsentOverTime ? nullptr : ctx_->pool);
+    const size_t max_in_flight = 2 * static_cast<size_t>(std::max(1, ctx_->pool_threads));
+    auto dispatch = [&](Batch& b) {
+      b.task.budget = ctx_->options->max_samples - ctx_->current_samples;
+      group.WaitBelow(max_in_flight);
+      group.Run([&compute, &b] { compute(b); });
+    };
+    absl::Status st;
+    if (in->selector) {
+      Batch* cur = nullptr;
+      size_t cur_points = 0;
+      st = ForEachRangeSeries(*in, [&](const Labels& l, std::span<const Sample> pts) {
+        if (!cur) {
+          cur = &batches.emplace_back();
+          cur_points = 0;
+        }
+        cur->owned.push_back(Series{l, std::vector<Sample>(pts.begin(), pts.end())});
+        cur_points += pts.size();
+        if (cur->owned.size() >= kBatchSeries || cur_points >= kBatchPoints) {
+          cur->input = cur->owned;
+          dispatch(*cur);
+          cur = nullptr;
+        }
+        return absl::OkStatus();
+      });
+      if (cur) {
+        cur->input = cur->owned;
+        dispatch(*cur);
+      }
+    } else {
+      const std::span<const Series> all(in->series);
+      for (size_t i = 0; i < all.size(); i += kBatchSeries) {
+        Batch& b = batches.emplace_back();
+        b.input = all.subspan(i, std::min(kBatchSeries, all.size() - i));
+        dispatch(b);
+      }
+    }
+    group.Wait();
+    if (!st.ok()) return st;
+    // An output label set produced by two input series is an error even when their points
+    // never meet at one step, as in Prometheus.
+    std::vector<bool> produced;
+    for (Batch& b : batches) {
+      if (!b.task.error.ok()) return b.task.error;
+      for (size_t si = 0; si < b.input.size(); ++si) {
+        std::vector<Sample>& pts = b.outputs[si];
+        if (pts.empty()) continue;
+        const Labels& labels = b.input[si].labels;
+        size_t idx = out.Find(keep_name ? labels : DropMetricName(labels));
+        if (idx < produced.size() && produced[idx]) return DuplicateLabelsetError();
+        produced.resize(std::max(produced.size(), idx + 1), false);
+        produced[idx] = true;
+        out.AddAll(idx, std::move(pts));
+      }
     }
     return absl::OkStatus();
   };
@@ -94,84 +187,84 @@ absl::StatusOr<StepValue> Evaluator::EvalRangeFunction(const Call& e, size_t ran
   using W = std::span<const Sample>;
   switch (fn) {
     case Function::kRate:
-      st = run([&](W w, size_t, int64_t, int64_t ref) {
-        return ExtrapolatedRate(w, ref - range, ref, true, true);
+      st = run([&](W w, WindowTask& t, size_t, int64_t, int64_t ref) {
+        return ExtrapolatedRate(w, ref - range, ref, true, true, t.may_have_resets);
       });
       break;
     case Function::kIncrease:
-      st = run([&](W w, size_t, int64_t, int64_t ref) {
-        return ExtrapolatedRate(w, ref - range, ref, true, false);
+      st = run([&](W w, WindowTask& t, size_t, int64_t, int64_t ref) {
+        return ExtrapolatedRate(w, ref - range, ref, true, false, t.may_have_resets);
       });
       break;
     case Function::kDelta:
-      st = run([&](W w, size_t, int64_t, int64_t ref) {
+      st = run([&](W w, WindowTask& t, size_t, int64_t, int64_t ref) {
         return ExtrapolatedRate(w, ref - range, ref, false, false);
       });
       break;
     case Function::kIrate:
-      st = run([&](W w, size_t, int64_t, int64_t) { return InstantRate(w, true); });
+      st = run([&](W w, WindowTask&, size_t, int64_t, int64_t) { return InstantRate(w, true); });
       break;
     case Function::kIdelta:
-      st = run([&](W w, size_t, int64_t, int64_t) { return InstantRate(w, false); });
+      st = run([&](W w, WindowTask&, size_t, int64_t, int64_t) { return InstantRate(w, false); });
       break;
     case Function::kDeriv:
-      st = run([&](W w, size_t, int64_t, int64_t) { return Deriv(w); });
+      st = run([&](W w, WindowTask&, size_t, int64_t, int64_t) { return Deriv(w); });
       break;
     case Function::kPredictLinear:
-      st = run([&](W w, size_t k, int64_t ts, int64_t) {
+      st = run([&](W w, WindowTask&, size_t k, int64_t ts, int64_t) {
         return PredictLinear(w, ts, scalars[1][k]);
       });
       break;
     case Function::kHoltWinters:
-      st = run([&](W w, size_t k, int64_t, int64_t) -> std::optional<double> {
+      st = run([&](W w, WindowTask& t, size_t k, int64_t, int64_t) -> std::optional<double> {
         absl::StatusOr<std::optional<double>> r = HoltWinters(w, scalars[1][k], scalars[2][k]);
         if (!r.ok()) {
-          error = absl::AbortedError(r.status().message());
+          t.error = absl::AbortedError(r.status().message());
           return std::nullopt;
         }
         return *r;
       });
       break;
     case Function::kResets:
-      st = run([&](W w, size_t, int64_t, int64_t) -> std::optional<double> { return Resets(w); });
+      st = run([&](W w, WindowTask&, size_t, int64_t, int64_t) -> std::optional<double> { return Resets(w); });
       break;
     case Function::kChanges:
-      st = run([&](W w, size_t, int64_t, int64_t) -> std::optional<double> { return Changes(w); });
+      st = run([&](W w, WindowTask&, size_t, int64_t, int64_t) -> std::optional<double> { return Changes(w); });
       break;
     case Function::kAvgOverTime:
-      st = run([&](W w, size_t, int64_t, int64_t) -> std::optional<double> { return AvgOverTime(w); });
+      st = run([&](W w, WindowTask&, size_t, int64_t, int64_t) -> std::optional<double> { return AvgOverTime(w); });
       break;
     case Function::kSumOverTime:
-      st = run([&](W w, size_t, int64_t, int64_t) -> std::optional<double> { return SumOverTime(w); });
+      st = run([&](W w, WindowTask&, size_t, int64_t, int64_t) -> std::optional<double> { return SumOverTime(w); });
       break;
     case Function::kCountOverTime:
-      st = run([&](W w, size_t, int64_t, int64_t) -> std::optional<double> { return CountOverTime(w); });
+      st = run([&](W w, WindowTask&, size_t, int64_t, int64_t) -> std::optional<double> { return CountOverTime(w); });
       break;
     case Function::kMinOverTime:
-      st = run([&](W w, size_t, int64_t, int64_t) -> std::optional<double> { return MinOverTime(w); });
+      st = run([&](W w, WindowTask&, size_t, int64_t, int64_t) -> std::optional<double> { return MinOverTime(w); });
       break;
     case Function::kMaxOverTime:
-      st = run([&](W w, size_t, int64_t, int64_t) -> std::optional<double> { return MaxOverTime(w); });
+      st = run([&](W w, WindowTask&, size_t, int64_t, int64_t) -> std::optional<double> { return MaxOverTime(w); });
       break;
     case Function::kStddevOverTime:
-      st = run([&](W w, size_t, int64_t, int64_t) -> std::optional<double> { return StddevOverTime(w); });
+      st = run([&](W w, WindowTask&, size_t, int64_t, int64_t) -> std::optional<double> { return StddevOverTime(w); });
       break;
     case Function::kStdvarOverTime:
-      st = run([&](W w, size_t, int64_t, int64_t) -> std::optional<double> { return StdvarOverTime(w); });
+      st = run([&](W w, WindowTask&, size_t, int64_t, int64_t) -> std::optional<double> { return StdvarOverTime(w); });
       break;
     case Function::kLastOverTime:
-      st = run([&](W w, size_t, int64_t, int64_t) -> std::optional<double> { return LastOverTime(w); });
+      st = run([&](W w, WindowTask&, size_t, int64_t, int64_t) -> std::optional<double> { return LastOverTime(w); });
       break;
     case Function::kPresentOverTime:
-      st = run([&](W w, size_t, int64_t, int64_t) -> std::optional<double> { return PresentOverTime(w); });
+      st = run([&](W w, WindowTask&, size_t, int64_t, int64_t) -> std::optional<double> { return PresentOverTime(w); });
       break;
     case Function::kQuantileOverTime:
-      st = run([&](W w, size_t k, int64_t, int64_t) -> std::optional<double> {
-        return QuantileOverTime(scalars[0][k], w, &scratch);
+      st = run([&](W w, WindowTask& t, size_t k, int64_t, int64_t) -> std::optional<double> {
+        return QuantileOverTime(scalars[0][k], w, &t.scratch);
       });
       break;
     case Function::kAbsentOverTime:
-      st = run([&](W, size_t k, int64_t, int64_t) -> std::optional<double> {
+      st = run([&](W, WindowTask&, size_t k, int64_t, int64_t) -> std::optional<double> {
         found[k] = true;
         return std::nullopt;
       });

@@ -30,13 +30,14 @@ double DurationSeconds(int64_t ms) {
 }
 
 std::optional<double> ExtrapolatedRate(std::span<const Sample> s, int64_t range_start_ms,
-                                       int64_t range_end_ms, bool is_counter, bool is_rate) {
+                                       int64_t range_end_ms, bool is_counter, bool is_rate,
+                                       bool may_have_resets) {
   if (s.size() < 2) return std::nullopt;
   const Sample& first = s.front();
   const Sample& last = s.back();
 
   double result = last.v - first.v;
-  if (is_counter) {
+  if (is_counter && may_have_resets) {
     double prev = first.v;
     for (size_t i = 1; i < s.size(); ++i) {
       if (s[i].v < prev) result += prev;

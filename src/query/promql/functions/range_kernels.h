@@ -35,8 +35,12 @@ double DurationSeconds(int64_t ms);
 // 1.1x the average sample interval of it, else by half an average interval; for counters
 // the start extrapolation never goes below the zero crossing. (In 2.42 the zero-crossing
 // cap is applied BEFORE the 1.1x threshold test.) nullopt when fewer than 2 samples.
+// `may_have_resets` false promises that no value in `s` is below its predecessor (the
+// caller scanned the whole series once), which skips the per-window reset scan; the result
+// is the same either way.
 std::optional<double> ExtrapolatedRate(std::span<const Sample> s, int64_t range_start_ms,
-                                       int64_t range_end_ms, bool is_counter, bool is_rate);
+                                       int64_t range_end_ms, bool is_counter, bool is_rate,
+                                       bool may_have_resets = true);
 
 // irate (is_rate) and idelta: the last two samples only. irate treats a decrease as a
 // counter reset (result = last value). nullopt when fewer than 2 samples or when the last

@@ -164,16 +164,24 @@ bool XorIterator::Seek(int64_t t) {
 absl::Status DecodeXorChunk(std::span<const uint8_t> bytes, std::vector<Sample>* out,
                             int64_t mint, int64_t maxt) {
   XorIterator it(bytes);
-  if (mint == std::numeric_limits<int64_t>::min() && maxt == std::numeric_limits<int64_t>::max()) {
-    // Each sample after the first takes at least 2 bits, so a hostile header cannot make
-    // this reserve much more than the input justifies.
-    out->reserve(out->size() + std::min<size_t>(it.NumSamples(), bytes.size() * 4 + 1));
-    while (it.Next()) out->push_back(it.At());
-  } else {
-    while (it.Next()) {
-      if (it.t() >= mint && it.t() <= maxt) out->push_back(it.At());
+  const bool all =
+      mint == std::numeric_limits<int64_t>::min() && maxt == std::numeric_limits<int64_t>::max();
+  // Sized up front and written by index: decoding is on every query's path. Each sample after
+  // the first takes at least 2 bits, so a hostile header cannot make this allocate much more
+  // than the input justifies.
+  const size_t base = out->size();
+  out->resize(base + std::min<size_t>(it.NumSamples(), bytes.size() * 4 + 1));
+  size_t n = base;
+  while (it.Next()) {
+    if (!all && (it.t() < mint || it.t() > maxt)) continue;
+    if (n == out->size()) {
+      out->push_back(it.At());
+    } else {
+      (*out)[n] = it.At();
     }
+    ++n;
   }
+  out->resize(n);
   return it.status();
 }
 

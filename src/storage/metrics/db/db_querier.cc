@@ -28,7 +28,6 @@ class DbSeriesSet final : public SeriesSet {
     buf_.clear();
     if (hints_.labels_only) return true;
     const DbQuerier::Sources& src = it_->second;
-    size_t parts = 0;
     for (const auto& [b, id] : src.blocks) {
       auto chunks = b->SeriesChunks(id);
       if (!chunks.ok()) return Fail(chunks.status());
@@ -41,7 +40,6 @@ class DbSeriesSet final : public SeriesSet {
           return Fail(st);
         }
       }
-      ++parts;
     }
     if (src.head_ref != 0) {
       if (MemSeries* s = head_.GetPinned(src.head_ref)) {
@@ -50,10 +48,15 @@ class DbSeriesSet final : public SeriesSet {
           s->SamplesLocked(hints_.mint, hints_.maxt, &buf_);
         }
         head_.Unpin(s);
-        ++parts;
       }
     }
-    if (parts > 1 || !std::is_sorted(buf_.begin(), buf_.end(), ByTime)) {
+    // Blocks come in time order and rarely overlap, so the concatenation is usually already
+    // strictly increasing: one scan confirms it, and only overlapping sources pay for a sort.
+    const bool strictly_increasing =
+        std::adjacent_find(buf_.begin(), buf_.end(), [](const Sample& a, const Sample& b) {
+          return a.t >= b.t;
+        }) == buf_.end();
+    if (!strictly_increasing) {
       // Overlapping sources: order by time and keep one sample per timestamp (the later
       // source, the head, wins; it holds the same value unless data was rewritten).
       std::stable_sort(buf_.begin(), buf_.end(), ByTime);
