@@ -1,5 +1,6 @@
 // vigil's command line: `vigil server [flags]` runs the server; `vigil version` prints the
 // build. Flags override the configuration file, which overrides the defaults.
+#include <malloc.h>
 #include <signal.h>
 
 #include <cstdio>
@@ -59,6 +60,12 @@ int RunServer(const std::string& config_path, const std::string& data_dir,
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Queries build and drop tens of megabytes of intermediate series each; glibc's defaults
+  // would hand that memory back to the kernel after every query and fault it in again on the
+  // next (measured: ~15% of a 24 h dashboard query). Keep up to 128 MiB free per arena and
+  // serve blocks below 32 MiB from the heap.
+  mallopt(M_TRIM_THRESHOLD, 128 << 20);
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);
   CLI::App app{"vigil: metrics, logs, traces, alerting and dashboards in one server"};
   app.require_subcommand(1);
   std::string config_path, data_dir, http_listen, grpc_listen, otlp_http_listen, log_level;

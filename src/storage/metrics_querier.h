@@ -32,6 +32,14 @@ class SeriesSet {
   // Samples of the current series within the select range; valid until the next Next().
   virtual std::span<const Sample> samples() const = 0;
   virtual absl::Status status() const = 0;
+
+  // Random access, for callers that decode series on several threads. A set that offers it
+  // returns its number of series from Size(); -1 (the default) means only Next() works.
+  // LabelsAt and SamplesAt address series in Next() order and are safe to call from several
+  // threads at once; SamplesAt appends the series' samples in the select range to *out.
+  virtual int64_t Size() const { return -1; }
+  virtual const Labels& LabelsAt(size_t i) const;
+  virtual absl::Status SamplesAt(size_t i, std::vector<Sample>* out) const;
 };
 
 struct SelectHints {

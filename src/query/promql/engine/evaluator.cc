@@ -276,6 +276,17 @@ absl::StatusOr<StepValue> Evaluator::VectorResult(SeriesCollector& out) {
   return v;
 }
 
+void DropStaleMarkers(std::vector<Sample>* pts) {
+  std::erase_if(*pts, [](const Sample& x) { return IsStaleNaN(x.v); });
+}
+
+Evaluator::RangeSelection Evaluator::SelectRange(const RangeInput& in) {
+  RangeSelection sel;
+  sel.querier = ctx_->store->Querier(in.mint, in.maxt);
+  sel.set = sel.querier->Select(in.selector->matchers, SelectHints{in.mint, in.maxt, false});
+  return sel;
+}
+
 int64_t PointCount(const Matrix& m) {
   int64_t n = 0;
   for (const Series& s : m) n += static_cast<int64_t>(s.points.size());

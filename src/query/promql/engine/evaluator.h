@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <algorithm>
 #include <functional>
 #include <memory>
 #include <string>
@@ -80,6 +81,15 @@ class Evaluator {
   // staleness markers.
   template <typename F>
   absl::Status ForEachRangeSeries(const RangeInput& in, F&& fn);
+  // The storage read behind a matrix selector's RangeInput; the querier owns the set's data.
+  struct RangeSelection {
+    std::unique_ptr<MetricsQuerier> querier;
+    std::unique_ptr<SeriesSet> set;
+  };
+  RangeSelection SelectRange(const RangeInput& in);
+  // ForEachRangeSeries over the rest of an already selected set.
+  template <typename F>
+  absl::Status ForEachSelected(SeriesSet& set, F&& fn);
   // The raw points of a range-typed expression at the single step (instant queries).
   absl::StatusOr<Matrix> EvalRangeAsMatrix(const Expr& e);
 
@@ -130,6 +140,7 @@ class Evaluator {
 bool IsStepInvariant(const Expr& e);
 
 int64_t PointCount(const Matrix& m);
+void DropStaleMarkers(std::vector<Sample>* pts);
 
 // The labels absent()/absent_over_time() give their output, from the argument's matchers.
 Labels AbsentLabelsFor(const Expr& arg);
@@ -182,28 +193,27 @@ absl::Status Evaluator::ForEachRangeSeries(const RangeInput& in, F&& fn) {
     }
     return absl::OkStatus();
   }
-  std::unique_ptr<MetricsQuerier> q = ctx_->store->Querier(in.mint, in.maxt);
-  std::unique_ptr<SeriesSet> set =
-      q->Select(in.selector->matchers, SelectHints{in.mint, in.maxt, false});
+  RangeSelection sel = SelectRange(in);
+  return ForEachSelected(*sel.set, fn);
+}
+
+template <typename F>
+absl::Status Evaluator::ForEachSelected(SeriesSet& set, F&& fn) {
   size_t n = 0;
-  while (set->Next()) {
+  while (set.Next()) {
     if ((++n & 255) == 0) {
       if (absl::Status st = CheckDeadline(); !st.ok()) return st;
     }
-    std::span<const Sample> pts = set->samples();
+    std::span<const Sample> pts = set.samples();
     // Range functions never see staleness markers; copy only the series that have one.
-    for (const Sample& smp : pts) {
-      if (!IsStaleNaN(smp.v)) continue;
-      scratch_.clear();
-      for (const Sample& x : pts) {
-        if (!IsStaleNaN(x.v)) scratch_.push_back(x);
-      }
+    if (std::any_of(pts.begin(), pts.end(), [](const Sample& x) { return IsStaleNaN(x.v); })) {
+      scratch_.assign(pts.begin(), pts.end());
+      DropStaleMarkers(&scratch_);
       pts = scratch_;
-      break;
     }
-    if (absl::Status st = fn(set->labels(), pts); !st.ok()) return st;
+    if (absl::Status st = fn(set.labels(), pts); !st.ok()) return st;
   }
-  return set->status();
+  return set.status();
 }
 
 }  // namespace vigil::promql

@@ -44,17 +44,33 @@ namespace {
 // What one batch of series needs while its windows are evaluated on a worker thread.
 struct WindowTask {
   std::vector<double> scratch;  // quantile_over_time
+  std::vector<Sample> points;   // a series decoded on this worker
   absl::Status error;
   bool may_have_resets = true;  // of the series being evaluated
   int64_t budget = 0;           // window points the sample limit still allows
 };
 
-// A run of input series and, per series, its output points.
+// A run of input series and, per series, its output points. The series are either indices
+// into a random-access set (decoded by the worker), or copied or evaluated ones (`input`).
 struct Batch {
-  std::vector<Series> owned;  // series copied out of storage
+  const SeriesSet* set = nullptr;
+  size_t first = 0;
+  size_t count = 0;
+  std::vector<Series> owned;  // series copied out of a sequential set
   std::span<const Series> input;
   std::vector<std::vector<Sample>> outputs;
   WindowTask task;
+
+  size_t size() const { return set ? count : input.size(); }
+  const Labels& labels(size_t i) const { return set ? set->LabelsAt(first + i) : input[i].labels; }
+  // The i-th series' points; decoding errors land in task.error.
+  std::span<const Sample> points(size_t i) {
+    if (!set) return input[i].points;
+    task.points.clear();
+    task.error = set->SamplesAt(first + i, &task.points);
+    DropStaleMarkers(&task.points);
+    return task.points;
+  }
 };
 
 constexpr size_t kBatchSeries = 256;
@@ -92,9 +108,10 @@ absl::StatusOr<StepValue> Evaluator::EvalRangeFunction(const Call& e, size_t ran
   // per-step flags and runs inline.
   auto run = [&](auto&& kernel) -> absl::Status {
     auto compute = [&](Batch& b) {
-      b.outputs.resize(b.input.size());
-      for (size_t si = 0; si < b.input.size(); ++si) {
-        std::span<const Sample> pts = b.input[si].points;
+      b.outputs.resize(b.size());
+      for (size_t si = 0; si < b.size(); ++si) {
+        std::span<const Sample> pts = b.points(si);
+        if (!b.task.error.ok()) return;
         b.task.may_have_resets = HasCounterReset(pts);
         if (pts.empty()) continue;
         // Sized for a point per step and written by index (cut to size below).
@@ -132,10 +149,26 @@ absl::StatusOr<StepValue> Evaluator::EvalRangeFunction(const Call& e, size_t ran
       group.Run([&compute, &b] { compute(b); });
     };
     absl::Status st;
-    if (in->selector) {
+    RangeSelection sel;
+    if (in->selector) sel = SelectRange(*in);
+    const int64_t random_access = sel.set && ctx_->pool ? sel.set->Size() : -1;
+    if (random_access >= 0) {
+      // Workers decode their own series: reading storage is spread over the cores too.
+      for (size_t i = 0; i < static_cast<size_t>(random_access); i += kBatchSeries) {
+        if (absl::Status dl = CheckDeadline(); !dl.ok()) {
+          st = dl;
+          break;
+        }
+        Batch& b = batches.emplace_back();
+        b.set = sel.set.get();
+        b.first = i;
+        b.count = std::min(kBatchSeries, static_cast<size_t>(random_access) - i);
+        dispatch(b);
+      }
+    } else if (sel.set) {
       Batch* cur = nullptr;
       size_t cur_points = 0;
-      st = ForEachRangeSeries(*in, [&](const Labels& l, std::span<const Sample> pts) {
+      st = ForEachSelected(*sel.set, [&](const Labels& l, std::span<const Sample> pts) {
         if (!cur) {
           cur = &batches.emplace_back();
           cur_points = 0;
@@ -168,10 +201,10 @@ absl::StatusOr<StepValue> Evaluator::EvalRangeFunction(const Call& e, size_t ran
     std::vector<bool> produced;
     for (Batch& b : batches) {
       if (!b.task.error.ok()) return b.task.error;
-      for (size_t si = 0; si < b.input.size(); ++si) {
+      for (size_t si = 0; si < b.size(); ++si) {
         std::vector<Sample>& pts = b.outputs[si];
         if (pts.empty()) continue;
-        const Labels& labels = b.input[si].labels;
+        const Labels& labels = b.labels(si);
         size_t idx = out.Find(keep_name ? labels : DropMetricName(labels));
         if (idx < produced.size() && produced[idx]) return DuplicateLabelsetError();
         produced.resize(std::max(produced.size(), idx + 1), false);

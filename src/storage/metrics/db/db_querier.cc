@@ -13,31 +13,52 @@ class DbSeriesSet final : public SeriesSet {
  public:
   DbSeriesSet(Head& head, std::vector<std::shared_ptr<const block::Block>> blocks,
               DbQuerier::SeriesMap series, const SelectHints& hints, absl::Status status)
-      : head_(head),
-        blocks_(std::move(blocks)),
-        series_(std::move(series)),
-        hints_(hints),
-        status_(std::move(status)),
-        it_(series_.begin()) {}
+      : head_(head), blocks_(std::move(blocks)), hints_(hints), status_(std::move(status)) {
+    series_.reserve(series.size());
+    while (!series.empty()) series_.push_back(std::move(series.extract(series.begin())));
+  }
 
   bool Next() override {
     if (!status_.ok()) return false;
-    if (started_) ++it_;
+    if (started_) ++pos_;
     started_ = true;
-    if (it_ == series_.end()) return false;
+    if (pos_ >= series_.size()) return false;
     buf_.clear();
     if (hints_.labels_only) return true;
-    const DbQuerier::Sources& src = it_->second;
+    if (absl::Status st = Decode(series_[pos_].mapped(), &buf_); !st.ok()) {
+      status_ = st;
+      return false;
+    }
+    return true;
+  }
+
+  const Labels& labels() const override { return series_[pos_].key(); }
+  std::span<const Sample> samples() const override { return buf_; }
+  absl::Status status() const override { return status_; }
+
+  int64_t Size() const override {
+    return status_.ok() && !started_ ? static_cast<int64_t>(series_.size()) : -1;
+  }
+  const Labels& LabelsAt(size_t i) const override { return series_[i].key(); }
+  absl::Status SamplesAt(size_t i, std::vector<Sample>* out) const override {
+    return Decode(series_[i].mapped(), out);
+  }
+
+ private:
+  // Appends a series' samples from its blocks and the head, in time order, one per timestamp.
+  // Blocks and head series are safe to read concurrently, so this may run on many threads.
+  absl::Status Decode(const DbQuerier::Sources& src, std::vector<Sample>* buf) const {
+    const size_t base = buf->size();
     for (const auto& [b, id] : src.blocks) {
       auto chunks = b->SeriesChunks(id);
-      if (!chunks.ok()) return Fail(chunks.status());
+      if (!chunks.ok()) return chunks.status();
       for (const auto& c : *chunks) {
         if (c.maxt < hints_.mint || c.mint > hints_.maxt) continue;
         auto chunk = b->Chunk(c.ref);
-        if (!chunk.ok()) return Fail(chunk.status());
-        if (absl::Status st = chunkenc::DecodeChunk(*chunk, &buf_, hints_.mint, hints_.maxt);
+        if (!chunk.ok()) return chunk.status();
+        if (absl::Status st = chunkenc::DecodeChunk(*chunk, buf, hints_.mint, hints_.maxt);
             !st.ok()) {
-          return Fail(st);
+          return st;
         }
       }
     }
@@ -45,51 +66,42 @@ class DbSeriesSet final : public SeriesSet {
       if (MemSeries* s = head_.GetPinned(src.head_ref)) {
         {
           std::lock_guard lock(s->mu);
-          s->SamplesLocked(hints_.mint, hints_.maxt, &buf_);
+          s->SamplesLocked(hints_.mint, hints_.maxt, buf);
         }
         head_.Unpin(s);
       }
     }
     // Blocks come in time order and rarely overlap, so the concatenation is usually already
     // strictly increasing: one scan confirms it, and only overlapping sources pay for a sort.
+    auto first = buf->begin() + static_cast<std::ptrdiff_t>(base);
     const bool strictly_increasing =
-        std::adjacent_find(buf_.begin(), buf_.end(), [](const Sample& a, const Sample& b) {
+        std::adjacent_find(first, buf->end(), [](const Sample& a, const Sample& b) {
           return a.t >= b.t;
-        }) == buf_.end();
+        }) == buf->end();
     if (!strictly_increasing) {
       // Overlapping sources: order by time and keep one sample per timestamp (the later
       // source, the head, wins; it holds the same value unless data was rewritten).
-      std::stable_sort(buf_.begin(), buf_.end(), ByTime);
-      size_t out = 0;
-      for (size_t i = 0; i < buf_.size(); ++i) {
-        if (out > 0 && buf_[out - 1].t == buf_[i].t) {
-          buf_[out - 1] = buf_[i];
+      std::stable_sort(first, buf->end(),
+                       [](const Sample& a, const Sample& b) { return a.t < b.t; });
+      size_t out = base;
+      for (size_t i = base; i < buf->size(); ++i) {
+        if (out > base && (*buf)[out - 1].t == (*buf)[i].t) {
+          (*buf)[out - 1] = (*buf)[i];
         } else {
-          buf_[out++] = buf_[i];
+          (*buf)[out++] = (*buf)[i];
         }
       }
-      buf_.resize(out);
+      buf->resize(out);
     }
-    return true;
-  }
-
-  const Labels& labels() const override { return it_->first; }
-  std::span<const Sample> samples() const override { return buf_; }
-  absl::Status status() const override { return status_; }
-
- private:
-  static bool ByTime(const Sample& a, const Sample& b) { return a.t < b.t; }
-  bool Fail(const absl::Status& st) {
-    status_ = st;
-    return false;
+    return absl::OkStatus();
   }
 
   Head& head_;
   std::vector<std::shared_ptr<const block::Block>> blocks_;  // keeps the blocks alive
-  DbQuerier::SeriesMap series_;
+  std::vector<DbQuerier::SeriesMap::node_type> series_;
   SelectHints hints_;
   absl::Status status_;
-  DbQuerier::SeriesMap::iterator it_;
+  size_t pos_ = 0;
   bool started_ = false;
   std::vector<Sample> buf_;
 };
