@@ -11,6 +11,38 @@ samples=${BENCH_PROMQL_SAMPLES:-5760}  # 24 h at 15 s
 # Every system gets the same data: the same workload ending at the same time.
 end_ms=$((($(date +%s) - 600) * 1000))
 
+# Waits until a system has put the loaded data where it stays, so queries do not race the
+# background work that follows a bulk load: vigil and Prometheus persist all but the last
+# 2-3 h of their head into blocks (their head's minTime moves up); VictoriaMetrics flushes
+# its buffers and merges parts (its data folder stops changing).
+settle() {  # system port datadir
+  local sys=$1 port=$2 data=$3 i
+  if [[ $sys == victoria-metrics ]]; then
+    curl -sf "http://127.0.0.1:$port/internal/force_flush" >/dev/null
+    local prev=-1 cur stable=0
+    for i in $(seq 120); do
+      sleep 1
+      cur=$(file_bytes "$data")
+      if [[ $cur == "$prev" ]]; then stable=$((stable + 1)); else stable=0; fi
+      [[ $stable -ge 5 ]] && return 0
+      prev=$cur
+    done
+    log "$sys: data still changing after 120 s"
+    return 0
+  fi
+  local head_min
+  for i in $(seq 300); do
+    head_min=$(curl -sf "http://127.0.0.1:$port/api/v1/status/tsdb" |
+      sed -n 's/.*"headStats":{[^}]*"minTime":\(-\{0,1\}[0-9]*\).*/\1/p')
+    if [[ -n $head_min && $head_min -ge $((end_ms - 4 * 3600 * 1000)) ]]; then
+      sleep 5  # the last block's write-out and WAL truncation
+      return 0
+    fi
+    sleep 1
+  done
+  log "$sys: head not compacted after 300 s (minTime $head_min)"
+}
+
 query_one() {  # system
   local sys=$1 dir port args=()
   dir=$(mktemp -d "$WORK/promql-$sys.XXXX")
@@ -29,11 +61,7 @@ query_one() {  # system
     stop_server
     return 1
   fi
-  if [[ $sys == victoria-metrics ]]; then
-    # Buffered rows become searchable parts after a flush.
-    curl -sf "http://127.0.0.1:$port/internal/force_flush" >/dev/null
-    sleep 5
-  fi
+  settle "$sys" "$port" "$dir/data"
   log "$sys: $(json_field samples_per_second "$dir/load.json" | cut -d. -f1) samples/s; querying"
   if ! "$QUERY" --target "127.0.0.1:$port" --end-ms "$end_ms" --repeats "$repeats" \
     --server-pid "$server_pid" >"$dir/query.jsonl" 2>"$dir/query.err"; then

@@ -8,10 +8,10 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "common/strings.h"
+#include "query/promql/engine/cell_aggregator.h"
 #include "query/promql/engine/evaluator.h"
 #include "query/promql/engine/label_util.h"
 #include "query/promql/engine/step_cursor.h"
-#include "query/promql/functions/aggregation_kernels.h"
 #include "query/promql/functions/quantile.h"
 
 namespace vigil::promql {
@@ -72,91 +72,6 @@ std::string FormatValueLabel(double v) {
   return std::string(buf, r.ptr);
 }
 
-Labels GroupLabels(const Labels& l, const AggregateExpr& e, std::string_view extra_label) {
-  if (e.without) {
-    std::vector<std::string> drop = e.grouping;
-    drop.emplace_back(kMetricName);
-    return RemoveLabels(l, drop);
-  }
-  if (extra_label.empty()) return KeepLabels(l, e.grouping);
-  std::vector<std::string> keep = e.grouping;
-  keep.emplace_back(extra_label);
-  return KeepLabels(l, keep);
-}
-
-bool IsElementwiseAggregation(AggregateOp op) {
-  switch (op) {
-    case AggregateOp::kSum: case AggregateOp::kAvg: case AggregateOp::kMin:
-    case AggregateOp::kMax: case AggregateOp::kCount: case AggregateOp::kGroup:
-    case AggregateOp::kStddev: case AggregateOp::kStdvar:
-      return true;
-    default:
-      return false;
-  }
-}
-
-// The aggregations whose state per (group, step) is a few numbers, computed series by series:
-// each input point lands in its group's cell for its step, so the work is one pass over the
-// points with no per-step scan of absent series. Cells fill in series order, the order the
-// per-step evaluation would add them in, so the floating-point results are the same.
-StepValue AggregateSeriesMajor(AggregateOp op, const Matrix& series,
-                               const std::vector<size_t>& group_of, size_t groups,
-                               const Evaluator& ev) {
-  const size_t steps = ev.num_steps();
-  const size_t cells = groups * steps;
-  std::vector<uint32_t> count(cells, 0);
-  std::vector<double> value;
-  std::vector<AvgAccumulator> avg;
-  std::vector<VarianceAccumulator> var;
-  if (op == AggregateOp::kAvg) {
-    avg.resize(cells);
-  } else if (op == AggregateOp::kStddev || op == AggregateOp::kStdvar) {
-    var.resize(cells);
-  } else {
-    value.resize(cells);
-  }
-  for (size_t i = 0; i < series.size(); ++i) {
-    const size_t base = group_of[i] * steps;
-    for (const Sample& p : series[i].points) {
-      const size_t c = base + ev.StepIndex(p.t);
-      const bool first = count[c]++ == 0;
-      const double v = p.v;
-      switch (op) {
-        case AggregateOp::kSum: value[c] = first ? v : value[c] + v; break;
-        case AggregateOp::kMin: if (first) value[c] = v; else UpdateMin(&value[c], v); break;
-        case AggregateOp::kMax: if (first) value[c] = v; else UpdateMax(&value[c], v); break;
-        case AggregateOp::kAvg: if (first) avg[c].Init(v); else avg[c].Add(v); break;
-        case AggregateOp::kStddev: case AggregateOp::kStdvar:
-          if (first) var[c].Init(v); else var[c].Add(v);
-          break;
-        default: break;  // count and group need only the count
-      }
-    }
-  }
-  StepValue out;
-  out.type = ValueType::kVector;
-  out.series.resize(groups);
-  for (size_t g = 0; g < groups; ++g) {
-    std::vector<Sample>& pts = out.series[g].points;
-    for (size_t k = 0; k < steps; ++k) {
-      const size_t c = g * steps + k;
-      if (count[c] == 0) continue;
-      double v = 0;
-      switch (op) {
-        case AggregateOp::kSum: case AggregateOp::kMin: case AggregateOp::kMax: v = value[c]; break;
-        case AggregateOp::kAvg: v = avg[c].Result(); break;
-        case AggregateOp::kCount: v = count[c]; break;
-        case AggregateOp::kGroup: v = 1; break;
-        case AggregateOp::kStdvar: v = var[c].Stdvar(); break;
-        case AggregateOp::kStddev: v = var[c].Stddev(); break;
-        default: break;
-      }
-      pts.push_back({ev.StepTime(k), v});
-    }
-  }
-  return out;
-}
-
 }  // namespace
 
 absl::StatusOr<StepValue> Evaluator::EvalAggregate(const AggregateExpr& e) {
@@ -173,6 +88,7 @@ absl::StatusOr<StepValue> Evaluator::EvalAggregate(const AggregateExpr& e) {
       return absl::AbortedError(StrCat("invalid label name ", QuoteString(value_label)));
     }
   }
+  if (IsCellAggregation(e.op)) return EvalCellAggregate(e);
   absl::StatusOr<StepValue> in = Eval(*e.expr);
   if (!in.ok()) return in.status();
   const Matrix& series = in->series;
@@ -183,20 +99,11 @@ absl::StatusOr<StepValue> Evaluator::EvalAggregate(const AggregateExpr& e) {
   {
     absl::flat_hash_map<std::string, size_t> ids;
     for (size_t i = 0; i < series.size() && e.op != AggregateOp::kCountValues; ++i) {
-      Labels g = GroupLabels(series[i].labels, e, "");
+      Labels g = AggregationGroupLabels(series[i].labels, e, "");
       auto [it, inserted] = ids.try_emplace(ToAbsl(g.packed()), group_labels.size());
       if (inserted) group_labels.push_back(std::move(g));
       group_of[i] = it->second;
     }
-  }
-  if (IsElementwiseAggregation(e.op)) {
-    StepValue v = AggregateSeriesMajor(e.op, series, group_of, group_labels.size(), *this);
-    Release(*in);
-    // Groups are built from every input series, so each one has points and distinct labels.
-    for (size_t g = 0; g < group_labels.size(); ++g) v.series[g].labels = std::move(group_labels[g]);
-    std::erase_if(v.series, [](const Series& s) { return s.points.empty(); });
-    if (absl::Status st = Reserve(PointCount(v.series)); !st.ok()) return st;
-    return v;
   }
   std::vector<Selection> acc(group_labels.size());
   std::vector<int64_t> acc_step(group_labels.size(), -1);
@@ -235,7 +142,7 @@ absl::StatusOr<StepValue> Evaluator::EvalAggregate(const AggregateExpr& e) {
         if (!p) continue;
         LabelsBuilder b(series[i].labels);
         b.Set(value_label, FormatValueLabel(p->v));
-        Labels g = GroupLabels(b.Build(), e, value_label);
+        Labels g = AggregationGroupLabels(b.Build(), e, value_label);
         auto [it, inserted] = value_groups.try_emplace(ToAbsl(g.packed()), 0);
         if (inserted) it->second = out.Find(g);
         auto [c, fresh] = counts.try_emplace(it->second, 0);
@@ -307,6 +214,38 @@ absl::StatusOr<StepValue> Evaluator::EvalAggregate(const AggregateExpr& e) {
   }
   Release(*in);
   return VectorResult(out);
+}
+
+// A cell aggregation over a range function's result consumes that result series by series
+// as the function produces it, so the intermediate vector is never held; otherwise over the
+// evaluated argument.
+absl::StatusOr<StepValue> Evaluator::EvalCellAggregate(const AggregateExpr& e) {
+  CellAggregator agg(e, *this);
+  const Expr* inner = e.expr.get();
+  while (inner->kind == NodeKind::kParen) inner = static_cast<const ParenExpr*>(inner)->expr.get();
+  size_t range_arg = SIZE_MAX;
+  if (inner->kind == NodeKind::kCall && !(num_steps_ > 1 && IsStepInvariant(*inner))) {
+    const Call& c = static_cast<const Call&>(*inner);
+    for (size_t i = 0; i < c.args.size() && c.func->id != Function::kAbsentOverTime; ++i) {
+      if (TypeOf(*c.args[i]) == ValueType::kMatrix) range_arg = i;
+    }
+  }
+  if (range_arg != SIZE_MAX) {
+    const SeriesSink sink = [&agg](const Labels& l, std::span<const Sample> pts) {
+      agg.Add(l, pts);
+    };
+    absl::StatusOr<StepValue> r =
+        EvalRangeFunction(static_cast<const Call&>(*inner), range_arg, &sink);
+    if (!r.ok()) return r.status();
+  } else {
+    absl::StatusOr<StepValue> in = Eval(*e.expr);
+    if (!in.ok()) return in.status();
+    for (const Series& s : in->series) agg.Add(s.labels, s.points);
+    Release(*in);
+  }
+  StepValue v = agg.Finish();
+  if (absl::Status st = Reserve(PointCount(v.series)); !st.ok()) return st;
+  return v;
 }
 
 }  // namespace vigil::promql

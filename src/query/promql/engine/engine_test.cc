@@ -98,6 +98,20 @@ TEST_F(EngineTest, SampleLimit) {
   EXPECT_EQ(r.status().code(), absl::StatusCode::kResourceExhausted);
 }
 
+TEST_F(EngineTest, Timeout) {
+  // Thousands of steps over a few hundred series take far longer than a millisecond on any
+  // machine, so the deadline always passes mid-query.
+  for (int i = 0; i < 300; ++i) {
+    Labels l({{"__name__", "many"}, {"i", std::to_string(i)}});
+    Load(l, 60, [](int j) { return 1.0 * j; });
+  }
+  auto r = engine_.RangeQuery(db_.db(), "sum(count_over_time(many[1h])) + sum(many)", 0,
+                              60 * kMin, 500, QueryOptions{.timeout_ms = 1});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kDeadlineExceeded);
+  EXPECT_EQ(r.status().message(), "query timed out in expression evaluation");
+}
+
 TEST_F(EngineTest, AtModifierIsStepInvariant) {
   auto r = engine_.RangeQuery(db_.db(), "req{code=\"500\"} @ 600", 0, 30 * kMin, 10 * kMin);
   ASSERT_TRUE(r.ok()) << r.status();

@@ -31,6 +31,9 @@ namespace vigil::promql {
 
 class SeriesCollector;
 
+// Receives a vector-typed result one series at a time (labels, step-aligned points).
+using SeriesSink = std::function<void(const Labels&, std::span<const Sample>)>;
+
 // State shared by a query's evaluator and the evaluators of its subqueries.
 struct QueryContext {
   MetricsStore* store = nullptr;
@@ -120,7 +123,10 @@ class Evaluator {
   absl::StatusOr<StepValue> EvalBinary(const BinaryExpr& e);
   absl::StatusOr<StepValue> EvalAggregate(const AggregateExpr& e);
   absl::StatusOr<StepValue> EvalCall(const Call& e);
-  absl::StatusOr<StepValue> EvalRangeFunction(const Call& e, size_t range_arg);
+  // With a sink, each output series goes to it as it is produced and the result is empty.
+  absl::StatusOr<StepValue> EvalRangeFunction(const Call& e, size_t range_arg,
+                                              const SeriesSink* sink = nullptr);
+  absl::StatusOr<StepValue> EvalCellAggregate(const AggregateExpr& e);
   absl::StatusOr<StepValue> HistogramQuantileOverSteps(const std::vector<double>& q,
                                                        const StepValue& in);
 
@@ -174,6 +180,7 @@ class SeriesCollector {
   }
   absl::StatusOr<Matrix> Take();
   size_t size() const { return out_.size(); }
+  const Labels& labels(size_t index) const { return out_[index].labels; }
 
  private:
   Matrix out_;

@@ -85,7 +85,8 @@ bool HasCounterReset(std::span<const Sample> pts) {
 
 }  // namespace
 
-absl::StatusOr<StepValue> Evaluator::EvalRangeFunction(const Call& e, size_t range_arg) {
+absl::StatusOr<StepValue> Evaluator::EvalRangeFunction(const Call& e, size_t range_arg,
+                                                       const SeriesSink* sink) {
   // The other arguments are scalars (quantile, smoothing factors, prediction horizon).
   std::vector<std::vector<double>> scalars(e.args.size());
   for (size_t j = 0; j < e.args.size(); ++j) {
@@ -209,7 +210,11 @@ absl::StatusOr<StepValue> Evaluator::EvalRangeFunction(const Call& e, size_t ran
         if (idx < produced.size() && produced[idx]) return DuplicateLabelsetError();
         produced.resize(std::max(produced.size(), idx + 1), false);
         produced[idx] = true;
-        out.AddAll(idx, std::move(pts));
+        if (sink) {
+          (*sink)(out.labels(idx), pts);
+        } else {
+          out.AddAll(idx, std::move(pts));
+        }
       }
     }
     return absl::OkStatus();
@@ -308,6 +313,7 @@ absl::StatusOr<StepValue> Evaluator::EvalRangeFunction(const Call& e, size_t ran
   if (!st.ok()) return st;
   Release(PointCount(in->series));
 
+  if (sink) return StepValue{ValueType::kVector, {}, {}, {}};
   if (fn != Function::kAbsentOverTime) return VectorResult(out);
   StepValue v;
   v.type = ValueType::kVector;

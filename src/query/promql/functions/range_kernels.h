@@ -25,7 +25,12 @@ namespace vigil::promql {
 
 // A time.Duration given in milliseconds, converted to float seconds exactly as Go's
 // Duration.Seconds() does (whole seconds plus the nanosecond remainder / 1e9).
-double DurationSeconds(int64_t ms);
+inline double DurationSeconds(int64_t ms) {
+  // Go: sec := d / Second; nsec := d % Second; return float64(sec) + float64(nsec)/1e9.
+  const int64_t sec = ms / 1000;
+  const int64_t nsec = (ms % 1000) * 1000000;
+  return static_cast<double>(sec) + static_cast<double>(nsec) / 1e9;
+}
 
 // rate (is_counter, is_rate), increase (is_counter) and delta (neither).
 // `range_start_ms` = eval time - range - offset, `range_end_ms` = eval time - offset; the
@@ -41,6 +46,55 @@ double DurationSeconds(int64_t ms);
 std::optional<double> ExtrapolatedRate(std::span<const Sample> s, int64_t range_start_ms,
                                        int64_t range_end_ms, bool is_counter, bool is_rate,
                                        bool may_have_resets = true);
+
+// Inline: it runs once per window, and inlined into the window loop its division chains
+// overlap from one window to the next.
+inline std::optional<double> ExtrapolatedRate(std::span<const Sample> s, int64_t range_start_ms,
+                                              int64_t range_end_ms, bool is_counter, bool is_rate,
+                                              bool may_have_resets) {
+  if (s.size() < 2) return std::nullopt;
+  const Sample& first = s.front();
+  const Sample& last = s.back();
+
+  double result = last.v - first.v;
+  if (is_counter && may_have_resets) {
+    double prev = first.v;
+    for (size_t i = 1; i < s.size(); ++i) {
+      if (s[i].v < prev) result += prev;
+      prev = s[i].v;
+    }
+  }
+
+  double duration_to_start = static_cast<double>(first.t - range_start_ms) / 1000;
+  const double duration_to_end = static_cast<double>(range_end_ms - last.t) / 1000;
+  const double sampled_interval = static_cast<double>(last.t - first.t) / 1000;
+  const double average_interval = sampled_interval / static_cast<double>(s.size() - 1);
+
+  if (is_counter && result > 0 && first.v >= 0) {
+    // A counter cannot go below zero: do not extrapolate past the point where the fitted
+    // line would cross it.
+    const double duration_to_zero = sampled_interval * (first.v / result);
+    if (duration_to_zero < duration_to_start) duration_to_start = duration_to_zero;
+  }
+
+  const double threshold = average_interval * 1.1;
+  double extrapolate_to = sampled_interval;
+  if (duration_to_start < threshold) {
+    extrapolate_to += duration_to_start;
+  } else {
+    extrapolate_to += average_interval / 2;
+  }
+  if (duration_to_end < threshold) {
+    extrapolate_to += duration_to_end;
+  } else {
+    extrapolate_to += average_interval / 2;
+  }
+
+  double factor = extrapolate_to / sampled_interval;
+  if (is_rate) factor /= DurationSeconds(range_end_ms - range_start_ms);
+  return result * factor;
+}
+
 
 // irate (is_rate) and idelta: the last two samples only. irate treats a decrease as a
 // counter reset (result = last value). nullopt when fewer than 2 samples or when the last
