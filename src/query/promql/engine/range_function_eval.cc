@@ -74,6 +74,7 @@ struct Batch {
 };
 
 constexpr size_t kBatchSeries = 256;
+constexpr size_t kMinBatchSeries = 16;
 constexpr size_t kBatchPoints = 1 << 17;
 
 bool HasCounterReset(std::span<const Sample> pts) {
@@ -155,7 +156,13 @@ absl::StatusOr<StepValue> Evaluator::EvalRangeFunction(const Call& e, size_t ran
     const int64_t random_access = sel.set && ctx_->pool ? sel.set->Size() : -1;
     if (random_access >= 0) {
       // Workers decode their own series: reading storage is spread over the cores too.
-      for (size_t i = 0; i < static_cast<size_t>(random_access); i += kBatchSeries) {
+      // Batches are small enough that every core gets some, and this thread evaluates the
+      // last one itself instead of waiting idle (a small selection never leaves it).
+      const size_t n = static_cast<size_t>(random_access);
+      const size_t per_batch = std::clamp<size_t>(
+          (n + 2 * ctx_->pool_threads - 1) / (2 * ctx_->pool_threads), kMinBatchSeries,
+          kBatchSeries);
+      for (size_t i = 0; i < n; i += per_batch) {
         if (absl::Status dl = CheckDeadline(); !dl.ok()) {
           st = dl;
           break;
@@ -163,8 +170,13 @@ absl::StatusOr<StepValue> Evaluator::EvalRangeFunction(const Call& e, size_t ran
         Batch& b = batches.emplace_back();
         b.set = sel.set.get();
         b.first = i;
-        b.count = std::min(kBatchSeries, static_cast<size_t>(random_access) - i);
-        dispatch(b);
+        b.count = std::min(per_batch, n - i);
+        b.task.budget = ctx_->options->max_samples - ctx_->current_samples;
+        if (i + per_batch >= n) {
+          compute(b);
+        } else {
+          dispatch(b);
+        }
       }
     } else if (sel.set) {
       Batch* cur = nullptr;
