@@ -90,6 +90,12 @@ start_server() {  # system dir port [args...]
       "$VIGIL" server --data-dir "$dir/data" --http.listen "127.0.0.1:$port" \
         --otlp.grpc.listen off --otlp.http.listen off "$@" >"$serverlog" 2>&1 &
       ready=/-/ready ;;
+    vigil-serial)  # vigil evaluating each query on one thread, as Prometheus does
+      printf 'query:\n  parallelism: 1\n' >"$dir/vigil.yml"
+      "$VIGIL" server --config "$dir/vigil.yml" --data-dir "$dir/data" \
+        --http.listen "127.0.0.1:$port" --otlp.grpc.listen off --otlp.http.listen off "$@" \
+        >"$serverlog" 2>&1 &
+      ready=/-/ready ;;
     prometheus)
       printf 'global:\n  scrape_interval: 15s\n' >"$dir/prometheus.yml"
       prometheus --config.file="$dir/prometheus.yml" --storage.tsdb.path="$dir/data" \
@@ -110,7 +116,7 @@ available_systems() {  # "vigil prometheus victoria-metrics"
   local sys out=()
   for sys in $1; do
     case $sys in
-      vigil) out+=(vigil) ;;
+      vigil | vigil-serial) out+=("$sys") ;;
       prometheus | victoria-metrics)
         if command -v "$sys" >/dev/null; then out+=("$sys"); else log "$sys is not installed: skipped"; fi ;;
       *) log "unknown system $sys"; return 2 ;;

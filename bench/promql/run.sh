@@ -91,6 +91,7 @@ done
 
 # One row per query and range: median latency per system, then vigil's ratios; the result
 # size is vigil's (a peer returning a different number of series is flagged with "≠").
+# vigil-serial (vigil with query.parallelism: 1) gets its own column when it was run.
 awk -F'\t' '
   NR > 1 {
     key = $2 " (" $3 ")"
@@ -102,21 +103,30 @@ awk -F'\t' '
     return ((k, a) in ms && (k, b) in ms && ms[k, b] > 0) ? sprintf("%.2f×", ms[k, a] / ms[k, b]) : "–"
   }
   END {
-    print "| query (range) | series | vigil ms | Prometheus ms | VictoriaMetrics ms | vigil / Prometheus | vigil / VictoriaMetrics |"
-    print "|---|---:|---:|---:|---:|---:|---:|"
+    serial = has["vigil-serial"]
+    head = "| query (range) | series | vigil ms |" (serial ? " vigil 1 thread ms |" : "")
+    head = head " Prometheus ms | VictoriaMetrics ms | vigil / Prometheus |"
+    head = head (serial ? " vigil 1 thread / Prometheus |" : "") " vigil / VictoriaMetrics |"
+    print head
+    print "|---|---:|---:|" (serial ? "---:|---:|" : "") "---:|---:|---:|---:|"
     for (i = 1; i <= n; i++) {
       k = keys[i]
       flag = ""
       if ((k, "prometheus") in ser && ser[k, "prometheus"] != ser[k, "vigil"]) flag = " ≠Prometheus " ser[k, "prometheus"]
       if ((k, "victoria-metrics") in ser && ser[k, "victoria-metrics"] != ser[k, "vigil"]) flag = flag " ≠VM " ser[k, "victoria-metrics"]
-      printf "| %s | %s%s | %s | %s | %s | %s | %s |\n", k, ser[k, "vigil"], flag, cell(k, "vigil"),
-        cell(k, "prometheus"), cell(k, "victoria-metrics"), ratio(k, "vigil", "prometheus"),
-        ratio(k, "vigil", "victoria-metrics")
+      line = "| " k " | " ser[k, "vigil"] flag " | " cell(k, "vigil") " |"
+      if (serial) line = line " " cell(k, "vigil-serial") " |"
+      line = line " " cell(k, "prometheus") " | " cell(k, "victoria-metrics") " | " ratio(k, "vigil", "prometheus") " |"
+      if (serial) line = line " " ratio(k, "vigil-serial", "prometheus") " |"
+      print line " " ratio(k, "vigil", "victoria-metrics") " |"
     }
-    mib = "| peak RSS while querying (MiB) | |"
-    split("vigil prometheus victoria-metrics", order, " ")
-    for (j = 1; j <= 3; j++) mib = mib (has[order[j]] ? sprintf(" %.0f |", peak[order[j]] / 1048576) : " – |")
-    print mib " | |"
+    line = "| peak RSS while querying (MiB) | |"
+    split("vigil vigil-serial prometheus victoria-metrics", order, " ")
+    for (j = 1; j <= 4; j++) {
+      if (order[j] == "vigil-serial" && !serial) continue
+      line = line (has[order[j]] ? sprintf(" %.0f |", peak[order[j]] / 1048576) : " – |")
+    }
+    print line
   }' "$RESULTS"
 echo
 echo "Per-query figures: $RESULTS (server logs and client reports beside it)."

@@ -128,7 +128,7 @@ absl::StatusOr<ServerConfig> ParseServerConfig(const std::string& yaml, const st
   }
   if (YAML::Node q = root["query"]) {
     promql::EngineOptions& o = c.query;
-    check(r.CheckKeys(q, "query", {"lookback_delta", "max_samples", "timeout"}));
+    check(r.CheckKeys(q, "query", {"lookback_delta", "max_samples", "timeout", "parallelism"}));
     check(r.DurationMs(q, "lookback_delta", &o.lookback_delta_ms));
     check(r.DurationMs(q, "timeout", &o.timeout_ms));
     uint64_t max_samples = static_cast<uint64_t>(o.max_samples);
@@ -137,6 +137,12 @@ absl::StatusOr<ServerConfig> ParseServerConfig(const std::string& yaml, const st
       check(r.Error(q["max_samples"], "max_samples must be between 1 and 2^40"));
     }
     o.max_samples = static_cast<int64_t>(max_samples);
+    uint64_t parallelism = 0;
+    check(r.Uint(q, "parallelism", &parallelism));
+    if (st.ok() && parallelism > 1024) {
+      check(r.Error(q["parallelism"], "parallelism must be between 0 (one per core) and 1024"));
+    }
+    o.parallelism = static_cast<int>(parallelism);
     if (st.ok() && (o.lookback_delta_ms <= 0 || o.timeout_ms <= 0)) {
       check(r.Error(q, "lookback_delta and timeout must be positive"));
     }

@@ -33,6 +33,7 @@ query:
   lookback_delta: 10m
   max_samples: 1000
   timeout: 30s
+  parallelism: 1
 )",
                              "vigil.yml");
   ASSERT_TRUE(c.ok()) << c.status();
@@ -46,6 +47,7 @@ query:
   EXPECT_EQ(c->query.lookback_delta_ms, 600000);
   EXPECT_EQ(c->query.max_samples, 1000);
   EXPECT_EQ(c->query.timeout_ms, 30000);
+  EXPECT_EQ(c->query.parallelism, 1);
   auto bad = ParseServerConfig("query:\n  max_samples: 0\n", "v.yml");
   EXPECT_FALSE(bad.ok());
 }
