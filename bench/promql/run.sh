@@ -13,34 +13,30 @@ end_ms=$((($(date +%s) - 600) * 1000))
 
 # Waits until a system has put the loaded data where it stays, so queries do not race the
 # background work that follows a bulk load: vigil and Prometheus persist all but the last
-# 2-3 h of their head into blocks (their head's minTime moves up); VictoriaMetrics flushes
-# its buffers and merges parts (its data folder stops changing).
+# 2-3 h of their head into blocks (their head's minTime moves up) and then merge blocks;
+# VictoriaMetrics flushes its buffers and merges parts. Done when the data folder has not
+# changed for 10 s (and, for the first two, the head has been compacted).
 settle() {  # system port datadir
-  local sys=$1 port=$2 data=$3 i
+  local sys=$1 port=$2 data=$3 i head_min
   if [[ $sys == victoria-metrics ]]; then
     curl -sf "http://127.0.0.1:$port/internal/force_flush" >/dev/null
-    local prev=-1 cur stable=0
-    for i in $(seq 120); do
+  else
+    for i in $(seq 300); do
+      head_min=$(curl -sf "http://127.0.0.1:$port/api/v1/status/tsdb" |
+        sed -n 's/.*"headStats":{[^}]*"minTime":\(-\{0,1\}[0-9]*\).*/\1/p')
+      [[ -n $head_min && $head_min -ge $((end_ms - 4 * 3600 * 1000)) ]] && break
       sleep 1
-      cur=$(file_bytes "$data")
-      if [[ $cur == "$prev" ]]; then stable=$((stable + 1)); else stable=0; fi
-      [[ $stable -ge 5 ]] && return 0
-      prev=$cur
     done
-    log "$sys: data still changing after 120 s"
-    return 0
   fi
-  local head_min
+  local prev="" cur stable=0
   for i in $(seq 300); do
-    head_min=$(curl -sf "http://127.0.0.1:$port/api/v1/status/tsdb" |
-      sed -n 's/.*"headStats":{[^}]*"minTime":\(-\{0,1\}[0-9]*\).*/\1/p')
-    if [[ -n $head_min && $head_min -ge $((end_ms - 4 * 3600 * 1000)) ]]; then
-      sleep 5  # the last block's write-out and WAL truncation
-      return 0
-    fi
     sleep 1
+    cur=$(find "$data" -type f -printf '%p %s\n' 2>/dev/null | sort | md5sum)
+    if [[ $cur == "$prev" ]]; then stable=$((stable + 1)); else stable=0; fi
+    [[ $stable -ge 10 ]] && return 0
+    prev=$cur
   done
-  log "$sys: head not compacted after 300 s (minTime $head_min)"
+  log "$sys: data still changing after 300 s"
 }
 
 query_one() {  # system
