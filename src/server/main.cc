@@ -62,9 +62,10 @@ int RunServer(const std::string& config_path, const std::string& data_dir,
 int main(int argc, char** argv) {
   // Queries build and drop tens of megabytes of intermediate series each; glibc's defaults
   // would hand that memory back to the kernel after every query and fault it in again on the
-  // next (measured: ~15% of a 24 h dashboard query). Keep up to 128 MiB free per arena and
+  // next (measured: ~15% of a 24 h dashboard query). Keep up to 32 MiB free per arena (each
+  // HTTP worker thread may have its own, so this multiplies) and
   // serve blocks below 32 MiB from the heap.
-  mallopt(M_TRIM_THRESHOLD, 128 << 20);
+  mallopt(M_TRIM_THRESHOLD, 32 << 20);
   mallopt(M_MMAP_THRESHOLD, 32 << 20);
   CLI::App app{"vigil: metrics, logs, traces, alerting and dashboards in one server"};
   app.require_subcommand(1);

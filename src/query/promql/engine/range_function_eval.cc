@@ -153,15 +153,15 @@ absl::StatusOr<StepValue> Evaluator::EvalRangeFunction(const Call& e, size_t ran
     absl::Status st;
     RangeSelection sel;
     if (in->selector) sel = SelectRange(*in);
-    const int64_t random_access = sel.set && ctx_->pool ? sel.set->Size() : -1;
+    const int64_t random_access = sel.set ? sel.set->Size() : -1;
     if (random_access >= 0) {
       // Workers decode their own series: reading storage is spread over the cores too.
       // Batches are small enough that every core gets some, and this thread evaluates the
       // last one itself instead of waiting idle (a small selection never leaves it).
       const size_t n = static_cast<size_t>(random_access);
-      const size_t per_batch = std::clamp<size_t>(
-          (n + 2 * ctx_->pool_threads - 1) / (2 * ctx_->pool_threads), kMinBatchSeries,
-          kBatchSeries);
+      const size_t threads = static_cast<size_t>(std::max(1, ctx_->pool_threads));
+      const size_t per_batch =
+          std::clamp<size_t>((n + 2 * threads - 1) / (2 * threads), kMinBatchSeries, kBatchSeries);
       for (size_t i = 0; i < n; i += per_batch) {
         if (absl::Status dl = CheckDeadline(); !dl.ok()) {
           st = dl;
