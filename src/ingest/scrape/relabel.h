@@ -81,12 +81,6 @@ std::optional<Labels> Relabel(const Labels& labels, std::span<const RelabelConfi
 std::optional<Labels> Relabel(std::span<const LabelView> sorted,
                               std::span<const RelabelConfig> configs);
 
-// Go's Regexp.Expand: appends `tmpl` to `out` with `$1`, `${1}`, `$name`, `${name}` replaced
-// by the groups of a match (groups[0] is the whole match; an unset group has a null data
-// pointer), `$$` by `$`, and a `$` that starts no valid reference kept as is.
-void ExpandRelabelTemplate(std::string_view tmpl, const RE2& re,
-                           std::span<const re2::StringPiece> groups, std::string* out);
-
 // Reads a YAML list of relabel rules (a null or missing node is an empty list), validating as
 // Prometheus does. Errors name the YAML line: "line 7: unknown relabel action \"foo\"".
 absl::StatusOr<std::vector<RelabelConfig>> ParseRelabelConfigs(const YAML::Node& node);

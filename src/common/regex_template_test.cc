@@ -1,8 +1,8 @@
-#include "query/promql/engine/label_functions.h"
+#include "common/regex_template.h"
 
 #include "gtest/gtest.h"
 
-namespace vigil::promql {
+namespace vigil {
 namespace {
 
 std::string Expand(std::string_view pattern, std::string_view text, std::string_view tmpl) {
@@ -11,12 +11,12 @@ std::string Expand(std::string_view pattern, std::string_view text, std::string_
   std::vector<re2::StringPiece> sub(n);
   re2::StringPiece t(text.data(), text.size());
   EXPECT_TRUE(re.Match(t, 0, t.size(), RE2::ANCHOR_BOTH, sub.data(), n));
-  std::vector<std::string_view> groups;
-  for (auto s : sub) groups.emplace_back(s.data(), s.size());
-  return ExpandTemplate(re, tmpl, groups);
+  std::string out;
+  ExpandRegexTemplate(tmpl, re, sub, &out);
+  return out;
 }
 
-TEST(ExpandTemplate, GoSemantics) {
+TEST(RegexTemplate, GoSemantics) {
   EXPECT_EQ(Expand("(.*):(.*)", "host:9090", "$1"), "host");
   EXPECT_EQ(Expand("(.*):(.*)", "host:9090", "${2}-$1"), "9090-host");
   // A name runs as far as letters, digits and underscores go: "$1x" is group "1x".
@@ -30,4 +30,4 @@ TEST(ExpandTemplate, GoSemantics) {
 }
 
 }  // namespace
-}  // namespace vigil::promql
+}  // namespace vigil
