@@ -1,5 +1,5 @@
 // Parses the expression of every `eval` command in Prometheus 2.42's own PromQL test files
-// (shared/conformance/promql/v2.42/*.test). All must parse: the `eval_fail` cases there fail
+// (conformance/testdata/v2.42/*.test). All must parse: the `eval_fail` cases there fail
 // at evaluation time (bad label names, duplicate series...), not while parsing.
 #include <algorithm>
 #include <filesystem>
@@ -13,7 +13,7 @@
 namespace vigil::promql {
 namespace {
 
-constexpr const char* kDir = "../../../../../shared/conformance/promql/v2.42";
+constexpr const char* kDir = "../conformance/testdata/v2.42";
 
 struct EvalCase {
   std::string file;
