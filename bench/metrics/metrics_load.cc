@@ -24,6 +24,7 @@
 #include "common/json_writer.h"
 #include "common/strings.h"
 #include "http/http_client.h"
+#include "http/url.h"
 
 namespace vigil::bench {
 namespace {
@@ -145,15 +146,14 @@ int Main(int argc, char** argv) {
   app.add_flag("--build-only", build_only, "build the workload, print its size, send nothing");
   CLI11_PARSE(app, argc, argv);
 
-  const size_t colon = target.rfind(':');
-  int64_t port = 0;
-  if (colon == std::string::npos ||
-      !ParseInt64(std::string_view(target).substr(colon + 1), &port) || port <= 0 || port > 65535) {
+  std::string host;
+  uint16_t port = 0;
+  if (!SplitHostPort(target, &host, &port).ok() || port == 0) {
     std::fprintf(stderr, "metrics_load: --target must be host:port, got %s\n", target.c_str());
     return 2;
   }
-  sopts.host = target.substr(0, colon);
-  sopts.port = static_cast<uint16_t>(port);
+  sopts.host = host;
+  sopts.port = port;
   sopts.timeout = std::chrono::milliseconds(timeout_ms);
   if (wopts.end_ms == 0) {
     wopts.end_ms = std::chrono::duration_cast<std::chrono::milliseconds>(

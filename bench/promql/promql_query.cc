@@ -88,10 +88,9 @@ int Main(int argc, char** argv) {
   app.add_option("--server-pid", server_pid, "report this process' peak RSS (/proc)");
   CLI11_PARSE(app, argc, argv);
 
-  const size_t colon = target.rfind(':');
-  int64_t port = 0;
-  if (colon == std::string::npos ||
-      !ParseInt64(std::string_view(target).substr(colon + 1), &port) || port <= 0 || port > 65535) {
+  std::string host;
+  uint16_t port = 0;
+  if (!SplitHostPort(target, &host, &port).ok() || port == 0) {
     std::fprintf(stderr, "promql_query: --target must be host:port, got %s\n", target.c_str());
     return 2;
   }
@@ -107,7 +106,7 @@ int Main(int argc, char** argv) {
   HttpClientOptions copts;
   // Plain JSON from every system: the engines are measured, not their compressors.
   copts.accept_gzip = false;
-  HttpConnection conn(target.substr(0, colon), static_cast<uint16_t>(port), copts);
+  HttpConnection conn(host, port, copts);
   // Seconds with millisecond precision, as the API takes them.
   auto seconds = [](int64_t ms) { return StrCat(ms / 1000, ".", (ms % 1000 + 1000) % 1000); };
   for (const Range& range : kRanges) {

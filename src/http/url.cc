@@ -164,4 +164,20 @@ absl::StatusOr<HttpUrl> ParseHttpUrl(std::string_view url) {
   return out;
 }
 
+absl::Status SplitHostPort(std::string_view listen, std::string* host, uint16_t* port) {
+  size_t colon = listen.rfind(':');
+  if (colon == std::string_view::npos) {
+    return absl::InvalidArgumentError(StrCat("listen address ", QuoteString(listen), " must be host:port"));
+  }
+  std::string_view h = listen.substr(0, colon);
+  if (h.size() >= 2 && h.front() == '[' && h.back() == ']') h = h.substr(1, h.size() - 2);
+  uint64_t p;
+  if (!ParseUint64(listen.substr(colon + 1), &p) || p > 65535) {
+    return absl::InvalidArgumentError(StrCat("invalid port in listen address ", QuoteString(listen)));
+  }
+  *host = h.empty() ? "0.0.0.0" : std::string(h);
+  *port = static_cast<uint16_t>(p);
+  return absl::OkStatus();
+}
+
 }  // namespace vigil

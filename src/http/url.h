@@ -49,4 +49,8 @@ struct HttpUrl {
 // empty hosts, bad ports and control characters or spaces in the URL.
 absl::StatusOr<HttpUrl> ParseHttpUrl(std::string_view url);
 
+// "host:port" → host and port, accepting "[::1]:9090" and ":9090" (all interfaces, given
+// as 0.0.0.0). Port 0 is allowed (listen on any free port).
+absl::Status SplitHostPort(std::string_view listen, std::string* host, uint16_t* port);
+
 }  // namespace vigil

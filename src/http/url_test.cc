@@ -123,5 +123,16 @@ TEST(HeadersTest, AcceptsEncoding) {
   EXPECT_FALSE(AcceptsEncoding("xgzip", "gzip"));
 }
 
+TEST(UrlTest, SplitHostPort) {
+  std::string host;
+  uint16_t port;
+  ASSERT_TRUE(SplitHostPort("[::1]:9090", &host, &port).ok());
+  EXPECT_EQ(host, "::1");
+  EXPECT_EQ(port, 9090);
+  ASSERT_TRUE(SplitHostPort(":80", &host, &port).ok());
+  EXPECT_EQ(host, "0.0.0.0");
+  EXPECT_FALSE(SplitHostPort("a:70000", &host, &port).ok());
+}
+
 }  // namespace
 }  // namespace vigil

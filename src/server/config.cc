@@ -1,5 +1,7 @@
 #include "server/config.h"
 
+#include "http/url.h"
+
 #include <fstream>
 #include <sstream>
 
@@ -12,22 +14,6 @@ ServerConfig DefaultServerConfig() {
   ServerConfig c;
   c.metrics.head.label_denylist = {"user_id", "request_id", "session_id", "trace_id", "span_id"};
   return c;
-}
-
-absl::Status SplitHostPort(std::string_view listen, std::string* host, uint16_t* port) {
-  size_t colon = listen.rfind(':');
-  if (colon == std::string_view::npos) {
-    return absl::InvalidArgumentError(StrCat("listen address ", QuoteString(listen), " must be host:port"));
-  }
-  std::string_view h = listen.substr(0, colon);
-  if (h.size() >= 2 && h.front() == '[' && h.back() == ']') h = h.substr(1, h.size() - 2);
-  uint64_t p;
-  if (!ParseUint64(listen.substr(colon + 1), &p) || p > 65535) {
-    return absl::InvalidArgumentError(StrCat("invalid port in listen address ", QuoteString(listen)));
-  }
-  *host = h.empty() ? "0.0.0.0" : std::string(h);
-  *port = static_cast<uint16_t>(p);
-  return absl::OkStatus();
 }
 
 namespace {

@@ -48,7 +48,5 @@ absl::StatusOr<ServerConfig> LoadServerConfig(const std::string& path);
 // Parses configuration text (path is only used in error messages).
 absl::StatusOr<ServerConfig> ParseServerConfig(const std::string& yaml, const std::string& path);
 
-// "host:port" → host and port, accepting "[::1]:9090" and ":9090" (all interfaces).
-absl::Status SplitHostPort(std::string_view listen, std::string* host, uint16_t* port);
 
 }  // namespace vigil

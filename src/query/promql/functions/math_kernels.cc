@@ -302,29 +302,14 @@ bool CompareOp(BinaryOp op, double lhs, double rhs) {
   }
 }
 
-namespace {
-bool IsComparisonOp(BinaryOp op) {
-  switch (op) {
-    case BinaryOp::kEql:
-    case BinaryOp::kNeq:
-    case BinaryOp::kGtr:
-    case BinaryOp::kLss:
-    case BinaryOp::kGte:
-    case BinaryOp::kLte:
-      return true;
-    default:
-      return false;
-  }
-}
-}  // namespace
 
 BinopResult VectorElemBinop(BinaryOp op, double lhs, double rhs) {
-  if (IsComparisonOp(op)) return {lhs, CompareOp(op, lhs, rhs)};
+  if (IsComparison(op)) return {lhs, CompareOp(op, lhs, rhs)};
   return {ArithmeticOp(op, lhs, rhs), true};
 }
 
 double ScalarBinop(BinaryOp op, double lhs, double rhs) {
-  if (IsComparisonOp(op)) return CompareOp(op, lhs, rhs) ? 1 : 0;
+  if (IsComparison(op)) return CompareOp(op, lhs, rhs) ? 1 : 0;
   return ArithmeticOp(op, lhs, rhs);
 }
 
