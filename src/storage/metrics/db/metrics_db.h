@@ -24,7 +24,7 @@
 #include "storage/metrics/block/block.h"
 #include "storage/metrics/head/head.h"
 #include "storage/metrics/wal/records.h"
-#include "storage/metrics/wal/wal.h"
+#include "storage/wal/wal.h"
 #include "storage/metrics_store.h"
 
 namespace vigil {

@@ -1,6 +1,6 @@
 // Wal: opening, group-commit appends, segment rollover and closing. Replay, checkpoints and
 // truncation live in wal_replay.cc.
-#include "storage/metrics/wal/wal.h"
+#include "storage/wal/wal.h"
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -14,8 +14,8 @@
 
 #include "common/logging.h"
 #include "common/strings.h"
-#include "storage/metrics/wal/frame.h"
-#include "storage/metrics/wal/wal_files.h"
+#include "storage/wal/frame.h"
+#include "storage/wal/wal_files.h"
 
 namespace vigil {
 namespace {

@@ -7,9 +7,9 @@
 
 #include "common/logging.h"
 #include "common/strings.h"
-#include "storage/metrics/wal/frame.h"
-#include "storage/metrics/wal/wal.h"
-#include "storage/metrics/wal/wal_files.h"
+#include "storage/wal/frame.h"
+#include "storage/wal/wal.h"
+#include "storage/wal/wal_files.h"
 
 namespace vigil {
 namespace {

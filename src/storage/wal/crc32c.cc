@@ -1,4 +1,4 @@
-#include "storage/metrics/wal/crc32c.h"
+#include "storage/wal/crc32c.h"
 
 #include <array>
 #include <cstring>

@@ -1,4 +1,4 @@
-#include "storage/metrics/wal/frame.h"
+#include "storage/wal/frame.h"
 
 #include <unistd.h>
 
@@ -11,8 +11,8 @@
 
 #include "gtest/gtest.h"
 #include "common/coding.h"
-#include "storage/metrics/wal/crc32c.h"
-#include "storage/metrics/wal/wal_files.h"
+#include "storage/wal/crc32c.h"
+#include "storage/wal/wal_files.h"
 
 namespace vigil::wal {
 namespace {

@@ -1,4 +1,4 @@
-#include "storage/metrics/wal/wal_files.h"
+#include "storage/wal/wal_files.h"
 
 #include <dirent.h>
 #include <sys/stat.h>

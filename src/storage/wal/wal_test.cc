@@ -1,4 +1,4 @@
-#include "storage/metrics/wal/wal.h"
+#include "storage/wal/wal.h"
 
 #include <sys/stat.h>
 #include <unistd.h>
@@ -14,8 +14,8 @@
 
 #include "common/strings.h"
 #include "gtest/gtest.h"
-#include "storage/metrics/wal/frame.h"
-#include "storage/metrics/wal/wal_files.h"
+#include "storage/wal/frame.h"
+#include "storage/wal/wal_files.h"
 
 namespace vigil {
 namespace {

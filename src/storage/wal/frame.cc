@@ -1,4 +1,4 @@
-#include "storage/metrics/wal/frame.h"
+#include "storage/wal/frame.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -10,7 +10,7 @@
 
 #include "common/strings.h"
 #include "common/coding.h"
-#include "storage/metrics/wal/crc32c.h"
+#include "storage/wal/crc32c.h"
 
 namespace vigil::wal {
 namespace {
