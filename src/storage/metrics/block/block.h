@@ -26,7 +26,7 @@
 #include "common/labels.h"
 #include "storage/matcher.h"
 #include "storage/metrics/block/block_meta.h"
-#include "storage/metrics/block/file_util.h"
+#include "common/file_util.h"
 #include "storage/metrics/chunkenc/chunk.h"
 
 namespace vigil::block {

@@ -6,7 +6,7 @@
 
 #include "common/strings.h"
 #include "storage/metrics/block/block_id.h"
-#include "storage/metrics/block/file_util.h"
+#include "common/file_util.h"
 
 namespace vigil::block {
 namespace fs = std::filesystem;

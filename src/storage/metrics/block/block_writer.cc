@@ -12,7 +12,7 @@
 #include "absl/container/node_hash_map.h"
 #include "common/strings.h"
 #include "storage/metrics/block/block_id.h"
-#include "storage/metrics/block/file_util.h"
+#include "common/file_util.h"
 #include "storage/metrics/block/format.h"
 #include "storage/metrics/chunkenc/chunk.h"
 

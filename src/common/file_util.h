@@ -1,5 +1,5 @@
-// File helpers for block writing and reading: a buffered append-only writer that fsyncs, a
-// read-only memory mapping, and directory fsync. Errors carry the path and errno text.
+// File helpers for the stores' immutable files (metrics blocks, log segments): a buffered
+// append-only writer that fsyncs, a read-only memory mapping, and directory fsync. Errors carry the path and errno text.
 //
 // Thread-safety: FileWriter is single-threaded; a MappedFile is immutable once open and may
 // be read concurrently.
@@ -14,7 +14,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 
-namespace vigil::block {
+namespace vigil {
 
 absl::Status ErrnoStatus(const std::string& what, const std::string& path, int err);
 
@@ -69,4 +69,4 @@ absl::StatusOr<std::string> ReadFileToString(const std::string& path, size_t max
 // Writes `contents` to `path` and fsyncs it.
 absl::Status WriteFileSync(const std::string& path, const std::string& contents);
 
-}  // namespace vigil::block
+}  // namespace vigil

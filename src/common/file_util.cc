@@ -1,4 +1,4 @@
-#include "storage/metrics/block/file_util.h"
+#include "common/file_util.h"
 
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -10,7 +10,7 @@
 
 #include "common/strings.h"
 
-namespace vigil::block {
+namespace vigil {
 namespace {
 constexpr size_t kWriteBuffer = 1 << 20;
 }
@@ -143,4 +143,4 @@ absl::Status WriteFileSync(const std::string& path, const std::string& contents)
   return (*w)->SyncAndClose();
 }
 
-}  // namespace vigil::block
+}  // namespace vigil
