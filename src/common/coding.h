@@ -101,6 +101,12 @@ class ByteReader {
     *v = static_cast<uint8_t>(in_[pos_++]);
     return true;
   }
+  bool Fixed32(uint32_t* v) {
+    if (remaining() < 4) return false;
+    *v = LoadFixed32(in_.data() + pos_);
+    pos_ += 4;
+    return true;
+  }
   bool Fixed64(uint64_t* v) {
     if (remaining() < 8) return false;
     *v = LoadFixed64(in_.data() + pos_);
@@ -125,6 +131,13 @@ class ByteReader {
     uint64_t u;
     if (!Uvarint(&u)) return false;
     *v = UnZigZag(u);
+    return true;
+  }
+  // The next n bytes, as a view into the input.
+  bool Bytes(size_t n, std::string_view* s) {
+    if (n > remaining()) return false;
+    *s = in_.substr(pos_, n);
+    pos_ += n;
     return true;
   }
   // A uvarint length followed by that many bytes; the view points into the input.

@@ -121,4 +121,9 @@ std::string FormatDurationMs(int64_t ms) {
   return out;
 }
 
+std::string FormatRfc3339Nano(int64_t ns) {
+  absl::Time t = absl::FromUnixNanos(ns);
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%E*SZ", t, absl::UTCTimeZone());
+}
+
 }  // namespace vigil

@@ -23,5 +23,7 @@ absl::StatusOr<int64_t> ParseApiDurationMs(std::string_view s);
 absl::StatusOr<int64_t> ParseTimestampMs(std::string_view s);
 // Formats milliseconds as a Prometheus duration ("1h30m", "0s").
 std::string FormatDurationMs(int64_t ms);
+// RFC 3339 in UTC with as many fraction digits as needed ("2026-11-21T06:31:53.123456789Z").
+std::string FormatRfc3339Nano(int64_t ns);
 
 }  // namespace vigil

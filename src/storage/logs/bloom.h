@@ -1,0 +1,43 @@
+// A blocked Bloom filter over 64-bit hashes: every key sets k bits inside one 512-bit block
+// chosen by its hash, so a lookup touches one cache line. Log segments keep one per block for
+// body tokens and one for field=value pairs (docs/formats/log_segment.md).
+//
+// The serialized form is the raw bit array (a multiple of 64 bytes); its size is the number of
+// blocks. Built once, then read-only.
+//
+// Thread-safety: MayContain on a built filter may run concurrently.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace vigil::logs {
+
+class BloomBuilder {
+ public:
+  // Sized for `expected_keys` at about 10 bits per key (~1% false positives).
+  explicit BloomBuilder(size_t expected_keys);
+  void Add(uint64_t hash);
+  // The filter's bytes, to store and later open with BloomView.
+  const std::string& bytes() const { return bits_; }
+
+ private:
+  std::string bits_;
+};
+
+class BloomView {
+ public:
+  BloomView() = default;  // an empty view contains everything (no filter stored)
+  explicit BloomView(std::string_view bytes) : bits_(bytes) {}
+  bool MayContain(uint64_t hash) const;
+
+ private:
+  std::string_view bits_;
+};
+
+uint64_t BloomHash(std::string_view key);
+// Hash of "name=value" without building the string.
+uint64_t BloomFieldHash(std::string_view name, std::string_view value);
+
+}  // namespace vigil::logs

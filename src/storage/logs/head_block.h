@@ -1,0 +1,46 @@
+// A block of the log head: records appended in arrival order, their strings packed into one
+// buffer. A block is written by one thread (under the head's lock) until it is sealed; a sealed
+// block is immutable and shared with readers through shared_ptr<const HeadBlock>.
+//
+// Thread-safety: none while writable; const methods of a sealed block may run concurrently.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "storage/log_record.h"
+
+namespace vigil::logs {
+
+class HeadBlock {
+ public:
+  struct Row {
+    int64_t timestamp_ns;
+    uint32_t stream;  // id in the head's stream table
+    uint32_t offset;  // of the row's strings in data_
+  };
+
+  HeadBlock();
+  void Add(uint32_t stream, const LogRecordView& r);
+  // Decodes row `i` into `out` except its fields, which are appended to `pool` (the caller
+  // points out->fields at them once the pool stops growing); returns how many were appended.
+  size_t Read(size_t i, LogRecordView* out, std::vector<LogFieldView>* pool) const;
+
+  const std::vector<Row>& rows() const { return rows_; }
+  size_t data_bytes() const { return data_.size(); }
+  // Sealed once full, so one block's buffer never grows past a few MiB.
+  bool full() const { return data_.size() >= kMaxBytes || rows_.size() >= kMaxRows; }
+  int64_t min_time() const { return min_ts_; }
+  int64_t max_time() const { return max_ts_; }
+
+ private:
+  static constexpr size_t kMaxBytes = 4u << 20;
+  static constexpr size_t kMaxRows = 32768;
+  std::vector<Row> rows_;
+  std::string data_;
+  int64_t min_ts_ = INT64_MAX;
+  int64_t max_ts_ = INT64_MIN;
+};
+
+}  // namespace vigil::logs

@@ -1,0 +1,74 @@
+#include "storage/logs/log_head.h"
+
+#include <algorithm>
+
+#include "common/strings.h"
+#include "common/time_util.h"
+
+namespace vigil::logs {
+
+absl::StatusOr<uint32_t> LogHead::ResolveStream(const Labels& labels) {
+  std::lock_guard lock(mu_);
+  auto it = stream_ids_.find(ToAbsl(labels.packed()));
+  if (it != stream_ids_.end()) return it->second;
+  if (max_streams_ != 0 && streams_.size() >= max_streams_) {
+    return absl::ResourceExhaustedError(
+        StrCat("stream limit of ", max_streams_, " active streams reached; new stream ",
+               labels.ToString(), " refused"));
+  }
+  uint32_t id = static_cast<uint32_t>(streams_.size());
+  streams_.push_back({std::make_shared<const Labels>(labels)});
+  stream_ids_.emplace(std::string(labels.packed()), id);
+  return id;
+}
+
+void LogHead::Append(const LogBatch& batch, std::span<const uint32_t> entries,
+                     std::span<const uint32_t> stream_ids) {
+  std::lock_guard lock(mu_);
+  if (first_append_ns_ == 0 && !entries.empty()) first_append_ns_ = MonotonicNs();
+  for (uint32_t i : entries) {
+    const LogBatch::Entry& e = batch.entries()[i];
+    uint32_t id = stream_ids[e.stream];
+    if (!active_) active_ = std::make_unique<HeadBlock>();
+    active_->Add(id, batch.View(e));
+    HeadStream& s = streams_[id];
+    s.min_time = std::min(s.min_time, e.timestamp_ns);
+    s.max_time = std::max(s.max_time, e.timestamp_ns);
+    if (active_->full()) SealActiveLocked();
+  }
+  rows_ += entries.size();
+}
+
+void LogHead::SealActiveLocked() {
+  if (!active_ || active_->rows().empty()) return;
+  sealed_bytes_ += active_->data_bytes();
+  sealed_.push_back(std::move(active_));
+}
+
+HeadSnapshot LogHead::Snapshot() {
+  std::lock_guard lock(mu_);
+  SealActiveLocked();
+  return HeadSnapshot{sealed_, streams_};
+}
+
+size_t LogHead::num_streams() const {
+  std::lock_guard lock(mu_);
+  return streams_.size();
+}
+
+uint64_t LogHead::rows() const {
+  std::lock_guard lock(mu_);
+  return rows_;
+}
+
+uint64_t LogHead::bytes() const {
+  std::lock_guard lock(mu_);
+  return sealed_bytes_ + (active_ ? active_->data_bytes() : 0);
+}
+
+int64_t LogHead::first_append_monotonic_ns() const {
+  std::lock_guard lock(mu_);
+  return first_append_ns_;
+}
+
+}  // namespace vigil::logs

@@ -1,0 +1,147 @@
+// LogsDb: the read side (records, streams, label names and values).
+#include <algorithm>
+#include <set>
+
+#include "storage/logs/logs_db.h"
+
+namespace vigil {
+namespace {
+
+bool MatchesAll(const Matchers& matchers, const Labels& labels) {
+  for (const LabelMatcher& m : matchers) {
+    if (!m.Matches(labels.Get(m.name()))) return false;
+  }
+  return true;
+}
+
+bool Overlaps(int64_t min, int64_t max, int64_t start, int64_t end) {
+  return max >= start && min < end;
+}
+
+// The head's records of matching streams, sorted by stream and time and handed over in
+// batches per stream.
+bool SelectHead(logs::LogHead& head, const LogSelectRequest& req, const LogRecordsFn& fn) {
+  logs::HeadSnapshot snap = head.Snapshot();
+  std::vector<uint8_t> matched(snap.streams.size(), 0);
+  bool any = false;
+  for (size_t s = 0; s < snap.streams.size(); ++s) {
+    const logs::HeadStream& hs = snap.streams[s];
+    matched[s] = Overlaps(hs.min_time, hs.max_time, req.start_ns, req.end_ns) &&
+                 MatchesAll(req.matchers, *hs.labels);
+    any = any || matched[s];
+  }
+  if (!any) return true;
+  struct Ref {
+    uint32_t stream;
+    int64_t ts;
+    uint32_t block;
+    uint32_t row;
+  };
+  std::vector<Ref> refs;
+  for (uint32_t b = 0; b < snap.blocks.size(); ++b) {
+    const logs::HeadBlock& block = *snap.blocks[b];
+    if (!Overlaps(block.min_time(), block.max_time(), req.start_ns, req.end_ns)) continue;
+    const auto& rows = block.rows();
+    for (uint32_t i = 0; i < rows.size(); ++i) {
+      const auto& r = rows[i];
+      if (matched[r.stream] && r.timestamp_ns >= req.start_ns && r.timestamp_ns < req.end_ns) {
+        refs.push_back({r.stream, r.timestamp_ns, b, i});
+      }
+    }
+  }
+  std::sort(refs.begin(), refs.end(), [](const Ref& a, const Ref& b) {
+    return std::tie(a.stream, a.ts, a.block, a.row) < std::tie(b.stream, b.ts, b.block, b.row);
+  });
+  constexpr size_t kBatch = 4096;
+  std::vector<LogRecordView> records;
+  std::vector<LogFieldView> pool;
+  std::vector<uint32_t> counts;
+  for (size_t start = 0; start < refs.size();) {
+    size_t end = start;
+    while (end < refs.size() && end - start < kBatch && refs[end].stream == refs[start].stream) ++end;
+    records.assign(end - start, LogRecordView{});
+    counts.assign(end - start, 0);
+    pool.clear();
+    for (size_t i = start; i < end; ++i) {
+      counts[i - start] = static_cast<uint32_t>(
+          snap.blocks[refs[i].block]->Read(refs[i].row, &records[i - start], &pool));
+    }
+    size_t at = 0;
+    for (size_t j = 0; j < records.size(); ++j) {
+      records[j].fields = std::span<const LogFieldView>(pool.data() + at, counts[j]);
+      at += counts[j];
+    }
+    if (!fn(*snap.streams[refs[start].stream].labels, records)) return false;
+    start = end;
+  }
+  return true;
+}
+
+// Calls fn(labels) for every stream with records in the range, segments and heads alike
+// (a stream may come several times).
+template <typename Fn>
+void ForEachStream(const std::vector<std::shared_ptr<const logs::Segment>>& segments,
+                   const std::vector<std::shared_ptr<logs::LogHead>>& heads, int64_t start,
+                   int64_t end, Fn&& fn) {
+  for (const auto& seg : segments) {
+    if (!Overlaps(seg->meta().min_time, seg->meta().max_time, start, end)) continue;
+    for (const logs::StreamMeta& s : seg->meta().streams) {
+      if (Overlaps(s.min_time, s.max_time, start, end)) fn(s.labels);
+    }
+  }
+  for (const auto& head : heads) {
+    logs::HeadSnapshot snap = head->Snapshot();
+    for (const logs::HeadStream& s : snap.streams) {
+      if (Overlaps(s.min_time, s.max_time, start, end)) fn(*s.labels);
+    }
+  }
+}
+
+}  // namespace
+
+absl::Status LogsDb::Select(const LogSelectRequest& req, const LogRecordsFn& fn) {
+  View v = Snapshot();
+  for (const auto& seg : v.segments) {
+    auto more = seg->Select(req, fn);
+    if (!more.ok()) return more.status();
+    if (!*more) return absl::OkStatus();
+  }
+  for (const auto& head : v.heads) {
+    if (!SelectHead(*head, req, fn)) return absl::OkStatus();
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<Labels>> LogsDb::Streams(const Matchers& matchers, int64_t start_ns,
+                                                    int64_t end_ns) {
+  View v = Snapshot();
+  std::set<Labels> found;
+  ForEachStream(v.segments, v.heads, start_ns, end_ns, [&](const Labels& l) {
+    if (MatchesAll(matchers, l)) found.insert(l);
+  });
+  return std::vector<Labels>(found.begin(), found.end());
+}
+
+absl::StatusOr<std::vector<std::string>> LogsDb::LabelNames(int64_t start_ns, int64_t end_ns) {
+  View v = Snapshot();
+  std::set<std::string, std::less<>> names;
+  ForEachStream(v.segments, v.heads, start_ns, end_ns, [&](const Labels& l) {
+    for (const LabelView& lv : l) {
+      if (names.find(lv.name) == names.end()) names.emplace(lv.name);
+    }
+  });
+  return std::vector<std::string>(names.begin(), names.end());
+}
+
+absl::StatusOr<std::vector<std::string>> LogsDb::LabelValues(std::string_view name,
+                                                             int64_t start_ns, int64_t end_ns) {
+  View v = Snapshot();
+  std::set<std::string, std::less<>> values;
+  ForEachStream(v.segments, v.heads, start_ns, end_ns, [&](const Labels& l) {
+    std::string_view value = l.Get(name);
+    if (!value.empty() && values.find(value) == values.end()) values.emplace(value);
+  });
+  return std::vector<std::string>(values.begin(), values.end());
+}
+
+}  // namespace vigil

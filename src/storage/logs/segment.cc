@@ -1,0 +1,320 @@
+#include "storage/logs/segment.h"
+
+#include <zstd.h>
+
+#include <algorithm>
+#include <vector>
+
+#include "common/coding.h"
+#include "common/strings.h"
+#include "storage/logs/bloom.h"
+#include "storage/logs/tokenizer.h"
+#include "storage/wal/crc32c.h"
+
+namespace vigil::logs {
+namespace {
+
+std::string_view Bytes(const MappedFile& f, uint64_t offset, uint64_t size) {
+  return std::string_view(reinterpret_cast<const char*>(f.data().data()) + offset, size);
+}
+
+// Reusable buffers of one scan; decoding a block allocates nothing once they have grown.
+struct BlockScratch {
+  ZSTD_DCtx* dctx = ZSTD_createDCtx();
+  std::vector<std::string> raw;  // decompressed columns
+  std::vector<int64_t> ts;
+  std::vector<LogRecordView> records;
+  std::vector<LogFieldView> fields;
+  std::vector<uint32_t> field_first;  // per row, into fields
+  std::string hex;                    // trace and span ids as hex
+  ~BlockScratch() { ZSTD_freeDCtx(dctx); }
+};
+
+// What the hints require of a block's Bloom filters.
+struct BloomChecks {
+  std::vector<uint64_t> tokens;
+  std::vector<uint64_t> fields;
+};
+
+bool PassesBlooms(const MappedFile& f, const BlockMeta& b, const BloomChecks& checks) {
+  if (!checks.tokens.empty() && b.token_bloom.size > 0) {
+    BloomView v(Bytes(f, b.token_bloom.offset, b.token_bloom.size));
+    for (uint64_t h : checks.tokens) {
+      if (!v.MayContain(h)) return false;
+    }
+  }
+  if (!checks.fields.empty() && b.field_bloom.size > 0) {
+    BloomView v(Bytes(f, b.field_bloom.offset, b.field_bloom.size));
+    for (uint64_t h : checks.fields) {
+      if (!v.MayContain(h)) return false;
+    }
+  }
+  return true;
+}
+
+void AppendHex(std::string* out, std::string_view raw) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  for (unsigned char c : raw) {
+    out->push_back(kDigits[c >> 4]);
+    out->push_back(kDigits[c & 15]);
+  }
+}
+
+}  // namespace
+
+absl::StatusOr<std::shared_ptr<const Segment>> Segment::Open(const std::string& path) {
+  auto file = MappedFile::Open(path);
+  if (!file.ok()) return file.status();
+  std::shared_ptr<Segment> seg(new Segment());
+  seg->file_ = std::move(*file);
+  const MappedFile& f = *seg->file_;
+  auto bad = [&](std::string_view what) {
+    return absl::DataLossError(StrCat("log segment ", path, ": ", what));
+  };
+  if (f.size() < kSegmentMagic.size() + kSegmentFooterBytes ||
+      Bytes(f, 0, kSegmentMagic.size()) != kSegmentMagic) {
+    return bad("not a segment (bad magic or too short)");
+  }
+  ByteReader footer(Bytes(f, f.size() - kSegmentFooterBytes, kSegmentFooterBytes));
+  uint64_t meta_offset = 0;
+  uint32_t meta_size = 0, meta_raw = 0, meta_crc = 0, version = 0;
+  footer.Fixed64(&meta_offset);
+  footer.Fixed32(&meta_size);
+  footer.Fixed32(&meta_raw);
+  footer.Fixed32(&meta_crc);
+  footer.Fixed32(&version);
+  if (version != kSegmentVersion) return bad(StrCat("unsupported version ", version));
+  if (meta_offset + meta_size + kSegmentFooterBytes != f.size()) return bad("bad footer");
+  std::string_view packed = Bytes(f, meta_offset, meta_size);
+  if (wal::Crc32c(packed) != meta_crc) return bad("metadata checksum mismatch");
+  std::string raw(meta_raw, '\0');
+  size_t n = ZSTD_decompress(raw.data(), raw.size(), packed.data(), packed.size());
+  if (ZSTD_isError(n) || n != meta_raw) return bad("metadata does not decompress");
+  auto meta = DecodeSegmentMeta(raw);
+  if (!meta.ok()) return bad(ToStd(meta.status().message()));
+  for (const BlockMeta& b : meta->blocks) {
+    auto in_data = [&](const Chunk& c) { return c.offset + c.size <= meta_offset; };
+    for (const Chunk& c : b.columns) {
+      if (!in_data(c)) return bad("column outside the data section");
+    }
+    if (!in_data(b.token_bloom) || !in_data(b.field_bloom)) return bad("bloom outside the data section");
+  }
+  seg->meta_ = std::move(*meta);
+  return std::shared_ptr<const Segment>(std::move(seg));
+}
+
+absl::StatusOr<bool> Segment::Select(const LogSelectRequest& req, const LogRecordsFn& fn,
+                                     SegmentScanStats* stats) const {
+  if (meta_.rows == 0 || meta_.max_time < req.start_ns || meta_.min_time >= req.end_ns) return true;
+  const MappedFile& f = *file_;
+  // Streams that match the selector and overlap the range.
+  std::vector<bool> matched(meta_.streams.size(), false);
+  bool any = false;
+  for (size_t s = 0; s < meta_.streams.size(); ++s) {
+    const StreamMeta& sm = meta_.streams[s];
+    if (sm.max_time < req.start_ns || sm.min_time >= req.end_ns) continue;
+    bool ok = true;
+    for (const LabelMatcher& m : req.matchers) {
+      if (!m.Matches(sm.labels.Get(m.name()))) {
+        ok = false;
+        break;
+      }
+    }
+    matched[s] = ok;
+    any = any || ok;
+  }
+  if (!any) return true;
+
+  BloomChecks checks;
+  for (const std::string& needle : req.hints.body_contains) {
+    for (const std::string& t : RequiredTokens(needle)) checks.tokens.push_back(BloomHash(t));
+  }
+  if (!req.hints.trace_id.empty()) checks.fields.push_back(BloomFieldHash("trace_id", req.hints.trace_id));
+  for (const auto& [name, value] : req.hints.field_equals) {
+    // A name that is a stream label of a matched stream is the selector's business: the
+    // records do not carry it as a field, so the field filter must not prune them.
+    bool is_label = false;
+    for (size_t s = 0; s < matched.size() && !is_label; ++s) {
+      is_label = matched[s] && meta_.streams[s].labels.Has(name);
+    }
+    if (!is_label) checks.fields.push_back(BloomFieldHash(name, value));
+  }
+
+  thread_local BlockScratch scratch;
+  const size_t ncols = kColFirstField + meta_.field_columns.size();
+  scratch.raw.resize(ncols);
+  for (const BlockMeta& b : meta_.blocks) {
+    if (stats) stats->blocks_total++;
+    if (b.max_time < req.start_ns || b.min_time >= req.end_ns) continue;
+    bool block_any = false;
+    for (uint32_t s = b.first_stream; s <= b.last_stream && !block_any; ++s) block_any = matched[s];
+    if (!block_any) continue;
+    if (!PassesBlooms(f, b, checks)) {
+      if (stats) stats->blocks_skipped_by_bloom++;
+      continue;
+    }
+    if (stats) stats->blocks_read++;
+    // Decompress the wanted columns.
+    auto load = [&](size_t c) -> absl::Status {
+      const Chunk& ch = b.columns[c];
+      std::string_view stored = Bytes(f, ch.offset, ch.size);
+      if (wal::Crc32c(stored) != ch.crc) {
+        return absl::DataLossError(StrCat("log segment ", path(), ": checksum mismatch in column ", c));
+      }
+      std::string& out = scratch.raw[c];
+      out.resize(ch.raw_size);
+      size_t n = ZSTD_decompressDCtx(scratch.dctx, out.data(), out.size(), stored.data(), stored.size());
+      if (ZSTD_isError(n) || n != ch.raw_size) {
+        return absl::DataLossError(StrCat("log segment ", path(), ": column ", c, " does not decompress"));
+      }
+      return absl::OkStatus();
+    };
+    auto corrupt = [&](size_t c) {
+      return absl::DataLossError(StrCat("log segment ", path(), ": malformed column ", c));
+    };
+    for (size_t c : {size_t{kColTimestamp}, size_t{kColSeverity}}) {
+      if (absl::Status st = load(c); !st.ok()) return st;
+    }
+    if (req.want_body) {
+      if (absl::Status st = load(kColBody); !st.ok()) return st;
+    }
+    if (req.want_fields) {
+      for (size_t c = kColSeverityText; c < ncols; ++c) {
+        if (c == kColBody) continue;
+        if (absl::Status st = load(c); !st.ok()) return st;
+      }
+    }
+    const size_t rows = b.rows;
+    scratch.records.assign(rows, LogRecordView{});
+    {
+      ByteReader r(scratch.raw[kColTimestamp]);
+      int64_t t = 0;
+      for (size_t i = 0; i < rows; ++i) {
+        int64_t d;
+        if (!r.Varint(&d)) return corrupt(kColTimestamp);
+        t += d;
+        scratch.records[i].timestamp_ns = t;
+      }
+      if (scratch.raw[kColSeverity].size() != rows) return corrupt(kColSeverity);
+      for (size_t i = 0; i < rows; ++i) {
+        scratch.records[i].severity = static_cast<uint8_t>(scratch.raw[kColSeverity][i]);
+      }
+    }
+    // A column of per-row lengths followed by the bytes (body and field columns).
+    auto split = [&](size_t c, auto&& each) -> bool {
+      ByteReader r(scratch.raw[c]);
+      std::string_view lens;
+      if (!r.String(&lens)) return false;
+      std::string_view data = std::string_view(scratch.raw[c]).substr(r.offset());
+      ByteReader lr(lens);
+      size_t pos = 0;
+      for (size_t i = 0; i < rows; ++i) {
+        uint64_t n;
+        if (!lr.Uvarint(&n)) return false;
+        if (!each(i, n, data, pos)) return false;
+      }
+      return pos == data.size();
+    };
+    if (req.want_body) {
+      bool ok = split(kColBody, [&](size_t i, uint64_t n, std::string_view data, size_t& pos) {
+        if (n > data.size() - pos) return false;
+        scratch.records[i].body = data.substr(pos, n);
+        pos += n;
+        return true;
+      });
+      if (!ok) return corrupt(kColBody);
+    }
+    if (req.want_fields) {
+      ByteReader st(scratch.raw[kColSeverityText]);
+      for (size_t i = 0; i < rows; ++i) {
+        if (!st.String(&scratch.records[i].severity_text)) return corrupt(kColSeverityText);
+      }
+      // Ids: decoded to hex in one buffer sized up front, so the views stay put.
+      scratch.hex.clear();
+      scratch.hex.reserve(rows * 48);
+      for (size_t c : {size_t{kColTraceId}, size_t{kColSpanId}}) {
+        ByteReader r(scratch.raw[c]);
+        size_t raw_len = c == kColTraceId ? 16 : 8;
+        for (size_t i = 0; i < rows; ++i) {
+          uint8_t kind;
+          std::string_view v;
+          if (!r.Byte(&kind)) return corrupt(c);
+          if (kind == 1) {
+            std::string_view raw;
+            if (!r.Bytes(raw_len, &raw)) return corrupt(c);
+            size_t at = scratch.hex.size();
+            if (at + raw_len * 2 > scratch.hex.capacity()) return corrupt(c);
+            AppendHex(&scratch.hex, raw);
+            v = std::string_view(scratch.hex).substr(at, raw_len * 2);
+          } else if (kind == 2) {
+            if (!r.String(&v)) return corrupt(c);
+          } else if (kind != 0) {
+            return corrupt(c);
+          }
+          (c == kColTraceId ? scratch.records[i].trace_id : scratch.records[i].span_id) = v;
+        }
+      }
+      // Fields: the dedicated columns, then the rest, gathered per row.
+      scratch.fields.clear();
+      scratch.field_first.assign(rows + 1, 0);
+      // Per column views first (column-major), then interleave per row.
+      const size_t nf = meta_.field_columns.size();
+      thread_local std::vector<std::string_view> col_values;
+      thread_local std::vector<uint8_t> col_present;
+      col_values.assign(rows * nf, {});
+      col_present.assign(rows * nf, 0);
+      for (size_t k = 0; k < nf; ++k) {
+        bool ok = split(kColFirstField + k, [&](size_t i, uint64_t n, std::string_view data, size_t& pos) {
+          if (n == 0) return true;
+          if (n - 1 > data.size() - pos) return false;
+          col_values[i * nf + k] = data.substr(pos, n - 1);
+          col_present[i * nf + k] = 1;
+          pos += n - 1;
+          return true;
+        });
+        if (!ok) return corrupt(kColFirstField + k);
+      }
+      ByteReader other(scratch.raw[kColOtherFields]);
+      for (size_t i = 0; i < rows; ++i) {
+        scratch.field_first[i] = static_cast<uint32_t>(scratch.fields.size());
+        for (size_t k = 0; k < nf; ++k) {
+          if (col_present[i * nf + k]) scratch.fields.push_back({meta_.field_columns[k], col_values[i * nf + k]});
+        }
+        uint64_t n;
+        if (!other.Uvarint(&n) || n > other.remaining()) return corrupt(kColOtherFields);
+        for (uint64_t j = 0; j < n; ++j) {
+          uint64_t name;
+          std::string_view value;
+          if (!other.Uvarint(&name) || name >= meta_.other_field_names.size() || !other.String(&value)) {
+            return corrupt(kColOtherFields);
+          }
+          scratch.fields.push_back({meta_.other_field_names[name], value});
+        }
+      }
+      scratch.field_first[rows] = static_cast<uint32_t>(scratch.fields.size());
+      for (size_t i = 0; i < rows; ++i) {
+        scratch.records[i].fields = std::span<const LogFieldView>(
+            scratch.fields.data() + scratch.field_first[i], scratch.field_first[i + 1] - scratch.field_first[i]);
+      }
+    }
+    // Emit the runs of matching streams, trimmed to the time range.
+    for (uint32_t s = b.first_stream; s <= b.last_stream; ++s) {
+      if (!matched[s]) continue;
+      const StreamMeta& sm = meta_.streams[s];
+      size_t lo = std::max<size_t>(sm.first_row, b.first_row) - b.first_row;
+      size_t hi = std::min<size_t>(sm.first_row + sm.rows, b.first_row + b.rows) - b.first_row;
+      if (lo >= hi) continue;
+      auto first = scratch.records.begin() + lo, last = scratch.records.begin() + hi;
+      auto by_time = [](const LogRecordView& r, int64_t t) { return r.timestamp_ns < t; };
+      first = std::lower_bound(first, last, req.start_ns, by_time);
+      last = std::lower_bound(first, last, req.end_ns, by_time);
+      if (first == last) continue;
+      if (!fn(sm.labels, std::span<const LogRecordView>(&*first, static_cast<size_t>(last - first)))) {
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
+}  // namespace vigil::logs

@@ -1,0 +1,305 @@
+#include "storage/logs/segment_writer.h"
+
+#include <zstd.h>
+
+#include <algorithm>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "common/coding.h"
+#include "common/file_util.h"
+#include "common/strings.h"
+#include "storage/logs/bloom.h"
+#include "storage/logs/segment_format.h"
+#include "storage/logs/tokenizer.h"
+#include "storage/wal/crc32c.h"
+
+namespace vigil::logs {
+namespace {
+
+// Hex digits of a trace or span id, as raw bytes when they are lowercase hex of the expected
+// length (what the decoders produce); anything else is kept verbatim after a marker.
+void PutId(std::string* out, std::string_view hex, size_t raw_len) {
+  auto nibble = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    return -1;
+  };
+  if (hex.empty()) {
+    out->push_back(0);
+    return;
+  }
+  if (hex.size() == raw_len * 2) {
+    char raw[16];
+    bool ok = true;
+    for (size_t i = 0; i < raw_len && ok; ++i) {
+      int hi = nibble(hex[2 * i]), lo = nibble(hex[2 * i + 1]);
+      ok = hi >= 0 && lo >= 0;
+      raw[i] = static_cast<char>(hi << 4 | lo);
+    }
+    if (ok) {
+      out->push_back(1);
+      out->append(raw, raw_len);
+      return;
+    }
+  }
+  out->push_back(2);
+  PutString(out, hex);
+}
+
+class BlockEncoder {
+ public:
+  BlockEncoder(const SegmentWriterOptions& o, const std::vector<std::string>& field_columns,
+               const absl::flat_hash_map<std::string_view, uint32_t>& field_column_index,
+               const absl::flat_hash_map<std::string_view, uint32_t>& other_index)
+      : options_(o),
+        field_columns_(field_columns),
+        field_column_index_(field_column_index),
+        other_index_(other_index),
+        cctx_(ZSTD_createCCtx()) {}
+  ~BlockEncoder() { ZSTD_freeCCtx(cctx_); }
+
+  // Encodes rows into `file` at its current end, filling `b`'s chunks.
+  absl::Status Encode(std::span<const LogRecordView> rows, FileWriter& file, BlockMeta* b) {
+    size_t ncols = kColFirstField + field_columns_.size();
+    cols_.resize(ncols);
+    lens_.resize(ncols);
+    for (size_t c = 0; c < ncols; ++c) {
+      cols_[c].clear();
+      lens_[c].clear();
+    }
+    tokens_.clear();
+    fields_.clear();
+    int64_t prev = 0;
+    for (const LogRecordView& r : rows) {
+      PutVarint(&cols_[kColTimestamp], r.timestamp_ns - prev);
+      prev = r.timestamp_ns;
+      cols_[kColSeverity].push_back(static_cast<char>(r.severity));
+      PutString(&cols_[kColSeverityText], r.severity_text);
+      PutUvarint(&lens_[kColBody], r.body.size());
+      cols_[kColBody].append(r.body);
+      PutId(&cols_[kColTraceId], r.trace_id, 16);
+      PutId(&cols_[kColSpanId], r.span_id, 8);
+      ForEachToken(r.body, [&](std::string_view t) { tokens_.insert(BloomHash(t)); });
+      if (!r.trace_id.empty()) fields_.insert(BloomFieldHash("trace_id", r.trace_id));
+      if (!r.span_id.empty()) fields_.insert(BloomFieldHash("span_id", r.span_id));
+      // Field columns: length + 1 per row (0 = absent), bytes after all lengths.
+      row_has_.assign(field_columns_.size(), false);
+      size_t others = 0;
+      for (const LogFieldView& f : r.fields) {
+        fields_.insert(BloomFieldHash(f.name, f.value));
+        auto it = field_column_index_.find(f.name);
+        if (it != field_column_index_.end() && !row_has_[it->second]) {
+          row_has_[it->second] = true;
+          uint32_t c = kColFirstField + it->second;
+          PutUvarint(&lens_[c], f.value.size() + 1);
+          cols_[c].append(f.value);
+        } else {
+          ++others;
+        }
+      }
+      for (size_t i = 0; i < field_columns_.size(); ++i) {
+        if (!row_has_[i]) PutUvarint(&lens_[kColFirstField + i], 0);
+      }
+      std::string& other = cols_[kColOtherFields];
+      PutUvarint(&other, others);
+      if (others > 0) {
+        for (const LogFieldView& f : r.fields) {
+          auto it = field_column_index_.find(f.name);
+          if (it != field_column_index_.end()) {
+            // Only the first occurrence went to the column; a repeated name goes here.
+            if (&f == FirstOf(r.fields, f.name)) continue;
+          }
+          PutUvarint(&other, other_index_.at(f.name));
+          PutString(&other, f.value);
+        }
+      }
+    }
+    b->columns.resize(ncols);
+    for (size_t c = 0; c < ncols; ++c) {
+      std::string* raw = &cols_[c];
+      if (c == kColBody || c >= kColFirstField) {
+        // Lengths first, so they compress apart from the bytes.
+        joined_.clear();
+        PutUvarint(&joined_, lens_[c].size());
+        joined_.append(lens_[c]);
+        joined_.append(cols_[c]);
+        raw = &joined_;
+      }
+      if (absl::Status st = WriteCompressed(*raw, file, &b->columns[c]); !st.ok()) return st;
+    }
+    BloomBuilder tb(tokens_.size());
+    for (uint64_t h : tokens_) tb.Add(h);
+    BloomBuilder fb(fields_.size());
+    for (uint64_t h : fields_) fb.Add(h);
+    if (absl::Status st = WriteRaw(tb.bytes(), file, &b->token_bloom); !st.ok()) return st;
+    return WriteRaw(fb.bytes(), file, &b->field_bloom);
+  }
+
+ private:
+  static const LogFieldView* FirstOf(std::span<const LogFieldView> fields, std::string_view name) {
+    for (const LogFieldView& f : fields) {
+      if (f.name == name) return &f;
+    }
+    return nullptr;
+  }
+
+  absl::Status WriteCompressed(const std::string& raw, FileWriter& file, Chunk* c) {
+    out_.resize(ZSTD_compressBound(raw.size()));
+    size_t n = ZSTD_compressCCtx(cctx_, out_.data(), out_.size(), raw.data(), raw.size(),
+                                 options_.zstd_level);
+    if (ZSTD_isError(n)) {
+      return absl::InternalError(StrCat("zstd compression failed: ", ZSTD_getErrorName(n)));
+    }
+    out_.resize(n);
+    c->raw_size = static_cast<uint32_t>(raw.size());
+    return WriteRaw(out_, file, c, /*set_raw=*/false);
+  }
+
+  static absl::Status WriteRaw(const std::string& bytes, FileWriter& file, Chunk* c,
+                               bool set_raw = true) {
+    c->offset = file.size();
+    c->size = static_cast<uint32_t>(bytes.size());
+    if (set_raw) c->raw_size = c->size;
+    c->crc = wal::Crc32c(bytes);
+    return file.Append(bytes);
+  }
+
+  const SegmentWriterOptions& options_;
+  const std::vector<std::string>& field_columns_;
+  const absl::flat_hash_map<std::string_view, uint32_t>& field_column_index_;
+  const absl::flat_hash_map<std::string_view, uint32_t>& other_index_;
+  ZSTD_CCtx* cctx_;
+  std::vector<std::string> cols_, lens_;
+  std::string joined_, out_;
+  std::vector<bool> row_has_;
+  absl::flat_hash_set<uint64_t> tokens_, fields_;
+};
+
+}  // namespace
+
+absl::StatusOr<uint64_t> WriteSegment(const std::string& path, const std::vector<Labels>& streams,
+                                      std::span<const uint32_t> row_streams,
+                                      SegmentRowReader read,
+                                      const SegmentWriterOptions& options) {
+  const size_t nrows = row_streams.size();
+  SegmentMeta meta;
+  meta.rows = nrows;
+  meta.min_time = INT64_MAX;
+  meta.max_time = INT64_MIN;
+  meta.streams.resize(streams.size());
+  for (size_t s = 0; s < streams.size(); ++s) {
+    meta.streams[s].labels = streams[s];
+    meta.streams[s].min_time = INT64_MAX;
+    meta.streams[s].max_time = INT64_MIN;
+  }
+
+  // Pass 1: stream ranges, time bounds, field names by frequency, block boundaries.
+  absl::flat_hash_map<std::string_view, uint64_t> counts;
+  std::vector<LogFieldView> pool;
+  std::vector<size_t> block_starts;
+  size_t block_rows = 0, block_body = 0;
+  for (size_t i = 0; i < nrows; ++i) {
+    LogRecordView r;
+    pool.clear();
+    read(i, &r, &pool);
+    for (const LogFieldView& f : pool) counts[f.name]++;
+    StreamMeta& s = meta.streams[row_streams[i]];
+    if (s.rows == 0) s.first_row = static_cast<uint32_t>(i);
+    s.rows++;
+    s.min_time = std::min(s.min_time, r.timestamp_ns);
+    s.max_time = std::max(s.max_time, r.timestamp_ns);
+    meta.min_time = std::min(meta.min_time, r.timestamp_ns);
+    meta.max_time = std::max(meta.max_time, r.timestamp_ns);
+    meta.body_bytes += r.body.size();
+    if (i == 0 || block_rows >= options.block_rows || block_body >= options.block_body_bytes) {
+      block_starts.push_back(i);
+      block_rows = 0;
+      block_body = 0;
+    }
+    block_rows++;
+    block_body += r.body.size();
+  }
+  for (const StreamMeta& s : meta.streams) {
+    if (s.rows == 0) return absl::InvalidArgumentError("segment stream without rows");
+  }
+  std::vector<std::pair<std::string_view, uint64_t>> by_count(counts.begin(), counts.end());
+  std::sort(by_count.begin(), by_count.end(), [](const auto& a, const auto& b) {
+    return a.second != b.second ? a.second > b.second : a.first < b.first;
+  });
+  absl::flat_hash_map<std::string_view, uint32_t> column_index, other_index;
+  for (const auto& [name, n] : by_count) {
+    if (meta.field_columns.size() < options.max_field_columns &&
+        static_cast<double>(n) >= options.field_column_min_share * static_cast<double>(nrows)) {
+      meta.field_columns.emplace_back(name);
+    }
+  }
+  std::sort(meta.field_columns.begin(), meta.field_columns.end());
+  for (size_t i = 0; i < meta.field_columns.size(); ++i) {
+    column_index[meta.field_columns[i]] = static_cast<uint32_t>(i);
+  }
+  for (const auto& [name, n] : by_count) {
+    // Names with a column still get a dictionary entry: a record may repeat a name.
+    other_index[name] = static_cast<uint32_t>(meta.other_field_names.size());
+    meta.other_field_names.emplace_back(name);
+  }
+
+  // Pass 2: encode block by block.
+  auto file = FileWriter::Create(path);
+  if (!file.ok()) return file.status();
+  if (absl::Status st = (*file)->Append(std::string(kSegmentMagic)); !st.ok()) return st;
+  BlockEncoder encoder(options, meta.field_columns, column_index, other_index);
+  std::vector<LogRecordView> records;
+  std::vector<uint32_t> field_counts;
+  block_starts.push_back(nrows);
+  for (size_t k = 0; k + 1 < block_starts.size(); ++k) {
+    size_t start = block_starts[k], end = block_starts[k + 1];
+    records.assign(end - start, LogRecordView{});
+    field_counts.assign(end - start, 0);
+    pool.clear();
+    for (size_t i = start; i < end; ++i) {
+      size_t before = pool.size();
+      read(i, &records[i - start], &pool);
+      field_counts[i - start] = static_cast<uint32_t>(pool.size() - before);
+    }
+    size_t at = 0;
+    for (size_t j = 0; j < records.size(); ++j) {
+      records[j].fields = std::span<const LogFieldView>(pool.data() + at, field_counts[j]);
+      at += field_counts[j];
+    }
+    BlockMeta b;
+    b.first_row = static_cast<uint32_t>(start);
+    b.rows = static_cast<uint32_t>(end - start);
+    b.min_time = INT64_MAX;
+    b.max_time = INT64_MIN;
+    for (const LogRecordView& r : records) {
+      b.min_time = std::min(b.min_time, r.timestamp_ns);
+      b.max_time = std::max(b.max_time, r.timestamp_ns);
+    }
+    b.first_stream = row_streams[start];
+    b.last_stream = row_streams[end - 1];
+    if (absl::Status st = encoder.Encode(records, **file, &b); !st.ok()) return st;
+    meta.blocks.push_back(std::move(b));
+  }
+
+  std::string raw = EncodeSegmentMeta(meta);
+  std::string packed(ZSTD_compressBound(raw.size()), '\0');
+  size_t n = ZSTD_compress(packed.data(), packed.size(), raw.data(), raw.size(), options.zstd_level);
+  if (ZSTD_isError(n)) return absl::InternalError("zstd compression of segment metadata failed");
+  packed.resize(n);
+  uint64_t meta_offset = (*file)->size();
+  std::string footer;
+  PutFixed64(&footer, meta_offset);
+  PutFixed32(&footer, static_cast<uint32_t>(packed.size()));
+  PutFixed32(&footer, static_cast<uint32_t>(raw.size()));
+  PutFixed32(&footer, wal::Crc32c(packed));
+  PutFixed32(&footer, kSegmentVersion);
+  footer.append(kSegmentMagic);
+  if (absl::Status st = (*file)->Append(packed); !st.ok()) return st;
+  if (absl::Status st = (*file)->Append(footer); !st.ok()) return st;
+  uint64_t size = (*file)->size();
+  if (absl::Status st = (*file)->SyncAndClose(); !st.ok()) return st;
+  return size;
+}
+
+}  // namespace vigil::logs
