@@ -1,5 +1,7 @@
 #include "http/compression.h"
 
+#include <snappy.h>
+
 #include <zlib.h>
 
 #include <algorithm>
@@ -148,6 +150,22 @@ std::string GzipCompress(std::string_view data, int level) {
   out.resize(zs.total_out);
   deflateEnd(&zs);
   return out;
+}
+
+absl::Status SnappyBlockDecode(std::string_view data, size_t max_bytes, std::string* out) {
+  size_t len = 0;
+  if (!snappy::GetUncompressedLength(data.data(), data.size(), &len)) {
+    return absl::InvalidArgumentError("snappy: corrupt input (bad length header)");
+  }
+  if (len > max_bytes) {
+    return absl::InvalidArgumentError(StrCat("snappy: decoded request of ", len,
+                                             " bytes exceeds the limit of ", max_bytes, " bytes"));
+  }
+  out->resize(len);
+  if (!snappy::RawUncompress(data.data(), data.size(), out->data())) {
+    return absl::InvalidArgumentError("snappy: corrupt or truncated input");
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace vigil

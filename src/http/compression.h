@@ -25,6 +25,10 @@ ContentCoding ClassifyContentEncoding(std::string_view header_value);
 absl::StatusOr<std::string> DecompressBody(ContentCoding coding, std::string_view data,
                                            size_t max_bytes);
 
+// Decodes snappy's block format (remote_write, Loki push protobuf bodies) into *out, which is
+// reused. Refuses a corrupt input and one that would decode past `max_bytes`.
+absl::Status SnappyBlockDecode(std::string_view data, size_t max_bytes, std::string* out);
+
 // gzip-compresses `data`; level 1 (fastest) suits responses compressed per request.
 std::string GzipCompress(std::string_view data, int level = 1);
 

@@ -20,8 +20,9 @@ uint64_t LogAppendStats::TotalRejected() const {
   return n;
 }
 
-void LogAppendStats::Reject(LogRejectReason r, std::string detail) {
+void LogAppendStats::Reject(LogRejectReason r, uint32_t entry, std::string detail) {
   rejected[static_cast<size_t>(r)]++;
+  rejected_entries.push_back(entry);
   if (errors.size() < kMaxErrors) errors.push_back(std::move(detail));
 }
 

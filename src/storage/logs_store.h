@@ -47,9 +47,12 @@ struct LogAppendStats {
   std::array<uint64_t, static_cast<size_t>(LogRejectReason::kCount)> rejected{};
   // The first few rejections, described for the sender ("entry 3 of stream {…}: …").
   std::vector<std::string> errors;
+  // Every refused entry, as its index in the batch's entries(), ascending: protocols that
+  // answer per item (Elasticsearch's _bulk) need to know which ones.
+  std::vector<uint32_t> rejected_entries;
 
   uint64_t TotalRejected() const;
-  void Reject(LogRejectReason r, std::string detail);
+  void Reject(LogRejectReason r, uint32_t entry, std::string detail);
   void Merge(const LogAppendStats& o);
   static constexpr size_t kMaxErrors = 10;
 };

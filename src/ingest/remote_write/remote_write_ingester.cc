@@ -1,8 +1,8 @@
 #include "ingest/remote_write/remote_write_ingester.h"
 
-#include <snappy.h>
 
 #include "common/strings.h"
+#include "http/compression.h"
 #include "ingest/remote_write/write_request.h"
 
 namespace vigil {
@@ -19,20 +19,8 @@ IngestResult RemoteWriteIngester::Ingest(std::string_view body) {
   thread_local std::vector<Exemplar> exemplars;
 
   IngestResult result;
-  size_t raw_len = 0;
-  if (!snappy::GetUncompressedLength(body.data(), body.size(), &raw_len)) {
-    result.status = absl::InvalidArgumentError("snappy: corrupt input (bad length header)");
-    return result;
-  }
-  if (raw_len > max_decoded_bytes_) {
-    result.status = absl::InvalidArgumentError(StrCat("snappy: decoded request of ", raw_len,
-                                                      " bytes exceeds the limit of ",
-                                                      max_decoded_bytes_, " bytes"));
-    return result;
-  }
-  raw.resize(raw_len);
-  if (!snappy::RawUncompress(body.data(), body.size(), raw.data())) {
-    result.status = absl::InvalidArgumentError("snappy: corrupt or truncated input");
+  if (absl::Status st = SnappyBlockDecode(body, max_decoded_bytes_, &raw); !st.ok()) {
+    result.status = std::move(st);
     return result;
   }
   absl::Status decode = DecodeWriteRequest(raw, &req);

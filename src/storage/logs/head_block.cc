@@ -6,10 +6,16 @@
 
 namespace vigil::logs {
 
-HeadBlock::HeadBlock() { data_.reserve(256 << 10); }
+HeadBlock::HeadBlock() { data_.reserve(kReserveBytes); }
+
+void HeadBlock::Seal() {
+  if (data_.capacity() - data_.size() > (256u << 10)) data_.shrink_to_fit();
+  rows_.shrink_to_fit();
+}
 
 void HeadBlock::Add(uint32_t stream, const LogRecordView& r) {
-  rows_.push_back({r.timestamp_ns, stream, static_cast<uint32_t>(data_.size())});
+  rows_.push_back({r.timestamp_ns, stream, static_cast<uint32_t>(data_.size()),
+                   static_cast<uint32_t>(r.body.size())});
   min_ts_ = std::min(min_ts_, r.timestamp_ns);
   max_ts_ = std::max(max_ts_, r.timestamp_ns);
   data_.push_back(static_cast<char>(r.severity));

@@ -17,12 +17,16 @@ class HeadBlock {
  public:
   struct Row {
     int64_t timestamp_ns;
-    uint32_t stream;  // id in the head's stream table
-    uint32_t offset;  // of the row's strings in data_
+    uint32_t stream;     // id in the head's stream table
+    uint32_t offset;     // of the row's strings in data_
+    uint32_t body_size;  // so a cut can size segment blocks without decoding rows
   };
 
   HeadBlock();
   void Add(uint32_t stream, const LogRecordView& r);
+  // Called once no more rows will be added: gives back the unused part of a small block (a
+  // query seals the active block, however little it holds).
+  void Seal();
   // Decodes row `i` into `out` except its fields, which are appended to `pool` (the caller
   // points out->fields at them once the pool stops growing); returns how many were appended.
   size_t Read(size_t i, LogRecordView* out, std::vector<LogFieldView>* pool) const;
@@ -36,6 +40,8 @@ class HeadBlock {
 
  private:
   static constexpr size_t kMaxBytes = 4u << 20;
+  // Reserved up front: growing a multi-MiB buffer by doubling would copy it several times.
+  static constexpr size_t kReserveBytes = kMaxBytes + (64u << 10);
   static constexpr size_t kMaxRows = 32768;
   std::vector<Row> rows_;
   std::string data_;

@@ -42,6 +42,7 @@ void LogHead::Append(const LogBatch& batch, std::span<const uint32_t> entries,
 void LogHead::SealActiveLocked() {
   if (!active_ || active_->rows().empty()) return;
   sealed_bytes_ += active_->data_bytes();
+  active_->Seal();
   sealed_.push_back(std::move(active_));
 }
 

@@ -112,19 +112,19 @@ absl::StatusOr<LogAppendStats> LogsDb::Append(const LogBatch& batch) {
                     FormatRfc3339Nano(e.timestamp_ns), ": ", why);
     };
     if (e.timestamp_ns < oldest) {
-      stats.Reject(LogRejectReason::kTooOld,
+      stats.Reject(LogRejectReason::kTooOld, i,
                    describe(StrCat("timestamp too old (older than ",
                                    FormatDurationMs(options_.reject_older_than_ns / 1'000'000), ")")));
       continue;
     }
     if (e.timestamp_ns > newest) {
-      stats.Reject(LogRejectReason::kTooFarInFuture,
+      stats.Reject(LogRejectReason::kTooFarInFuture, i,
                    describe(StrCat("timestamp too far in the future (more than ",
                                    FormatDurationMs(options_.max_future_ns / 1'000'000), " ahead)")));
       continue;
     }
     if (e.body.size() > options_.max_line_bytes) {
-      stats.Reject(LogRejectReason::kLineTooLong,
+      stats.Reject(LogRejectReason::kLineTooLong, i,
                    describe(StrCat("line of ", e.body.size(), " bytes exceeds the limit of ",
                                    options_.max_line_bytes)));
       continue;
@@ -139,7 +139,7 @@ absl::StatusOr<LogAppendStats> LogsDb::Append(const LogBatch& batch) {
       }
     }
     if (stream_refused[e.stream]) {
-      stats.Reject(LogRejectReason::kStreamLimit,
+      stats.Reject(LogRejectReason::kStreamLimit, i,
                    describe(StrCat("stream limit of ", options_.max_streams,
                                    " active streams reached")));
       continue;

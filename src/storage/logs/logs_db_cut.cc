@@ -142,7 +142,7 @@ absl::StatusOr<std::vector<std::shared_ptr<const logs::Segment>>> LogsDb::WriteC
 
   std::vector<std::string> names;
   std::vector<Labels> streams;
-  std::vector<uint32_t> row_streams;
+  std::vector<logs::SegmentRowInfo> infos;
   for (size_t start = 0; start < refs.size();) {
     size_t end = start;
     while (end < refs.size() && refs[end].rule == refs[start].rule &&
@@ -150,12 +150,13 @@ absl::StatusOr<std::vector<std::shared_ptr<const logs::Segment>>> LogsDb::WriteC
       ++end;
     }
     streams.clear();
-    row_streams.clear();
+    infos.clear();
     for (size_t i = start; i < end; ++i) {
       if (i == start || refs[i].rank != refs[i - 1].rank) {
         streams.push_back(*snap.streams[by_labels[refs[i].rank]].labels);
       }
-      row_streams.push_back(static_cast<uint32_t>(streams.size() - 1));
+      infos.push_back({static_cast<uint32_t>(streams.size() - 1), refs[i].ts,
+                       snap.blocks[refs[i].block]->rows()[refs[i].row].body_size});
     }
     std::string name = StrCat(refs[start].window * (options_.segment_window_ns / 1'000'000'000),
                               "-", refs[start].rule, ".seg");
@@ -163,7 +164,7 @@ absl::StatusOr<std::vector<std::shared_ptr<const logs::Segment>>> LogsDb::WriteC
       const Ref& r = refs[start + i];
       snap.blocks[r.block]->Read(r.row, out, pool);
     };
-    auto size = logs::WriteSegment(tmp_dir + "/" + name, streams, row_streams, read,
+    auto size = logs::WriteSegment(tmp_dir + "/" + name, streams, infos, read,
                                    options_.segment);
     if (!size.ok()) return size.status();
     names.push_back(name);

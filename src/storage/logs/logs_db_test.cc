@@ -148,6 +148,7 @@ TEST_F(LogsDbTest, RefusesOutOfWindowLongLinesAndNewStreamsOverTheLimit) {
   EXPECT_EQ(st->rejected[static_cast<size_t>(LogRejectReason::kTooFarInFuture)], 1u);
   EXPECT_EQ(st->rejected[static_cast<size_t>(LogRejectReason::kLineTooLong)], 1u);
   EXPECT_EQ(st->rejected[static_cast<size_t>(LogRejectReason::kStreamLimit)], 1u);
+  EXPECT_EQ(st->rejected_entries, (std::vector<uint32_t>{1, 2, 3, 5}));
   ASSERT_EQ(st->errors.size(), 4u);
   EXPECT_NE(st->errors[0].find("too old"), std::string::npos) << st->errors[0];
   EXPECT_NE(st->errors[3].find("stream limit"), std::string::npos) << st->errors[3];

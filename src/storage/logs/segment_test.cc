@@ -43,7 +43,9 @@ class SegmentTest : public ::testing::Test {
         rows_.push_back(r);
       }
     }
-    for (const Row& r : rows_) row_streams_.push_back(r.stream);
+    for (const Row& r : rows_) {
+      infos_.push_back({r.stream, r.ts, static_cast<uint32_t>(r.body.size())});
+    }
     SegmentWriterOptions o;
     o.block_rows = 500;
     auto read = [&](size_t i, LogRecordView* out, std::vector<LogFieldView>* pool) {
@@ -56,7 +58,7 @@ class SegmentTest : public ::testing::Test {
       for (const auto& [n, v] : r.fields) pool->push_back({n, v});
     };
     path_ = (dir_ / "a.seg").string();
-    auto size = WriteSegment(path_, streams_, row_streams_, read, o);
+    auto size = WriteSegment(path_, streams_, infos_, read, o);
     ASSERT_TRUE(size.ok()) << size.status();
     auto seg = Segment::Open(path_);
     ASSERT_TRUE(seg.ok()) << seg.status();
@@ -74,7 +76,7 @@ class SegmentTest : public ::testing::Test {
   std::filesystem::path dir_;
   std::vector<Labels> streams_;
   std::vector<Row> rows_;
-  std::vector<uint32_t> row_streams_;
+  std::vector<SegmentRowInfo> infos_;
   std::string path_;
   std::shared_ptr<const Segment> seg_;
 };
@@ -188,7 +190,7 @@ TEST_F(SegmentTest, StopsWhenAsked) {
 TEST_F(SegmentTest, WritesFuzzSeedWhenAsked) {
   const char* out = std::getenv("VIGIL_WRITE_FUZZ_SEEDS");
   if (out == nullptr) GTEST_SKIP() << "VIGIL_WRITE_FUZZ_SEEDS not set";
-  std::vector<uint32_t> rs(row_streams_.begin(), row_streams_.begin() + 20);
+  std::vector<SegmentRowInfo> rs(infos_.begin(), infos_.begin() + 20);
   auto read = [&](size_t i, LogRecordView* o, std::vector<LogFieldView>* pool) {
     o->timestamp_ns = rows_[i].ts;
     o->body = rows_[i].body;

@@ -3,6 +3,7 @@
 #include <zstd.h>
 
 #include <algorithm>
+#include <array>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
@@ -19,11 +20,19 @@ namespace {
 
 // Hex digits of a trace or span id, as raw bytes when they are lowercase hex of the expected
 // length (what the decoders produce); anything else is kept verbatim after a marker.
+// Lowercase hex digit values; 0xff for any other byte.
+constexpr auto kNibbles = [] {
+  std::array<uint8_t, 256> t{};
+  t.fill(0xff);
+  for (int c = '0'; c <= '9'; ++c) t[c] = static_cast<uint8_t>(c - '0');
+  for (int c = 'a'; c <= 'f'; ++c) t[c] = static_cast<uint8_t>(c - 'a' + 10);
+  return t;
+}();
+
 void PutId(std::string* out, std::string_view hex, size_t raw_len) {
   auto nibble = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    return -1;
+    uint8_t v = kNibbles[static_cast<uint8_t>(c)];
+    return v == 0xff ? -1 : v;
   };
   if (hex.empty()) {
     out->push_back(0);
@@ -51,11 +60,13 @@ class BlockEncoder {
  public:
   BlockEncoder(const SegmentWriterOptions& o, const std::vector<std::string>& field_columns,
                const absl::flat_hash_map<std::string_view, uint32_t>& field_column_index,
-               const absl::flat_hash_map<std::string_view, uint32_t>& other_index)
+               absl::flat_hash_map<std::string_view, uint32_t>& other_index,
+               std::vector<std::string>& other_names)
       : options_(o),
         field_columns_(field_columns),
         field_column_index_(field_column_index),
         other_index_(other_index),
+        other_names_(other_names),
         cctx_(ZSTD_createCCtx()) {}
   ~BlockEncoder() { ZSTD_freeCCtx(cctx_); }
 
@@ -110,7 +121,10 @@ class BlockEncoder {
             // Only the first occurrence went to the column; a repeated name goes here.
             if (&f == FirstOf(r.fields, f.name)) continue;
           }
-          PutUvarint(&other, other_index_.at(f.name));
+          auto [slot, added] =
+              other_index_.try_emplace(f.name, static_cast<uint32_t>(other_names_.size()));
+          if (added) other_names_.emplace_back(f.name);
+          PutUvarint(&other, slot->second);
           PutString(&other, f.value);
         }
       }
@@ -168,7 +182,8 @@ class BlockEncoder {
   const SegmentWriterOptions& options_;
   const std::vector<std::string>& field_columns_;
   const absl::flat_hash_map<std::string_view, uint32_t>& field_column_index_;
-  const absl::flat_hash_map<std::string_view, uint32_t>& other_index_;
+  absl::flat_hash_map<std::string_view, uint32_t>& other_index_;
+  std::vector<std::string>& other_names_;
   ZSTD_CCtx* cctx_;
   std::vector<std::string> cols_, lens_;
   std::string joined_, out_;
@@ -179,10 +194,10 @@ class BlockEncoder {
 }  // namespace
 
 absl::StatusOr<uint64_t> WriteSegment(const std::string& path, const std::vector<Labels>& streams,
-                                      std::span<const uint32_t> row_streams,
+                                      std::span<const SegmentRowInfo> rows,
                                       SegmentRowReader read,
                                       const SegmentWriterOptions& options) {
-  const size_t nrows = row_streams.size();
+  const size_t nrows = rows.size();
   SegmentMeta meta;
   meta.rows = nrows;
   meta.min_time = INT64_MAX;
@@ -194,34 +209,42 @@ absl::StatusOr<uint64_t> WriteSegment(const std::string& path, const std::vector
     meta.streams[s].max_time = INT64_MIN;
   }
 
-  // Pass 1: stream ranges, time bounds, field names by frequency, block boundaries.
-  absl::flat_hash_map<std::string_view, uint64_t> counts;
-  std::vector<LogFieldView> pool;
+  // Stream ranges, time bounds and block boundaries from the row infos alone.
   std::vector<size_t> block_starts;
   size_t block_rows = 0, block_body = 0;
   for (size_t i = 0; i < nrows; ++i) {
-    LogRecordView r;
-    pool.clear();
-    read(i, &r, &pool);
-    for (const LogFieldView& f : pool) counts[f.name]++;
-    StreamMeta& s = meta.streams[row_streams[i]];
+    const SegmentRowInfo& r = rows[i];
+    StreamMeta& s = meta.streams[r.stream];
     if (s.rows == 0) s.first_row = static_cast<uint32_t>(i);
     s.rows++;
     s.min_time = std::min(s.min_time, r.timestamp_ns);
     s.max_time = std::max(s.max_time, r.timestamp_ns);
     meta.min_time = std::min(meta.min_time, r.timestamp_ns);
     meta.max_time = std::max(meta.max_time, r.timestamp_ns);
-    meta.body_bytes += r.body.size();
+    meta.body_bytes += r.body_size;
     if (i == 0 || block_rows >= options.block_rows || block_body >= options.block_body_bytes) {
       block_starts.push_back(i);
       block_rows = 0;
       block_body = 0;
     }
     block_rows++;
-    block_body += r.body.size();
+    block_body += r.body_size;
   }
   for (const StreamMeta& s : meta.streams) {
     if (s.rows == 0) return absl::InvalidArgumentError("segment stream without rows");
+  }
+  // Field names by frequency, from a sample of rows (every row of a small segment). A name
+  // the sample misses still gets stored, in the shared column.
+  const size_t stride = nrows < 4096 ? 1 : 8;
+  absl::flat_hash_map<std::string_view, uint64_t> counts;
+  std::vector<LogFieldView> pool;
+  size_t sampled = 0;
+  for (size_t i = 0; i < nrows; i += stride) {
+    LogRecordView r;
+    pool.clear();
+    read(i, &r, &pool);
+    for (const LogFieldView& f : pool) counts[f.name]++;
+    ++sampled;
   }
   std::vector<std::pair<std::string_view, uint64_t>> by_count(counts.begin(), counts.end());
   std::sort(by_count.begin(), by_count.end(), [](const auto& a, const auto& b) {
@@ -230,7 +253,7 @@ absl::StatusOr<uint64_t> WriteSegment(const std::string& path, const std::vector
   absl::flat_hash_map<std::string_view, uint32_t> column_index, other_index;
   for (const auto& [name, n] : by_count) {
     if (meta.field_columns.size() < options.max_field_columns &&
-        static_cast<double>(n) >= options.field_column_min_share * static_cast<double>(nrows)) {
+        static_cast<double>(n) >= options.field_column_min_share * static_cast<double>(sampled)) {
       meta.field_columns.emplace_back(name);
     }
   }
@@ -243,12 +266,14 @@ absl::StatusOr<uint64_t> WriteSegment(const std::string& path, const std::vector
     other_index[name] = static_cast<uint32_t>(meta.other_field_names.size());
     meta.other_field_names.emplace_back(name);
   }
+  // Names outside the sample join the dictionary as the encoder meets them.
 
   // Pass 2: encode block by block.
   auto file = FileWriter::Create(path);
   if (!file.ok()) return file.status();
   if (absl::Status st = (*file)->Append(std::string(kSegmentMagic)); !st.ok()) return st;
-  BlockEncoder encoder(options, meta.field_columns, column_index, other_index);
+  BlockEncoder encoder(options, meta.field_columns, column_index, other_index,
+                       meta.other_field_names);
   std::vector<LogRecordView> records;
   std::vector<uint32_t> field_counts;
   block_starts.push_back(nrows);
@@ -276,8 +301,8 @@ absl::StatusOr<uint64_t> WriteSegment(const std::string& path, const std::vector
       b.min_time = std::min(b.min_time, r.timestamp_ns);
       b.max_time = std::max(b.max_time, r.timestamp_ns);
     }
-    b.first_stream = row_streams[start];
-    b.last_stream = row_streams[end - 1];
+    b.first_stream = rows[start].stream;
+    b.last_stream = rows[end - 1].stream;
     if (absl::Status st = encoder.Encode(records, **file, &b); !st.ok()) return st;
     meta.blocks.push_back(std::move(b));
   }

@@ -24,10 +24,17 @@
 
 namespace vigil::logs {
 
+// What the writer knows of each row without decoding it.
+struct SegmentRowInfo {
+  uint32_t stream = 0;  // index into the `streams` argument
+  int64_t timestamp_ns = 0;
+  uint32_t body_size = 0;
+};
+
 // Reads row i into *out, appending its fields to *pool (the writer points out->fields at
-// them). The views must stay valid for the whole WriteSegment call: rows are read twice
-// (once to choose the field columns, once to encode), a block at a time, so a segment's
-// worth of decoded fields is never held at once.
+// them). The views must stay valid for the whole WriteSegment call. Rows are read a block at
+// a time, so a segment's worth of decoded fields is never held at once; a sample of them is
+// read once more beforehand to choose the field columns.
 using SegmentRowReader =
     absl::FunctionRef<void(size_t i, LogRecordView* out, std::vector<LogFieldView>* pool)>;
 
@@ -39,10 +46,9 @@ struct SegmentWriterOptions {
   size_t max_field_columns = 48;
 };
 
-// `streams` sorted by labels; row i belongs to streams[row_streams[i]], and rows are sorted by
-// (stream, timestamp). Returns the file's size.
+// `streams` sorted by labels; rows sorted by (stream, timestamp). Returns the file's size.
 absl::StatusOr<uint64_t> WriteSegment(const std::string& path, const std::vector<Labels>& streams,
-                                      std::span<const uint32_t> row_streams,
+                                      std::span<const SegmentRowInfo> rows,
                                       SegmentRowReader read,
                                       const SegmentWriterOptions& options = {});
 
