@@ -1,0 +1,256 @@
+#include "ingest/logs/json_record.h"
+
+#include "common/strings.h"
+#include "ingest/logs/log_time.h"
+
+namespace vigil {
+namespace {
+
+using JsonType = ondemand::json_type;
+
+int TimestampPriority(std::string_view key) {
+  if (key == "@timestamp") return 0;
+  if (key == "timestamp") return 1;
+  if (key == "time") return 2;
+  if (key == "ts") return 3;
+  return -1;
+}
+
+int MessagePriority(std::string_view key) {
+  if (key == "message") return 0;
+  if (key == "msg") return 1;
+  return -1;
+}
+
+bool IsLevelKey(std::string_view key) { return key == "level" || key == "severity"; }
+bool IsTraceKey(std::string_view key) {
+  return key == "trace_id" || key == "traceId" || key == "traceID";
+}
+bool IsSpanKey(std::string_view key) { return key == "span_id" || key == "spanId"; }
+
+bool IsScalarText(JsonType t) { return t == JsonType::string || t == JsonType::number; }
+
+}  // namespace
+
+JsonRecordDecoder::Outcome JsonRecordDecoder::ReadFailure(JsonReader& reader, JsonRead r,
+                                                          std::string_view what,
+                                                          std::string_view expected,
+                                                          std::string* error) {
+  if (r == JsonRead::kMalformed) {
+    *error = reader.MalformedMessage();
+    return Outcome::kMalformed;
+  }
+  *error = JsonReadMessage(r, what, expected, reader.last_type());
+  return Outcome::kRefused;
+}
+
+void JsonRecordDecoder::Offer(NameTable& names, Candidate* slot, int priority, std::string_view key,
+                              std::string_view text, JsonType type) {
+  if (slot->priority < 0 || priority < slot->priority) {
+    if (slot->priority >= 0) {
+      fields_.push_back({names.Sanitized(slot->key), slot->key, slot->text, slot->type, false});
+    }
+    *slot = {priority, key, text, type};
+  } else {
+    fields_.push_back({names.Sanitized(key), key, text, type, false});
+  }
+}
+
+template <typename Rank>
+int JsonRecordDecoder::FindRole(Rank rank) const {
+  int best = -1, best_rank = 1 << 30;
+  for (size_t i = 0; i < fields_.size(); ++i) {
+    if (fields_[i].removed) continue;
+    int r = rank(fields_[i]);
+    if (r >= 0 && r < best_rank) {
+      best = static_cast<int>(i);
+      best_rank = r;
+    }
+  }
+  return best;
+}
+
+JsonRecordDecoder::Outcome JsonRecordDecoder::Flatten(JsonReader& reader, NameTable& names,
+                                                      std::string_view name,
+                                                      std::string_view raw_key, ondemand::value& v,
+                                                      int depth, std::string* error) {
+  const size_t field_cap = config_->max_fields + config_->label_fields.size() + 8;
+  JsonType t;
+  if (JsonRead r = reader.Type(v, &t); r != JsonRead::kOk) {
+    return ReadFailure(reader, r, "", "", error);
+  }
+  if (t == JsonType::object && depth < kMaxFlattenDepth) {
+    ondemand::object o;
+    if (auto e = v.get_object().get(o); e != simdjson::SUCCESS) {
+      return ReadFailure(reader, reader.Fail(e), "", "", error);
+    }
+    for (auto child : o) {
+      ondemand::field f;
+      if (auto e = std::move(child).get(f); e != simdjson::SUCCESS) {
+        return ReadFailure(reader, reader.Fail(e), "", "", error);
+      }
+      std::string_view key;
+      if (JsonRead r = reader.Key(f, &key); r != JsonRead::kOk) {
+        return ReadFailure(reader, r, StrCat("a key under field \"", name, "\""), "", error);
+      }
+      // `name` is stable (body or arena); the child's name is built, then interned.
+      std::string child_name(name);
+      child_name.push_back('_');
+      if (IsSanitizedName(key) || key.empty()) {
+        child_name.append(key);
+      } else {
+        AppendSanitizedName(key, &child_name);
+      }
+      Outcome out =
+          Flatten(reader, names, names.Intern(child_name), {}, f.value(), depth + 1, error);
+      if (out != Outcome::kOk) return out;
+    }
+    return Outcome::kOk;
+  }
+  std::string_view text;
+  if (JsonRead r = reader.Text(v, &t, &text); r != JsonRead::kOk) {
+    return ReadFailure(reader, r, StrCat("field \"", name, "\""), "valid JSON", error);
+  }
+  if (t == JsonType::null) return Outcome::kOk;
+  if (fields_.size() >= field_cap) {
+    *error = StrCat("too many fields: more than ", config_->max_fields);
+    return Outcome::kRefused;
+  }
+  fields_.push_back({name, raw_key, text, t, false});
+  return Outcome::kOk;
+}
+
+JsonRecordDecoder::Outcome JsonRecordDecoder::Decode(
+    JsonReader& reader, NameTable& names, ondemand::object& obj, std::string_view raw,
+    int64_t receive_time_ns, std::span<const LabelView> extra_labels, PendingEntry* entry,
+    std::vector<LabelView>* labels, std::string* error) {
+  entry->Clear();
+  labels->clear();
+  fields_.clear();
+  Candidate ts, msg;
+  for (auto item : obj) {
+    ondemand::field f;
+    if (auto e = std::move(item).get(f); e != simdjson::SUCCESS) {
+      return ReadFailure(reader, reader.Fail(e), "", "", error);
+    }
+    std::string_view key;
+    if (JsonRead r = reader.Key(f, &key); r != JsonRead::kOk) {
+      return ReadFailure(reader, r, "a field name", "", error);
+    }
+    if (key.empty()) continue;  // nothing can name it
+    ondemand::value& v = f.value();
+    int ts_priority = TimestampPriority(key);
+    int msg_priority = MessagePriority(key);
+    if (ts_priority >= 0 || msg_priority >= 0) {
+      JsonType t;
+      std::string_view text;
+      if (JsonRead r = reader.Text(v, &t, &text); r != JsonRead::kOk) {
+        return ReadFailure(reader, r, StrCat("field \"", key, "\""), "valid JSON", error);
+      }
+      if (t == JsonType::null) continue;
+      if (ts_priority >= 0) {
+        if (!IsScalarText(t)) {
+          *error = StrCat("timestamp field \"", key, "\" must be a string or number, got ",
+                          JsonTypeName(t));
+          return Outcome::kRefused;
+        }
+        Offer(names, &ts, ts_priority, key, text, t);
+      } else {
+        Offer(names, &msg, msg_priority, key, text, t);
+      }
+      continue;
+    }
+    if (IsLevelKey(key) || IsTraceKey(key) || IsSpanKey(key)) {
+      JsonType t;
+      if (JsonRead r = reader.Type(v, &t); r != JsonRead::kOk) {
+        return ReadFailure(reader, r, "", "", error);
+      }
+      bool level = IsLevelKey(key);
+      if (t != JsonType::null && t != JsonType::string && !(level && t == JsonType::number)) {
+        *error = StrCat("field \"", key, "\" must be a string", level ? " or number" : "", ", got ",
+                        JsonTypeName(t));
+        return Outcome::kRefused;
+      }
+    }
+    Outcome out = Flatten(reader, names, names.Sanitized(key), key, v, 0, error);
+    if (out != Outcome::kOk) return out;
+  }
+
+  // Severity: level, severity, then ECS's log.level.
+  int level = FindRole([](const Field& f) {
+    if (!IsScalarText(f.type)) return -1;
+    if (f.raw_key == "level") return 0;
+    if (f.raw_key == "severity") return 1;
+    if (f.name == "log_level") return 2;
+    return -1;
+  });
+  if (level >= 0) {
+    const Field& f = fields_[level];
+    entry->severity_text = f.value;
+    entry->severity = SeverityFromLevel(f.value, f.type == JsonType::number);
+  }
+  // Trace context: top-level spellings first, then the flattened ECS form.
+  for (IdKind kind : {IdKind::kTrace, IdKind::kSpan}) {
+    int idx = FindRole([kind](const Field& f) {
+      bool top = kind == IdKind::kTrace ? IsTraceKey(f.raw_key) : IsSpanKey(f.raw_key);
+      if (top) return 0;
+      return f.name == IdName(kind) ? 1 : -1;
+    });
+    if (idx < 0) continue;
+    Field& f = fields_[idx];
+    if (f.type != JsonType::string) {
+      *error = StrCat("field \"", f.name, "\" must be a string, got ", JsonTypeName(f.type));
+      return Outcome::kRefused;
+    }
+    std::string_view* out = kind == IdKind::kTrace ? &entry->trace_id : &entry->span_id;
+    if (!NormalizeHexId(kind, f.value, reader.batch(), out, error)) return Outcome::kRefused;
+    f.removed = true;
+  }
+  // Labels: the configured fields present at the top level as strings or numbers.
+  for (const std::string& name : config_->label_fields) {
+    for (Field& f : fields_) {
+      if (!f.removed && f.raw_key == name && IsScalarText(f.type) && !f.value.empty()) {
+        labels->push_back({name, f.value});
+        f.removed = true;
+        break;
+      }
+    }
+  }
+  if (level >= 0) fields_[level].removed = true;
+  labels->insert(labels->end(), extra_labels.begin(), extra_labels.end());
+
+  if (ts.priority >= 0) {
+    if (!ParseLogTimestamp(ts.text, ts.type == JsonType::number, &entry->timestamp_ns, error)) {
+      return Outcome::kRefused;
+    }
+  } else {
+    entry->timestamp_ns = receive_time_ns;
+  }
+  if (msg.priority >= 0) {
+    entry->body = msg.text;
+  } else {
+    // The whole object is the body: every byte of it must be UTF-8, read or not.
+    if (reader.body().BodyHasInvalidUtf8(raw)) {
+      *error = "invalid UTF-8 in the line";
+      return Outcome::kRefused;
+    }
+    entry->body = raw;
+  }
+
+  for (const Field& f : fields_) {
+    if (!f.removed) entry->fields.push_back({f.name, f.value});
+  }
+  int from_field;
+  std::string_view service = FindServiceName(*config_, *labels, entry->fields, &from_field);
+  bool has_label = false;
+  for (const LabelView& l : *labels) has_label |= l.name == kServiceNameLabel;
+  if (!has_label)
+    labels->push_back({kServiceNameLabel, service.empty() ? kUnknownService : service});
+  // The label carries it now; a field of the same name would only duplicate it.
+  if (from_field >= 0 && entry->fields[from_field].name == kServiceNameLabel) {
+    entry->fields.erase(entry->fields.begin() + from_field);
+  }
+  return Outcome::kOk;
+}
+
+}  // namespace vigil

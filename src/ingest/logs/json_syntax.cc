@@ -1,0 +1,166 @@
+#include "ingest/logs/json_syntax.h"
+
+#include <bitset>
+
+#include "common/strings.h"
+
+namespace vigil {
+namespace {
+
+class SyntaxChecker {
+ public:
+  explicit SyntaxChecker(std::string_view s) : s_(s) {}
+
+  bool Run(std::string* error) {
+    enum State { kValue, kKey, kAfterValue };
+    State state = kValue;
+    SkipSpace();
+    while (true) {
+      if (state == kValue) {
+        if (i_ >= s_.size()) return Fail("expected a value", error);
+        char c = s_[i_];
+        if (c == '{' || c == '[') {
+          if (depth_ == kMaxJsonDepth) return Fail("containers nested too deeply", error);
+          is_object_[depth_++] = c == '{';
+          ++i_;
+          SkipSpace();
+          if (i_ < s_.size() && s_[i_] == (c == '{' ? '}' : ']')) {
+            --depth_;
+            ++i_;
+            state = kAfterValue;
+          } else {
+            state = c == '{' ? kKey : kValue;
+          }
+          continue;
+        }
+        if (c == '"') {
+          if (!String(error)) return false;
+        } else if (c == 't' || c == 'f' || c == 'n') {
+          std::string_view lit = c == 't' ? "true" : c == 'f' ? "false" : "null";
+          if (s_.substr(i_, lit.size()) != lit) return Fail("invalid literal", error);
+          i_ += lit.size();
+        } else if (c == '-' || (c >= '0' && c <= '9')) {
+          if (!Number(error)) return false;
+        } else {
+          return Fail("expected a value", error);
+        }
+        state = kAfterValue;
+        continue;
+      }
+      if (state == kKey) {
+        if (i_ >= s_.size() || s_[i_] != '"') return Fail("expected a string key", error);
+        if (!String(error)) return false;
+        SkipSpace();
+        if (i_ >= s_.size() || s_[i_] != ':') return Fail("expected ':'", error);
+        ++i_;
+        SkipSpace();
+        state = kValue;
+        continue;
+      }
+      // kAfterValue
+      SkipSpace();
+      if (depth_ == 0) {
+        if (i_ != s_.size()) return Fail("unexpected content after the JSON value", error);
+        return true;
+      }
+      const bool object = is_object_[depth_ - 1];
+      if (i_ >= s_.size())
+        return Fail(object ? "expected ',' or '}'" : "expected ',' or ']'", error);
+      char c = s_[i_];
+      if (c == ',') {
+        ++i_;
+        SkipSpace();
+        state = object ? kKey : kValue;
+      } else if (c == (object ? '}' : ']')) {
+        ++i_;
+        --depth_;
+      } else {
+        return Fail(object ? "expected ',' or '}'" : "expected ',' or ']'", error);
+      }
+    }
+  }
+
+ private:
+  bool Fail(std::string_view what, std::string* error) const {
+    *error = StrCat(what, " at byte ", i_);
+    return false;
+  }
+
+  void SkipSpace() {
+    while (i_ < s_.size() &&
+           (s_[i_] == ' ' || s_[i_] == '\t' || s_[i_] == '\n' || s_[i_] == '\r')) {
+      ++i_;
+    }
+  }
+
+  static bool IsHex(char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+  }
+
+  bool String(std::string* error) {
+    const size_t start = i_++;
+    while (i_ < s_.size()) {
+      char c = s_[i_];
+      if (c == '"') {
+        ++i_;
+        return true;
+      }
+      if (c != '\\') {
+        ++i_;
+        continue;
+      }
+      if (i_ + 1 >= s_.size()) break;
+      char e = s_[i_ + 1];
+      if (e == 'u') {
+        for (size_t k = 2; k < 6; ++k) {
+          if (i_ + k >= s_.size() || !IsHex(s_[i_ + k])) return Fail("invalid \\u escape", error);
+        }
+        i_ += 6;
+      } else if (std::string_view("\"\\/bfnrt").find(e) != std::string_view::npos) {
+        i_ += 2;
+      } else {
+        return Fail("invalid escape sequence", error);
+      }
+    }
+    i_ = start;
+    return Fail("unterminated string", error);
+  }
+
+  bool Digits() {
+    size_t start = i_;
+    while (i_ < s_.size() && s_[i_] >= '0' && s_[i_] <= '9') ++i_;
+    return i_ > start;
+  }
+
+  bool Number(std::string* error) {
+    if (s_[i_] == '-') ++i_;
+    if (i_ < s_.size() && s_[i_] == '0') {
+      ++i_;
+    } else if (!Digits()) {
+      return Fail("invalid number", error);
+    }
+    if (i_ < s_.size() && s_[i_] == '.') {
+      ++i_;
+      if (!Digits()) return Fail("invalid number", error);
+    }
+    if (i_ < s_.size() && (s_[i_] == 'e' || s_[i_] == 'E')) {
+      ++i_;
+      if (i_ < s_.size() && (s_[i_] == '+' || s_[i_] == '-')) ++i_;
+      if (!Digits()) return Fail("invalid number", error);
+    }
+    return true;
+  }
+
+  std::string_view s_;
+  size_t i_ = 0;
+  size_t depth_ = 0;
+  std::bitset<kMaxJsonDepth> is_object_;
+};
+
+}  // namespace
+
+bool CheckJsonSyntax(std::string_view text, std::string* error) {
+  return SyntaxChecker(text).Run(error);
+}
+
+}  // namespace vigil

@@ -1,0 +1,27 @@
+// A strict, allocation-light check that a text is one JSON value (RFC 8259 grammar: balanced
+// containers, keys and values where they belong, valid escapes, numbers and literals), run
+// before simdjson's on-demand iteration. On-demand parsing only validates what it visits and
+// assumes well-formed structure in places (skipping children, unordered field lookup), so
+// hostile input must not reach it unchecked.
+//
+// Not checked here: UTF-8 (JsonBody handles it) and the validity of \u surrogate pairs (the
+// unescaping reports those per value). Raw control characters inside strings are tolerated,
+// as sloppy emitters write tabs.
+//
+// Pure function; thread-safe.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace vigil {
+
+// Containers nested deeper than this are refused (simdjson's default maximum).
+inline constexpr size_t kMaxJsonDepth = 1024;
+
+// True when `text` (surrounding whitespace allowed) is exactly one JSON value; otherwise
+// false with *error saying what was expected where ("expected ',' or '}' at byte 17").
+bool CheckJsonSyntax(std::string_view text, std::string* error);
+
+}  // namespace vigil

@@ -1,0 +1,16 @@
+// Fuzzes the OTLP logs protobuf decoder.
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "ingest/logs/fuzz_checks.h"
+#include "ingest/logs/otlp_logs_proto.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  static vigil::OtlpLogsProtoDecoder decoder;
+  std::string_view in(reinterpret_cast<const char*>(data), size);
+  vigil::LogBatch batch;
+  vigil::LogDecodeResult r = decoder.Decode(in, 1714564800000000000, &batch);
+  vigil::fuzz_logs::CheckBatch(batch, r);
+  return 0;
+}
