@@ -119,6 +119,8 @@ available_systems() {  # "vigil prometheus victoria-metrics"
       vigil | vigil-serial) out+=("$sys") ;;
       prometheus | victoria-metrics)
         if command -v "$sys" >/dev/null; then out+=("$sys"); else log "$sys is not installed: skipped"; fi ;;
+      clickhouse)
+        if command -v clickhouse-server >/dev/null; then out+=("$sys"); else log "$sys is not installed: skipped"; fi ;;
       *) log "unknown system $sys"; return 2 ;;
     esac
   done

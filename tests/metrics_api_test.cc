@@ -29,9 +29,17 @@ TEST_F(MetricsApiTest, HealthReadyBuildInfo) {
   EXPECT_TRUE(Contains(build->body, "\"status\":\"success\"")) << build->body;
   EXPECT_TRUE(Contains(build->body, "\"version\":\"")) << build->body;
   EXPECT_EQ(vigil_.Get("/api/v1/nope")->status, 404);
-  auto root = vigil_.Get("/");
+  // A browser gets the landing page; an Elasticsearch client probing `/` gets cluster info.
+  HttpHeaders browser;
+  browser.Set("Accept", "text/html,application/xhtml+xml,*/*;q=0.8");
+  auto root = vigil_.Get("/", browser);
   EXPECT_EQ(root->status, 200);
   EXPECT_TRUE(Contains(root->body, "Vigil is running")) << root->body;
+  HttpHeaders es;
+  es.Set("Accept", "application/vnd.elasticsearch+json; compatible-with=8");
+  auto info = vigil_.Get("/", es);
+  EXPECT_EQ(info->status, 200);
+  EXPECT_TRUE(Contains(info->body, "\"tagline\":\"You Know, for Search\"")) << info->body;
 }
 
 TEST_F(MetricsApiTest, RemoteWriteThenReadBackEverything) {

@@ -142,9 +142,10 @@ std::string VigilProcess::log() const {
   return log_;
 }
 
-absl::StatusOr<HttpClientResponse> VigilProcess::Get(std::string_view target) const {
+absl::StatusOr<HttpClientResponse> VigilProcess::Get(std::string_view target,
+                                                     const HttpHeaders& headers) const {
   HttpConnection c(host_, port_);
-  return c.Do("GET", target);
+  return c.Do("GET", target, headers);
 }
 
 absl::StatusOr<HttpClientResponse> VigilProcess::Post(std::string_view target, std::string_view body,

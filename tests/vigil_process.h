@@ -36,7 +36,7 @@ class VigilProcess {
   std::string log() const;
 
   // Convenience calls with a per-call connection.
-  absl::StatusOr<HttpClientResponse> Get(std::string_view target) const;
+  absl::StatusOr<HttpClientResponse> Get(std::string_view target, const HttpHeaders& headers = {}) const;
   absl::StatusOr<HttpClientResponse> Post(std::string_view target, std::string_view body,
                                           const HttpHeaders& headers = {}) const;
 

@@ -10,4 +10,12 @@ MetricsStore* ApiContext::MetricsOr503(HttpResponse& resp) const {
   return s;
 }
 
+LogsStore* ApiContext::LogsOr503(HttpResponse& resp) const {
+  LogsStore* s = logs.load(std::memory_order_acquire);
+  if (s == nullptr) {
+    resp.SetError(503, "unavailable", "the log store is starting (WAL replay in progress)");
+  }
+  return s;
+}
+
 }  // namespace vigil

@@ -9,18 +9,22 @@
 
 #include "common/self_metrics.h"
 #include "http/response.h"
+#include "storage/logs_store.h"
 #include "storage/metrics_store.h"
 
 namespace vigil {
 
 struct ApiContext {
-  // Null until the store has replayed its WAL; handlers answer 503 meanwhile.
+  // Null until each store has replayed its WAL; handlers answer 503 meanwhile.
   std::atomic<MetricsStore*> metrics{nullptr};
+  std::atomic<LogsStore*> logs{nullptr};
   MetricsRegistry* registry = nullptr;
   std::string data_dir;
 
   // The metrics store, or null after writing a 503 to `resp`.
   MetricsStore* MetricsOr503(HttpResponse& resp) const;
+  // The log store, or null after writing a 503 to `resp`.
+  LogsStore* LogsOr503(HttpResponse& resp) const;
 };
 
 }  // namespace vigil

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include "api/api_response.h"
+#include "api/es_compat_api.h"
 #include "common/strings.h"
 #include "common/time_util.h"
 #include "common/build_info.h"
@@ -40,7 +41,9 @@ code{background:#f3f3f3;padding:0 .3em}</style></head><body>
 void RegisterStatusApi(Router& router, ApiContext& ctx) {
   const int64_t start_ms = NowMs();
   router.Handle("GET", "/",
-                [](const HttpRequest&, HttpResponse& resp) {
+                [](const HttpRequest& req, HttpResponse& resp) {
+                  // Elasticsearch clients probe `GET /` before their first _bulk request.
+                  if (IsEsClient(req)) return WriteEsRootInfo(resp);
                   resp.set_status(200);
                   resp.set_content_type("text/html; charset=utf-8");
                   resp.set_body(std::string(kLandingPage));
@@ -51,7 +54,7 @@ void RegisterStatusApi(Router& router, ApiContext& ctx) {
                 "healthy");
   router.Handle("GET", "/-/ready",
                 [&ctx](const HttpRequest&, HttpResponse& resp) {
-                  if (ctx.metrics.load() == nullptr) {
+                  if (ctx.metrics.load() == nullptr || ctx.logs.load() == nullptr) {
                     resp.SetText(503, "Service Unavailable\n");
                   } else {
                     resp.SetText(200, "Vigil is Ready.\n");

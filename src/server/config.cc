@@ -47,7 +47,7 @@ absl::StatusOr<ServerConfig> ParseServerConfig(const std::string& yaml, const st
     if (st.ok() && !s.ok()) st = std::move(s);
   };
   check(r.CheckKeys(root, "the configuration",
-                    {"data_dir", "log_level", "http", "otlp", "metrics", "query", "global",
+                    {"data_dir", "log_level", "http", "otlp", "metrics", "logs", "query", "global",
                      "scrape_configs", "probes"}));
   check(r.String(root, "data_dir", &c.data_dir));
   check(r.String(root, "log_level", &c.log_level));
@@ -133,6 +133,7 @@ absl::StatusOr<ServerConfig> ParseServerConfig(const std::string& yaml, const st
       check(r.Error(q, "lookback_delta and timeout must be positive"));
     }
   }
+  if (st.ok()) check(ParseLogsSection(root, r, &c.logs));
   if (!st.ok()) return st;
   auto scrape = ParseScrapeSection(root, r);
   if (!scrape.ok()) return scrape.status();

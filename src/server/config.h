@@ -13,6 +13,7 @@
 #include "ingest/probe/probe_config.h"
 #include "ingest/scrape/scrape_config.h"
 #include "query/promql/engine/engine.h"
+#include "server/logs_config.h"
 #include "storage/metrics/db/metrics_db.h"
 
 namespace vigil {
@@ -30,6 +31,10 @@ struct ServerConfig {
 
   // Embedded metrics store. MetricsDbOptions::dir is derived from data_dir.
   MetricsDbOptions metrics;
+
+  // Embedded log store and log stream labels (`logs:` section). LogsDbOptions::dir is
+  // derived from data_dir.
+  LogsConfig logs;
 
   // PromQL evaluation limits (`query:` section).
   promql::EngineOptions query;

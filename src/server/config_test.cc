@@ -52,6 +52,49 @@ query:
   EXPECT_FALSE(bad.ok());
 }
 
+TEST(ConfigTest, ReadsTheLogsSection) {
+  auto c = ParseServerConfig(R"(
+logs:
+  retention: 30d
+  retention_rules:
+    - selector: '{level="audit"}'
+      period: 7y
+    - selector: '{service_name=~"debug-.*"}'
+      period: 1d
+  stream_labels: [service, env]
+  max_streams: 5000
+  max_line_size: 64KiB
+  head_max_size: 16MiB
+  segment_window: 2h
+)",
+                             "vigil.yml");
+  ASSERT_TRUE(c.ok()) << c.status();
+  const LogsDbOptions& o = c->logs.db;
+  EXPECT_EQ(o.retention_ns, 30LL * 86400 * 1'000'000'000);
+  ASSERT_EQ(o.retention_rules.size(), 2u);
+  EXPECT_EQ(o.retention_rules[0].period_ns, 7LL * 365 * 86400 * 1'000'000'000);
+  EXPECT_EQ(o.retention_rules[1].matchers[0].name(), "service_name");
+  EXPECT_TRUE(o.retention_rules[1].matchers[0].Matches("debug-x"));
+  EXPECT_EQ(c->logs.stream_label_fields, (std::vector<std::string>{"service", "env"}));
+  EXPECT_EQ(o.max_streams, 5000u);
+  EXPECT_EQ(o.max_line_bytes, 64u << 10);
+  EXPECT_EQ(o.head_max_bytes, 16u << 20);
+  EXPECT_EQ(o.segment_window_ns, 2LL * 3600 * 1'000'000'000);
+
+  std::string bad_selector(
+      ParseServerConfig("logs:\n  retention_rules:\n    - selector: '{level=}'\n      period: 1d\n",
+                        "v.yml")
+          .status()
+          .message());
+  EXPECT_TRUE(bad_selector.starts_with("v.yml:3: invalid selector \"{level=}\": ")) << bad_selector;
+  EXPECT_EQ(ParseServerConfig("logs:\n  retention_rules:\n    - period: 1d\n", "v.yml").status().message(),
+            "v.yml:3: a retention rule needs a selector and a period");
+  EXPECT_EQ(ParseServerConfig("logs:\n  max_line_size: 0\n", "v.yml").status().message(),
+            "v.yml:2: max_line_size must be between 1 byte and 64MiB");
+  EXPECT_EQ(ParseServerConfig("logs:\n  retension: 1d\n", "v.yml").status().message(),
+            "v.yml:2: unknown key \"retension\" in logs");
+}
+
 TEST(ConfigTest, RefusesUnknownKeysAndBadValuesWithLine) {
   EXPECT_EQ(ParseServerConfig("data_dir: x\nhttp:\n  lisen: 1\n", "v.yml").status().message(),
             "v.yml:3: unknown key \"lisen\" in http");

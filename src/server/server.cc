@@ -4,6 +4,10 @@
 
 #include "api/admin_api.h"
 #include "api/metrics_read_api.h"
+#include "api/logs_search_api.h"
+#include "api/logs_write_api.h"
+#include "api/loki_api.h"
+#include "api/es_compat_api.h"
 #include "api/metrics_write_api.h"
 #include "api/query_api.h"
 #include "api/status_api.h"
@@ -14,7 +18,8 @@
 
 namespace vigil {
 
-Server::Server(ServerConfig config) : config_(std::move(config)), engine_(config_.query) {
+Server::Server(ServerConfig config)
+    : config_(std::move(config)), engine_(config_.query), logql_(config_.logs.query) {
   api_.registry = &registry_;
   api_.data_dir = config_.data_dir;
 }
@@ -42,8 +47,26 @@ absl::Status Server::Start() {
   RegisterMetricsReadApi(http_->router(), api_);
   RegisterAdminApi(http_->router(), api_);
   RegisterQueryApi(http_->router(), api_, engine_);
+  RegisterLogsSearchApi(http_->router(), api_);
+  LogIngestOptions log_ingest;
+  log_ingest.stream_label_fields = config_.logs.stream_label_fields;
+  RegisterLogsWriteApi(http_->router(), api_, log_ingest);
+  RegisterOtlpLogsApi(http_->router(), api_, log_ingest);
+  RegisterLokiApi(http_->router(), api_, logql_);
+  RegisterEsCompatApi(http_->router());
   if (absl::Status st = http_->Start(); !st.ok()) return st;
   LogInfo("server", "HTTP listening", {{"address", http_->address()}});
+  if (config_.otlp_http_listen != "off") {
+    HttpServerOptions otlp = http;
+    if (absl::Status st = SplitHostPort(config_.otlp_http_listen, &otlp.host, &otlp.port); !st.ok()) {
+      return st;
+    }
+    otlp.worker_threads = std::max(2, config_.http_worker_threads / 4);
+    otlp_http_ = std::make_unique<HttpServer>(otlp);
+    RegisterOtlpLogsApi(otlp_http_->router(), api_, log_ingest);
+    if (absl::Status st = otlp_http_->Start(); !st.ok()) return st;
+    LogInfo("server", "OTLP/HTTP listening", {{"address", otlp_http_->address()}});
+  }
 
   MetricsDbOptions mo = config_.metrics;
   mo.dir = config_.data_dir + "/metrics";
@@ -51,6 +74,13 @@ absl::Status Server::Start() {
   if (!db.ok()) return db.status();
   metrics_db_ = std::move(*db);
   api_.metrics.store(metrics_db_.get(), std::memory_order_release);
+
+  LogsDbOptions lo = config_.logs.db;
+  lo.dir = config_.data_dir + "/logs";
+  auto logs = LogsDb::Open(lo, &registry_);
+  if (!logs.ok()) return logs.status();
+  logs_db_ = std::move(*logs);
+  api_.logs.store(logs_db_.get(), std::memory_order_release);
 
   scrape_ = std::make_unique<ScrapeManager>(*metrics_db_, &registry_, config_.scrape);
   RegisterTargetsApi(http_->router(), *scrape_);
@@ -71,8 +101,17 @@ void Server::Stop() {
   stopped_ = true;
   if (probes_) probes_->Stop();
   if (scrape_) scrape_->Stop();
+  if (otlp_http_) otlp_http_->Stop();
   if (http_) http_->Stop();
   api_.metrics.store(nullptr, std::memory_order_release);
+  api_.logs.store(nullptr, std::memory_order_release);
+  if (logs_db_) {
+    // Close cuts the head into segments, so the next start has little WAL to replay.
+    if (absl::Status st = logs_db_->Close(); !st.ok()) {
+      LogError("server", "closing the log store failed", {{"error", std::string(st.message())}});
+    }
+    logs_db_.reset();
+  }
   if (metrics_db_) {
     if (absl::Status st = metrics_db_->Close(); !st.ok()) {
       LogError("server", "closing the metrics store failed", {{"error", std::string(st.message())}});
@@ -83,5 +122,6 @@ void Server::Stop() {
 }
 
 std::string Server::http_address() const { return http_ ? http_->address() : ""; }
+std::string Server::otlp_http_address() const { return otlp_http_ ? otlp_http_->address() : ""; }
 
 }  // namespace vigil

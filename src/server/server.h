@@ -18,6 +18,7 @@
 #include "ingest/probe/probe_manager.h"
 #include "ingest/scrape/scrape_manager.h"
 #include "server/config.h"
+#include "storage/logs/logs_db.h"
 #include "storage/metrics/db/metrics_db.h"
 
 namespace vigil {
@@ -34,14 +35,19 @@ class Server {
 
   // The bound HTTP address ("127.0.0.1:9400"), after Start.
   std::string http_address() const;
+  // The bound OTLP/HTTP address, "" when off.
+  std::string otlp_http_address() const;
 
  private:
   ServerConfig config_;
   MetricsRegistry registry_;
   ApiContext api_;
   promql::Engine engine_;
+  logql::LogqlEngine logql_;
   std::unique_ptr<HttpServer> http_;
+  std::unique_ptr<HttpServer> otlp_http_;  // the OTLP/HTTP listener (:4318), unless off
   std::unique_ptr<MetricsDb> metrics_db_;
+  std::unique_ptr<LogsDb> logs_db_;
   std::unique_ptr<ScrapeManager> scrape_;
   std::unique_ptr<ProbeManager> probes_;
   bool stopped_ = false;

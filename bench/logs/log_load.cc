@@ -1,0 +1,195 @@
+// log_load: the load client of the log benchmark. Reads a file of newline-terminated lines
+// (NDJSON, or ClickHouse JSONEachRow rows) into memory, cuts it into batches of --batch-lines
+// lines before the clock starts, then POSTs the batches in file order to one server over
+// --connections keep-alive connections (one thread each, each taking the next batch) and
+// prints one JSON object on stdout: lines, bytes, batches, the send phase's wall time and
+// rate, request latencies and, with --server-pid, the server's CPU time and resident memory
+// around the send phase (from /proc: the server must run on this machine).
+//
+// Any transport error or non-2xx answer stops the run: the first failure's body is printed
+// on stderr and the exit status is 1, so no figure is reported for data a server refused.
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <mutex>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "CLI/CLI.hpp"
+#include "bench/logs/line_batches.h"
+#include "bench/metrics/proc_stats.h"
+#include "common/json_writer.h"
+#include "common/strings.h"
+#include "http/http_client.h"
+#include "http/url.h"
+
+namespace vigil::bench {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct SendResult {
+  int64_t requests = 0;
+  int64_t connects = 0;
+  std::vector<double> latencies_ms;
+  std::string error;  // the first failure; empty on success
+};
+
+SendResult SendAll(const std::vector<LineBatch>& batches, const std::string& host, uint16_t port,
+                   const std::string& path, const HttpHeaders& headers, int connections,
+                   std::chrono::milliseconds timeout) {
+  std::atomic<size_t> next{0};
+  std::atomic<bool> failed{false};
+  std::mutex mu;
+  SendResult total;
+  auto run = [&](int c) {
+    HttpClientOptions copts;
+    copts.accept_gzip = false;
+    copts.user_agent = "vigil-bench-log-load";
+    HttpConnection conn(host, port, copts);
+    std::vector<double> latencies;
+    std::string error;
+    while (!failed.load()) {
+      const size_t i = next.fetch_add(1);
+      if (i >= batches.size()) break;
+      const Clock::time_point start = Clock::now();
+      absl::StatusOr<HttpClientResponse> resp =
+          conn.Do("POST", path, headers, batches[i].body, timeout);
+      if (!resp.ok()) {
+        error = StrCat("connection ", c, ", batch ", i, ": ", ToStd(resp.status().message()));
+      } else if (resp->status / 100 != 2) {
+        error = StrCat("connection ", c, ", batch ", i, ": HTTP ", resp->status, ": ",
+                       Truncated(resp->body, 2000));
+      }
+      if (!error.empty()) {
+        failed.store(true);
+        break;
+      }
+      latencies.push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
+    }
+    std::lock_guard<std::mutex> lock(mu);
+    total.requests += static_cast<int64_t>(latencies.size());
+    total.connects += conn.connects();
+    total.latencies_ms.insert(total.latencies_ms.end(), latencies.begin(), latencies.end());
+    if (total.error.empty()) total.error = error;
+  };
+  std::vector<std::thread> threads;
+  for (int c = 0; c < connections; ++c) threads.emplace_back(run, c);
+  for (std::thread& t : threads) t.join();
+  return total;
+}
+
+double Percentile(std::vector<double>* v, double p) {
+  if (v->empty()) return 0;
+  const size_t i = std::min(v->size() - 1, static_cast<size_t>(p * static_cast<double>(v->size())));
+  std::nth_element(v->begin(), v->begin() + static_cast<std::ptrdiff_t>(i), v->end());
+  return (*v)[i];
+}
+
+int Main(int argc, char** argv) {
+  CLI::App app{"log_load: sends a file of log lines to one server in batches"};
+  std::string target = "127.0.0.1:8123";
+  std::string path = "/api/v1/logs/ingest";
+  std::string content_type = "application/x-ndjson";
+  std::vector<std::string> extra_headers;
+  std::string file;
+  int64_t batch_lines = 1000;
+  int connections = 4;
+  int server_pid = 0;
+  int64_t timeout_ms = 120000;
+  app.add_option("--target", target, "host:port of the server (loopback)");
+  app.add_option("--path", path, "request target: path and query string");
+  app.add_option("--content-type", content_type, "Content-Type of the batches");
+  app.add_option("--header", extra_headers, "extra header 'Name: value' (repeatable)");
+  app.add_option("--file", file, "the lines to send")->required();
+  app.add_option("--batch-lines", batch_lines, "lines per request")->check(CLI::PositiveNumber);
+  app.add_option("--connections", connections, "keep-alive connections, one thread each")
+      ->check(CLI::Range(1, 256));
+  app.add_option("--timeout-ms", timeout_ms, "per-request timeout");
+  app.add_option("--server-pid", server_pid, "measure this process' CPU and RSS (/proc)");
+  CLI11_PARSE(app, argc, argv);
+
+  std::string host;
+  uint16_t port = 0;
+  if (!SplitHostPort(target, &host, &port).ok() || port == 0) {
+    std::fprintf(stderr, "log_load: --target must be host:port, got %s\n", target.c_str());
+    return 2;
+  }
+  HttpHeaders headers = {{"Content-Type", content_type}};
+  for (const std::string& h : extra_headers) {
+    const size_t colon = h.find(':');
+    if (colon == std::string::npos || colon == 0) {
+      std::fprintf(stderr, "log_load: --header must be 'Name: value', got %s\n", h.c_str());
+      return 2;
+    }
+    std::string_view value = std::string_view(h).substr(colon + 1);
+    while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+    headers.Add(std::string_view(h).substr(0, colon), value);
+  }
+
+  std::ifstream in(file, std::ios::binary);
+  std::ostringstream content;
+  if (!in || !(content << in.rdbuf())) {
+    std::fprintf(stderr, "log_load: cannot read %s\n", file.c_str());
+    return 2;
+  }
+  const std::string data = std::move(content).str();
+  const std::vector<LineBatch> batches = CutLineBatches(data, batch_lines);
+  int64_t lines = 0;
+  for (const LineBatch& b : batches) lines += b.lines;
+
+  absl::StatusOr<ProcessStats> before = ProcessStats{};
+  if (server_pid > 0) before = ReadProcessStats(server_pid);
+  if (!before.ok()) {
+    std::fprintf(stderr, "log_load: %s\n", std::string(before.status().message()).c_str());
+    return 1;
+  }
+  const Clock::time_point start = Clock::now();
+  SendResult r = SendAll(batches, host, port, path, headers, connections,
+                         std::chrono::milliseconds(timeout_ms));
+  const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  absl::StatusOr<ProcessStats> after = ProcessStats{};
+  if (server_pid > 0) after = ReadProcessStats(server_pid);
+  if (!r.error.empty()) {
+    std::fprintf(stderr, "log_load: %s\n", r.error.c_str());
+    return 1;
+  }
+  if (!after.ok()) {
+    std::fprintf(stderr, "log_load: %s\n", std::string(after.status().message()).c_str());
+    return 1;
+  }
+
+  std::string out;
+  JsonWriter j(&out);
+  j.BeginObject();
+  j.Key("lines").Int(lines).Key("bytes").Int(static_cast<int64_t>(data.size()));
+  j.Key("batches").Int(static_cast<int64_t>(batches.size())).Key("batch_lines").Int(batch_lines);
+  j.Key("connections").Int(connections).Key("connects").Int(r.connects);
+  j.Key("acknowledged").Int(r.requests);
+  j.Key("send_seconds").Double(seconds);
+  j.Key("lines_per_second").Double(static_cast<double>(lines) / seconds);
+  j.Key("bytes_per_second").Double(static_cast<double>(data.size()) / seconds);
+  j.Key("latency_p50_ms").Double(Percentile(&r.latencies_ms, 0.5));
+  j.Key("latency_p99_ms").Double(Percentile(&r.latencies_ms, 0.99));
+  j.Key("latency_max_ms").Double(Percentile(&r.latencies_ms, 1.0));
+  if (server_pid > 0) {
+    const int64_t cpu = after->cpu_us - before->cpu_us;
+    j.Key("server_cpu_us").Int(cpu);
+    j.Key("server_cpu_us_per_line").Double(lines > 0 ? static_cast<double>(cpu) / lines : 0);
+    j.Key("server_rss_before_bytes").Int(before->rss_bytes);
+    j.Key("server_rss_after_bytes").Int(after->rss_bytes);
+    j.Key("server_rss_peak_bytes").Int(after->hwm_bytes);
+  }
+  j.EndObject();
+  std::printf("%s\n", out.c_str());
+  return 0;
+}
+
+}  // namespace
+}  // namespace vigil::bench
+
+int main(int argc, char** argv) { return vigil::bench::Main(argc, argv); }
