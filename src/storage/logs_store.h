@@ -7,15 +7,16 @@
 // reason and the rest of the batch is kept.
 //
 // Reading: Select streams the records of the matching streams in [start_ns, end_ns) to a
-// callback, one stream's records at a time in timestamp order (ties in arrival order); the
-// streams come in no particular order. The hints let the store skip data (blooms, time
-// bounds) but never change what matches: the caller still applies its own filters to every
-// record it gets, and the store may hand over records that fail a hint.
+// callback, in batches of one stream's records in timestamp order (ties in arrival order);
+// batches come in no particular order, and one stream may come in several. The hints let the
+// store skip data (blooms, time bounds) and drop records that fail them, but never change
+// what matches: the caller still applies its own filters to every record it gets.
 //
 // Thread-safety: every method may be called concurrently.
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -76,6 +77,15 @@ struct LogSelectRequest {
   // decompressing them (a count_over_time without a pipeline reads timestamps only).
   bool want_body = true;
   bool want_fields = true;  // fields, severity text, trace and span ids
+
+  // For queries that keep only the newest (or oldest) records, such as a log query with a
+  // limit: the store visits its data in that time order as far as it can, and skips data the
+  // caller no longer wants. While the scan runs, the caller may raise `cutoff`: with
+  // kNewestFirst, records older than *cutoff are no longer wanted; with kOldestFirst, records
+  // newer than it. Visiting order is a hint, the cutoff a promise.
+  enum class Order : uint8_t { kAny, kNewestFirst, kOldestFirst };
+  Order order = Order::kAny;
+  const std::atomic<int64_t>* cutoff = nullptr;
 };
 
 // Receives the records of one stream, in timestamp order; several calls may come for the same

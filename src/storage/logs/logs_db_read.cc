@@ -101,13 +101,59 @@ void ForEachStream(const std::vector<std::shared_ptr<const logs::Segment>>& segm
 
 absl::Status LogsDb::Select(const LogSelectRequest& req, const LogRecordsFn& fn) {
   View v = Snapshot();
-  for (const auto& seg : v.segments) {
-    auto more = seg->Select(req, fn);
+  using Order = LogSelectRequest::Order;
+  if (req.order == Order::kAny) {
+    for (const auto& seg : v.segments) {
+      auto more = seg->Select(req, fn);
+      if (!more.ok()) return more.status();
+      if (!*more) return absl::OkStatus();
+    }
+    for (const auto& head : v.heads) {
+      if (!SelectHead(*head, req, fn)) return absl::OkStatus();
+    }
+    return absl::OkStatus();
+  }
+  // Time-ordered: the candidate blocks of every segment, newest (oldest) first, so that a
+  // caller keeping the newest N records can raise the cutoff early and end the scan.
+  const bool newest = req.order == Order::kNewestFirst;
+  auto unwanted = [&](int64_t min_t, int64_t max_t) {
+    if (req.cutoff == nullptr) return false;
+    int64_t c = req.cutoff->load(std::memory_order_relaxed);
+    return newest ? max_t < c : min_t > c;
+  };
+  if (newest) {
+    // The heads hold the newest records as a rule; the live head is the last.
+    for (auto it = v.heads.rbegin(); it != v.heads.rend(); ++it) {
+      if (!SelectHead(**it, req, fn)) return absl::OkStatus();
+    }
+  }
+  std::vector<logs::SegmentPlan> plans(v.segments.size());
+  struct Ref {
+    uint32_t seg, block;
+    int64_t min_t, max_t;
+  };
+  std::vector<Ref> refs;
+  for (uint32_t i = 0; i < v.segments.size(); ++i) {
+    if (!v.segments[i]->Plan(req, &plans[i])) continue;
+    for (uint32_t b : plans[i].blocks) {
+      const logs::BlockMeta& bm = v.segments[i]->meta().blocks[b];
+      refs.push_back({i, b, bm.min_time, bm.max_time});
+    }
+  }
+  std::sort(refs.begin(), refs.end(), [&](const Ref& a, const Ref& b) {
+    return newest ? a.max_t > b.max_t : a.min_t < b.min_t;
+  });
+  for (const Ref& r : refs) {
+    // Sorted, so once one block is past the cutoff every later one is too.
+    if (unwanted(r.min_t, r.max_t)) break;
+    auto more = v.segments[r.seg]->ReadBlock(req, plans[r.seg], r.block, fn);
     if (!more.ok()) return more.status();
     if (!*more) return absl::OkStatus();
   }
-  for (const auto& head : v.heads) {
-    if (!SelectHead(*head, req, fn)) return absl::OkStatus();
+  if (!newest) {
+    for (const auto& head : v.heads) {
+      if (!SelectHead(*head, req, fn)) return absl::OkStatus();
+    }
   }
   return absl::OkStatus();
 }

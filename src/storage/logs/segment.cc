@@ -27,6 +27,10 @@ struct BlockScratch {
   std::vector<LogFieldView> fields;
   std::vector<uint32_t> field_first;  // per row, into fields
   std::string hex;                    // trace and span ids as hex
+  std::vector<uint8_t> keep;          // rows that pass the hints
+  std::vector<LogRecordView> selected;
+  std::vector<std::string_view> col_values;
+  std::vector<uint8_t> col_present;
   ~BlockScratch() { ZSTD_freeDCtx(dctx); }
 };
 
@@ -103,12 +107,10 @@ absl::StatusOr<std::shared_ptr<const Segment>> Segment::Open(const std::string& 
   return std::shared_ptr<const Segment>(std::move(seg));
 }
 
-absl::StatusOr<bool> Segment::Select(const LogSelectRequest& req, const LogRecordsFn& fn,
-                                     SegmentScanStats* stats) const {
-  if (meta_.rows == 0 || meta_.max_time < req.start_ns || meta_.min_time >= req.end_ns) return true;
+bool Segment::Plan(const LogSelectRequest& req, SegmentPlan* plan, SegmentScanStats* stats) const {
+  if (meta_.rows == 0 || meta_.max_time < req.start_ns || meta_.min_time >= req.end_ns) return false;
   const MappedFile& f = *file_;
-  // Streams that match the selector and overlap the range.
-  std::vector<bool> matched(meta_.streams.size(), false);
+  plan->matched.assign(meta_.streams.size(), false);
   bool any = false;
   for (size_t s = 0; s < meta_.streams.size(); ++s) {
     const StreamMeta& sm = meta_.streams[s];
@@ -120,199 +122,352 @@ absl::StatusOr<bool> Segment::Select(const LogSelectRequest& req, const LogRecor
         break;
       }
     }
-    matched[s] = ok;
+    plan->matched[s] = ok;
     any = any || ok;
   }
-  if (!any) return true;
+  if (!any) return false;
 
   BloomChecks checks;
   for (const std::string& needle : req.hints.body_contains) {
+    plan->needles.push_back(needle);
     for (const std::string& t : RequiredTokens(needle)) checks.tokens.push_back(BloomHash(t));
   }
-  if (!req.hints.trace_id.empty()) checks.fields.push_back(BloomFieldHash("trace_id", req.hints.trace_id));
+  if (!req.hints.trace_id.empty()) {
+    checks.fields.push_back(BloomFieldHash("trace_id", req.hints.trace_id));
+    // Compared raw against the stored bytes; an id that is no 32-digit hex matches nothing
+    // stored raw, so it is compared as text (kind 2) below.
+    plan->trace_raw.clear();
+    if (req.hints.trace_id.size() == 32) {
+      for (size_t i = 0; i < 16; ++i) {
+        auto nib = [](char c) -> int {
+          if (c >= '0' && c <= '9') return c - '0';
+          if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+          return -1;
+        };
+        int hi = nib(req.hints.trace_id[2 * i]), lo = nib(req.hints.trace_id[2 * i + 1]);
+        if (hi < 0 || lo < 0) {
+          plan->trace_raw.clear();
+          break;
+        }
+        plan->trace_raw.push_back(static_cast<char>(hi << 4 | lo));
+      }
+    }
+  }
   for (const auto& [name, value] : req.hints.field_equals) {
     // A name that is a stream label of a matched stream is the selector's business: the
     // records do not carry it as a field, so the field filter must not prune them.
     bool is_label = false;
-    for (size_t s = 0; s < matched.size() && !is_label; ++s) {
-      is_label = matched[s] && meta_.streams[s].labels.Has(name);
+    for (size_t s = 0; s < plan->matched.size() && !is_label; ++s) {
+      is_label = plan->matched[s] && meta_.streams[s].labels.Has(name);
     }
-    if (!is_label) checks.fields.push_back(BloomFieldHash(name, value));
+    if (is_label) continue;
+    checks.fields.push_back(BloomFieldHash(name, value));
+    if (name != "span_id") plan->fields.emplace_back(name, value);
   }
-
-  thread_local BlockScratch scratch;
-  const size_t ncols = kColFirstField + meta_.field_columns.size();
-  scratch.raw.resize(ncols);
-  for (const BlockMeta& b : meta_.blocks) {
+  for (uint32_t bi = 0; bi < meta_.blocks.size(); ++bi) {
+    const BlockMeta& b = meta_.blocks[bi];
     if (stats) stats->blocks_total++;
     if (b.max_time < req.start_ns || b.min_time >= req.end_ns) continue;
     bool block_any = false;
-    for (uint32_t s = b.first_stream; s <= b.last_stream && !block_any; ++s) block_any = matched[s];
+    for (uint32_t s = b.first_stream; s <= b.last_stream && !block_any; ++s) block_any = plan->matched[s];
     if (!block_any) continue;
     if (!PassesBlooms(f, b, checks)) {
       if (stats) stats->blocks_skipped_by_bloom++;
       continue;
     }
-    if (stats) stats->blocks_read++;
-    // Decompress the wanted columns.
-    auto load = [&](size_t c) -> absl::Status {
-      const Chunk& ch = b.columns[c];
-      std::string_view stored = Bytes(f, ch.offset, ch.size);
-      if (wal::Crc32c(stored) != ch.crc) {
-        return absl::DataLossError(StrCat("log segment ", path(), ": checksum mismatch in column ", c));
+    plan->blocks.push_back(bi);
+  }
+  return !plan->blocks.empty();
+}
+
+absl::StatusOr<bool> Segment::Select(const LogSelectRequest& req, const LogRecordsFn& fn,
+                                     SegmentScanStats* stats) const {
+  SegmentPlan plan;
+  if (!Plan(req, &plan, stats)) return true;
+  for (uint32_t b : plan.blocks) {
+    auto more = ReadBlock(req, plan, b, fn, stats);
+    if (!more.ok() || !*more) return more;
+  }
+  return true;
+}
+
+absl::StatusOr<bool> Segment::ReadBlock(const LogSelectRequest& req, const SegmentPlan& plan,
+                                        uint32_t block, const LogRecordsFn& fn,
+                                        SegmentScanStats* stats) const {
+  const MappedFile& f = *file_;
+  const BlockMeta& b = meta_.blocks[block];
+  thread_local BlockScratch scratch;
+  const size_t ncols = kColFirstField + meta_.field_columns.size();
+  scratch.raw.resize(ncols);
+  std::vector<bool> loaded(ncols, false);
+  auto load = [&](size_t c) -> absl::Status {
+    if (loaded[c]) return absl::OkStatus();
+    const Chunk& ch = b.columns[c];
+    std::string_view stored = Bytes(f, ch.offset, ch.size);
+    if (wal::Crc32c(stored) != ch.crc) {
+      return absl::DataLossError(StrCat("log segment ", path(), ": checksum mismatch in column ", c));
+    }
+    std::string& out = scratch.raw[c];
+    out.resize(ch.raw_size);
+    size_t n = ZSTD_decompressDCtx(scratch.dctx, out.data(), out.size(), stored.data(), stored.size());
+    if (ZSTD_isError(n) || n != ch.raw_size) {
+      return absl::DataLossError(StrCat("log segment ", path(), ": column ", c, " does not decompress"));
+    }
+    loaded[c] = true;
+    return absl::OkStatus();
+  };
+  auto corrupt = [&](size_t c) {
+    return absl::DataLossError(StrCat("log segment ", path(), ": malformed column ", c));
+  };
+  const size_t rows = b.rows;
+  // A column of per-row lengths followed by the bytes (body and field columns): calls
+  // each(row, length, data, pos) and checks the column is consumed exactly.
+  auto split = [&](size_t c, auto&& each) -> bool {
+    ByteReader r(scratch.raw[c]);
+    std::string_view lens;
+    if (!r.String(&lens)) return false;
+    std::string_view data = std::string_view(scratch.raw[c]).substr(r.offset());
+    ByteReader lr(lens);
+    size_t pos = 0;
+    for (size_t i = 0; i < rows; ++i) {
+      uint64_t n;
+      if (!lr.Uvarint(&n)) return false;
+      if (!each(i, n, data, pos)) return false;
+    }
+    return pos == data.size();
+  };
+  auto skip = [&]() -> absl::StatusOr<bool> {
+    if (stats) stats->blocks_skipped_by_content++;
+    return true;
+  };
+
+  // Row filters from the hints first, each on its own column, so a block without a match
+  // costs one column's decompression.
+  std::vector<uint8_t>& keep = scratch.keep;
+  keep.assign(rows, 1);
+  bool filtered = false;
+  if (!req.hints.trace_id.empty()) {
+    if (absl::Status st = load(kColTraceId); !st.ok()) return st;
+    ByteReader r(scratch.raw[kColTraceId]);
+    bool any = false;
+    for (size_t i = 0; i < rows; ++i) {
+      uint8_t kind;
+      std::string_view v;
+      if (!r.Byte(&kind)) return corrupt(kColTraceId);
+      if (kind == 1) {
+        if (!r.Bytes(16, &v)) return corrupt(kColTraceId);
+        keep[i] = !plan.trace_raw.empty() && v == plan.trace_raw;
+      } else if (kind == 2) {
+        if (!r.String(&v)) return corrupt(kColTraceId);
+        keep[i] = v == req.hints.trace_id;
+      } else {
+        keep[i] = 0;
       }
-      std::string& out = scratch.raw[c];
-      out.resize(ch.raw_size);
-      size_t n = ZSTD_decompressDCtx(scratch.dctx, out.data(), out.size(), stored.data(), stored.size());
-      if (ZSTD_isError(n) || n != ch.raw_size) {
-        return absl::DataLossError(StrCat("log segment ", path(), ": column ", c, " does not decompress"));
-      }
-      return absl::OkStatus();
-    };
-    auto corrupt = [&](size_t c) {
-      return absl::DataLossError(StrCat("log segment ", path(), ": malformed column ", c));
-    };
-    for (size_t c : {size_t{kColTimestamp}, size_t{kColSeverity}}) {
+      any = any || keep[i];
+    }
+    filtered = true;
+    if (!any) return skip();
+  }
+  for (const auto& [name, value] : plan.fields) {
+    auto col = std::find(meta_.field_columns.begin(), meta_.field_columns.end(), name);
+    bool any = false;
+    if (col != meta_.field_columns.end()) {
+      size_t c = kColFirstField + static_cast<size_t>(col - meta_.field_columns.begin());
       if (absl::Status st = load(c); !st.ok()) return st;
-    }
-    if (req.want_body) {
-      if (absl::Status st = load(kColBody); !st.ok()) return st;
-    }
-    if (req.want_fields) {
-      for (size_t c = kColSeverityText; c < ncols; ++c) {
-        if (c == kColBody) continue;
-        if (absl::Status st = load(c); !st.ok()) return st;
-      }
-    }
-    const size_t rows = b.rows;
-    scratch.records.assign(rows, LogRecordView{});
-    {
-      ByteReader r(scratch.raw[kColTimestamp]);
-      int64_t t = 0;
-      for (size_t i = 0; i < rows; ++i) {
-        int64_t d;
-        if (!r.Varint(&d)) return corrupt(kColTimestamp);
-        t += d;
-        scratch.records[i].timestamp_ns = t;
-      }
-      if (scratch.raw[kColSeverity].size() != rows) return corrupt(kColSeverity);
-      for (size_t i = 0; i < rows; ++i) {
-        scratch.records[i].severity = static_cast<uint8_t>(scratch.raw[kColSeverity][i]);
-      }
-    }
-    // A column of per-row lengths followed by the bytes (body and field columns).
-    auto split = [&](size_t c, auto&& each) -> bool {
-      ByteReader r(scratch.raw[c]);
-      std::string_view lens;
-      if (!r.String(&lens)) return false;
-      std::string_view data = std::string_view(scratch.raw[c]).substr(r.offset());
-      ByteReader lr(lens);
-      size_t pos = 0;
-      for (size_t i = 0; i < rows; ++i) {
-        uint64_t n;
-        if (!lr.Uvarint(&n)) return false;
-        if (!each(i, n, data, pos)) return false;
-      }
-      return pos == data.size();
-    };
-    if (req.want_body) {
-      bool ok = split(kColBody, [&](size_t i, uint64_t n, std::string_view data, size_t& pos) {
-        if (n > data.size() - pos) return false;
-        scratch.records[i].body = data.substr(pos, n);
-        pos += n;
+      bool ok = split(c, [&](size_t i, uint64_t n, std::string_view data, size_t& pos) {
+        if (n == 0) {  // the record has no such field
+          keep[i] = 0;
+          return true;
+        }
+        if (n - 1 > data.size() - pos) return false;
+        if (keep[i] && data.substr(pos, n - 1) != value) keep[i] = 0;
+        any = any || keep[i];
+        pos += n - 1;
         return true;
       });
-      if (!ok) return corrupt(kColBody);
-    }
-    if (req.want_fields) {
-      ByteReader st(scratch.raw[kColSeverityText]);
-      for (size_t i = 0; i < rows; ++i) {
-        if (!st.String(&scratch.records[i].severity_text)) return corrupt(kColSeverityText);
-      }
-      // Ids: decoded to hex in one buffer sized up front, so the views stay put.
-      scratch.hex.clear();
-      scratch.hex.reserve(rows * 48);
-      for (size_t c : {size_t{kColTraceId}, size_t{kColSpanId}}) {
-        ByteReader r(scratch.raw[c]);
-        size_t raw_len = c == kColTraceId ? 16 : 8;
-        for (size_t i = 0; i < rows; ++i) {
-          uint8_t kind;
-          std::string_view v;
-          if (!r.Byte(&kind)) return corrupt(c);
-          if (kind == 1) {
-            std::string_view raw;
-            if (!r.Bytes(raw_len, &raw)) return corrupt(c);
-            size_t at = scratch.hex.size();
-            if (at + raw_len * 2 > scratch.hex.capacity()) return corrupt(c);
-            AppendHex(&scratch.hex, raw);
-            v = std::string_view(scratch.hex).substr(at, raw_len * 2);
-          } else if (kind == 2) {
-            if (!r.String(&v)) return corrupt(c);
-          } else if (kind != 0) {
-            return corrupt(c);
-          }
-          (c == kColTraceId ? scratch.records[i].trace_id : scratch.records[i].span_id) = v;
-        }
-      }
-      // Fields: the dedicated columns, then the rest, gathered per row.
-      scratch.fields.clear();
-      scratch.field_first.assign(rows + 1, 0);
-      // Per column views first (column-major), then interleave per row.
-      const size_t nf = meta_.field_columns.size();
-      thread_local std::vector<std::string_view> col_values;
-      thread_local std::vector<uint8_t> col_present;
-      col_values.assign(rows * nf, {});
-      col_present.assign(rows * nf, 0);
-      for (size_t k = 0; k < nf; ++k) {
-        bool ok = split(kColFirstField + k, [&](size_t i, uint64_t n, std::string_view data, size_t& pos) {
-          if (n == 0) return true;
-          if (n - 1 > data.size() - pos) return false;
-          col_values[i * nf + k] = data.substr(pos, n - 1);
-          col_present[i * nf + k] = 1;
-          pos += n - 1;
-          return true;
-        });
-        if (!ok) return corrupt(kColFirstField + k);
-      }
+      if (!ok) return corrupt(c);
+    } else {
+      // Only in the shared column, if anywhere: rows without it cannot match.
+      auto id = std::find(meta_.other_field_names.begin(), meta_.other_field_names.end(), name);
+      if (id == meta_.other_field_names.end()) return skip();
+      const uint64_t want = static_cast<uint64_t>(id - meta_.other_field_names.begin());
+      if (absl::Status st = load(kColOtherFields); !st.ok()) return st;
       ByteReader other(scratch.raw[kColOtherFields]);
       for (size_t i = 0; i < rows; ++i) {
-        scratch.field_first[i] = static_cast<uint32_t>(scratch.fields.size());
-        for (size_t k = 0; k < nf; ++k) {
-          if (col_present[i * nf + k]) scratch.fields.push_back({meta_.field_columns[k], col_values[i * nf + k]});
-        }
         uint64_t n;
         if (!other.Uvarint(&n) || n > other.remaining()) return corrupt(kColOtherFields);
+        bool hit = false;
         for (uint64_t j = 0; j < n; ++j) {
-          uint64_t name;
-          std::string_view value;
-          if (!other.Uvarint(&name) || name >= meta_.other_field_names.size() || !other.String(&value)) {
-            return corrupt(kColOtherFields);
-          }
-          scratch.fields.push_back({meta_.other_field_names[name], value});
+          uint64_t nid;
+          std::string_view v;
+          if (!other.Uvarint(&nid) || !other.String(&v)) return corrupt(kColOtherFields);
+          hit = hit || (nid == want && v == value);
         }
-      }
-      scratch.field_first[rows] = static_cast<uint32_t>(scratch.fields.size());
-      for (size_t i = 0; i < rows; ++i) {
-        scratch.records[i].fields = std::span<const LogFieldView>(
-            scratch.fields.data() + scratch.field_first[i], scratch.field_first[i + 1] - scratch.field_first[i]);
+        if (!hit) keep[i] = 0;
+        any = any || keep[i];
       }
     }
-    // Emit the runs of matching streams, trimmed to the time range.
-    for (uint32_t s = b.first_stream; s <= b.last_stream; ++s) {
-      if (!matched[s]) continue;
-      const StreamMeta& sm = meta_.streams[s];
-      size_t lo = std::max<size_t>(sm.first_row, b.first_row) - b.first_row;
-      size_t hi = std::min<size_t>(sm.first_row + sm.rows, b.first_row + b.rows) - b.first_row;
-      if (lo >= hi) continue;
-      auto first = scratch.records.begin() + lo, last = scratch.records.begin() + hi;
-      auto by_time = [](const LogRecordView& r, int64_t t) { return r.timestamp_ns < t; };
-      first = std::lower_bound(first, last, req.start_ns, by_time);
-      last = std::lower_bound(first, last, req.end_ns, by_time);
-      if (first == last) continue;
+    filtered = true;
+    if (!any) return skip();
+  }
+  const bool need_body = req.want_body || !plan.needles.empty();
+  if (need_body) {
+    if (absl::Status st = load(kColBody); !st.ok()) return st;
+  }
+  if (!plan.needles.empty()) {
+    // One search over the block's bodies rules most blocks in or out.
+    std::string_view all(scratch.raw[kColBody]);
+    for (std::string_view needle : plan.needles) {
+      if (all.find(needle) == std::string_view::npos) return skip();
+    }
+  }
+  for (size_t c : {size_t{kColTimestamp}, size_t{kColSeverity}}) {
+    if (absl::Status st = load(c); !st.ok()) return st;
+  }
+  if (req.want_fields) {
+    for (size_t c = kColSeverityText; c < ncols; ++c) {
+      if (c == kColBody) continue;
+      if (absl::Status st = load(c); !st.ok()) return st;
+    }
+  }
+  if (stats) stats->blocks_read++;
+  scratch.records.assign(rows, LogRecordView{});
+  {
+    ByteReader r(scratch.raw[kColTimestamp]);
+    int64_t t = 0;
+    for (size_t i = 0; i < rows; ++i) {
+      int64_t d;
+      if (!r.Varint(&d)) return corrupt(kColTimestamp);
+      t += d;
+      scratch.records[i].timestamp_ns = t;
+    }
+    if (scratch.raw[kColSeverity].size() != rows) return corrupt(kColSeverity);
+    for (size_t i = 0; i < rows; ++i) {
+      scratch.records[i].severity = static_cast<uint8_t>(scratch.raw[kColSeverity][i]);
+    }
+  }
+  if (need_body) {
+    bool ok = split(kColBody, [&](size_t i, uint64_t n, std::string_view data, size_t& pos) {
+      if (n > data.size() - pos) return false;
+      scratch.records[i].body = data.substr(pos, n);
+      pos += n;
+      return true;
+    });
+    if (!ok) return corrupt(kColBody);
+    if (!plan.needles.empty()) {
+      for (size_t i = 0; i < rows; ++i) {
+        if (!keep[i]) continue;
+        for (std::string_view needle : plan.needles) {
+          if (scratch.records[i].body.find(needle) == std::string_view::npos) {
+            keep[i] = 0;
+            break;
+          }
+        }
+      }
+      filtered = true;
+    }
+    if (!req.want_body) {
+      for (LogRecordView& r : scratch.records) r.body = {};
+    }
+  }
+  if (req.want_fields) {
+    ByteReader st(scratch.raw[kColSeverityText]);
+    for (size_t i = 0; i < rows; ++i) {
+      if (!st.String(&scratch.records[i].severity_text)) return corrupt(kColSeverityText);
+    }
+    // Ids: decoded to hex in one buffer sized up front, so the views stay put.
+    scratch.hex.clear();
+    scratch.hex.reserve(rows * 48);
+    for (size_t c : {size_t{kColTraceId}, size_t{kColSpanId}}) {
+      ByteReader r(scratch.raw[c]);
+      size_t raw_len = c == kColTraceId ? 16 : 8;
+      for (size_t i = 0; i < rows; ++i) {
+        uint8_t kind;
+        std::string_view v;
+        if (!r.Byte(&kind)) return corrupt(c);
+        if (kind == 1) {
+          std::string_view raw;
+          if (!r.Bytes(raw_len, &raw)) return corrupt(c);
+          if (!keep[i]) continue;
+          size_t at = scratch.hex.size();
+          if (at + raw_len * 2 > scratch.hex.capacity()) return corrupt(c);
+          AppendHex(&scratch.hex, raw);
+          v = std::string_view(scratch.hex).substr(at, raw_len * 2);
+        } else if (kind == 2) {
+          if (!r.String(&v)) return corrupt(c);
+        } else if (kind != 0) {
+          return corrupt(c);
+        }
+        (c == kColTraceId ? scratch.records[i].trace_id : scratch.records[i].span_id) = v;
+      }
+    }
+    // Fields: the dedicated columns, then the rest, gathered per row (kept rows only).
+    scratch.fields.clear();
+    scratch.field_first.assign(rows + 1, 0);
+    const size_t nf = meta_.field_columns.size();
+    scratch.col_values.assign(rows * nf, {});
+    scratch.col_present.assign(rows * nf, 0);
+    for (size_t k = 0; k < nf; ++k) {
+      bool ok = split(kColFirstField + k, [&](size_t i, uint64_t n, std::string_view data, size_t& pos) {
+        if (n == 0) return true;
+        if (n - 1 > data.size() - pos) return false;
+        scratch.col_values[i * nf + k] = data.substr(pos, n - 1);
+        scratch.col_present[i * nf + k] = 1;
+        pos += n - 1;
+        return true;
+      });
+      if (!ok) return corrupt(kColFirstField + k);
+    }
+    ByteReader other(scratch.raw[kColOtherFields]);
+    for (size_t i = 0; i < rows; ++i) {
+      scratch.field_first[i] = static_cast<uint32_t>(scratch.fields.size());
+      if (keep[i]) {
+        for (size_t k = 0; k < nf; ++k) {
+          if (scratch.col_present[i * nf + k]) {
+            scratch.fields.push_back({meta_.field_columns[k], scratch.col_values[i * nf + k]});
+          }
+        }
+      }
+      uint64_t n;
+      if (!other.Uvarint(&n) || n > other.remaining()) return corrupt(kColOtherFields);
+      for (uint64_t j = 0; j < n; ++j) {
+        uint64_t name;
+        std::string_view value;
+        if (!other.Uvarint(&name) || name >= meta_.other_field_names.size() || !other.String(&value)) {
+          return corrupt(kColOtherFields);
+        }
+        if (keep[i]) scratch.fields.push_back({meta_.other_field_names[name], value});
+      }
+    }
+    scratch.field_first[rows] = static_cast<uint32_t>(scratch.fields.size());
+    for (size_t i = 0; i < rows; ++i) {
+      scratch.records[i].fields = std::span<const LogFieldView>(
+          scratch.fields.data() + scratch.field_first[i], scratch.field_first[i + 1] - scratch.field_first[i]);
+    }
+  }
+  // Emit the runs of matching streams, trimmed to the time range (and to kept rows).
+  for (uint32_t s = b.first_stream; s <= b.last_stream; ++s) {
+    if (!plan.matched[s]) continue;
+    const StreamMeta& sm = meta_.streams[s];
+    size_t lo = std::max<size_t>(sm.first_row, b.first_row) - b.first_row;
+    size_t hi = std::min<size_t>(sm.first_row + sm.rows, b.first_row + b.rows) - b.first_row;
+    if (lo >= hi) continue;
+    auto first = scratch.records.begin() + lo, last = scratch.records.begin() + hi;
+    auto by_time = [](const LogRecordView& r, int64_t t) { return r.timestamp_ns < t; };
+    first = std::lower_bound(first, last, req.start_ns, by_time);
+    last = std::lower_bound(first, last, req.end_ns, by_time);
+    if (first == last) continue;
+    if (!filtered) {
       if (!fn(sm.labels, std::span<const LogRecordView>(&*first, static_cast<size_t>(last - first)))) {
         return false;
       }
+      continue;
     }
+    scratch.selected.clear();
+    for (auto it = first; it != last; ++it) {
+      if (keep[static_cast<size_t>(it - scratch.records.begin())]) scratch.selected.push_back(*it);
+    }
+    if (!scratch.selected.empty() && !fn(sm.labels, scratch.selected)) return false;
   }
   return true;
 }
