@@ -219,9 +219,7 @@ void OtlpLogs(ApiContext& ctx, LogsWriteState& state, const HttpRequest& req, Ht
   OtlpAnswer(resp, json, 200, static_cast<int64_t>(refused), msg);
 }
 
-}  // namespace
-
-void RegisterLogsWriteApi(Router& router, ApiContext& ctx, const LogIngestOptions& options) {
+std::shared_ptr<LogsWriteState> MakeState(ApiContext& ctx, const LogIngestOptions& options) {
   StreamLabelConfig config;
   config.label_fields = options.stream_label_fields;
   auto state = std::make_shared<LogsWriteState>(std::move(config));
@@ -229,6 +227,13 @@ void RegisterLogsWriteApi(Router& router, ApiContext& ctx, const LogIngestOption
     state->decode_refused = &ctx.registry->GetCounter(
         "vigil_logs_rejected_lines_total", "Log lines refused, by reason.", Labels{{"reason", "invalid"}});
   }
+  return state;
+}
+
+}  // namespace
+
+void RegisterLogsWriteApi(Router& router, ApiContext& ctx, const LogIngestOptions& options) {
+  auto state = MakeState(ctx, options);
   router.Handle("POST", "/loki/api/v1/push",
                 [&ctx, state](const HttpRequest& req, HttpResponse& resp) { LokiPush(ctx, *state, req, resp); },
                 "loki_push");
@@ -245,13 +250,7 @@ void RegisterLogsWriteApi(Router& router, ApiContext& ctx, const LogIngestOption
 }
 
 void RegisterOtlpLogsApi(Router& router, ApiContext& ctx, const LogIngestOptions& options) {
-  StreamLabelConfig config;
-  config.label_fields = options.stream_label_fields;
-  auto state = std::make_shared<LogsWriteState>(std::move(config));
-  if (ctx.registry) {
-    state->decode_refused = &ctx.registry->GetCounter(
-        "vigil_logs_rejected_lines_total", "Log lines refused, by reason.", Labels{{"reason", "invalid"}});
-  }
+  auto state = MakeState(ctx, options);
   router.Handle("POST", "/v1/logs",
                 [&ctx, state](const HttpRequest& req, HttpResponse& resp) { OtlpLogs(ctx, *state, req, resp); },
                 "otlp_logs");

@@ -220,7 +220,11 @@ std::string Nested(int depth) {
 
 TEST(OtlpLogsProtoTest, BadRecordsAreRefusedAlone) {
   std::string time_as_varint = Msg([](auto& w) { w.VarintField(1, 5); });
-  std::string truncated_attr = Msg([](auto& w) { w.BytesField(6, std::string("\x0a\x09ab", 4)); });
+  std::string truncated_attr = Msg([](auto& w) {
+    w.BytesField(6, std::string("\x0a\x09"
+                                "ab",
+                                4));
+  });
   std::vector<std::string> records = {
       EncodeRecord({.body = Str("ok")}),                                  // 0
       EncodeRecord({.body = Str("short id"), .trace_id = "abcde"}),       // 1

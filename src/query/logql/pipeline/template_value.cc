@@ -1,11 +1,14 @@
 #include "query/logql/pipeline/template_value.h"
 
+#include "common/go_text.h"
+
 #include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <limits>
 
 #include "common/go_float.h"
+#include "common/go_text.h"
 #include "common/strings.h"
 #include "query/logql/pipeline/go_template.h"
 #include "query/logql/pipeline/go_time.h"
@@ -270,107 +273,20 @@ uint32_t DecodeRune(std::string_view s, size_t i, size_t* len) {
   return r;
 }
 
-void AppendRune(uint32_t r, std::string* out) {
-  if (r < 0x80) {
-    out->push_back(static_cast<char>(r));
-  } else if (r < 0x800) {
-    out->push_back(static_cast<char>(0xC0 | (r >> 6)));
-    out->push_back(static_cast<char>(0x80 | (r & 0x3F)));
-  } else if (r < 0x10000) {
-    out->push_back(static_cast<char>(0xE0 | (r >> 12)));
-    out->push_back(static_cast<char>(0x80 | ((r >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (r & 0x3F)));
-  } else {
-    out->push_back(static_cast<char>(0xF0 | (r >> 18)));
-    out->push_back(static_cast<char>(0x80 | ((r >> 12) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | ((r >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (r & 0x3F)));
-  }
-}
+void AppendRune(uint32_t r, std::string* out) { gotext::AppendUtf8(out, static_cast<int32_t>(r)); }
 
-// Go's strconv.Unquote for a double- or single-quoted literal (quotes included).
+// Go's strconv.Unquote for a double- or single-quoted literal (quotes included); a
+// single-quoted one is a character constant, so it must hold exactly one character.
 bool UnquoteGo(std::string_view lit, std::string* out) {
-  if (lit.size() < 2) return false;
-  const char q = lit[0];
-  std::string_view s = lit.substr(1, lit.size() - 2);
-  out->clear();
-  for (size_t i = 0; i < s.size();) {
-    const char c = s[i];
-    if (c == q || c == '\n') return false;
-    if (c != '\\') {
-      out->push_back(c);
-      ++i;
-      continue;
-    }
-    if (i + 1 >= s.size()) return false;
-    const char e = s[i + 1];
-    i += 2;
-    switch (e) {
-      case 'a':
-        out->push_back('\a');
-        break;
-      case 'b':
-        out->push_back('\b');
-        break;
-      case 'f':
-        out->push_back('\f');
-        break;
-      case 'n':
-        out->push_back('\n');
-        break;
-      case 'r':
-        out->push_back('\r');
-        break;
-      case 't':
-        out->push_back('\t');
-        break;
-      case 'v':
-        out->push_back('\v');
-        break;
-      case '\\':
-        out->push_back('\\');
-        break;
-      case '"':
-      case '\'':
-        if (e != q) return false;
-        out->push_back(e);
-        break;
-      case 'x':
-      case 'u':
-      case 'U': {
-        const size_t n = e == 'x' ? 2 : e == 'u' ? 4 : 8;
-        if (i + n > s.size()) return false;
-        uint32_t v = 0;
-        for (size_t k = 0; k < n; ++k) {
-          const int h = HexValue(s[i + k]);
-          if (h < 0) return false;
-          v = v * 16 + static_cast<uint32_t>(h);
-        }
-        i += n;
-        if (e == 'x') {
-          out->push_back(static_cast<char>(v));
-        } else {
-          if (v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF)) return false;
-          AppendRune(v, out);
-        }
-        break;
-      }
-      default:
-        if (e >= '0' && e <= '7') {
-          if (i + 2 > s.size()) return false;
-          uint32_t v = static_cast<uint32_t>(e - '0');
-          for (size_t k = 0; k < 2; ++k) {
-            if (s[i + k] < '0' || s[i + k] > '7') return false;
-            v = v * 8 + static_cast<uint32_t>(s[i + k] - '0');
-          }
-          if (v > 255) return false;
-          i += 2;
-          out->push_back(static_cast<char>(v));
-          break;
-        }
-        return false;
-    }
+  auto v = gotext::Unquote(lit);
+  if (!v.ok()) return false;
+  if (!lit.empty() && lit.front() == '\'') {
+    int width = 0;
+    if (v->empty()) return false;
+    gotext::DecodeRune(*v, 0, &width);
+    if (static_cast<size_t>(width) != v->size()) return false;
   }
+  *out = std::move(*v);
   return true;
 }
 

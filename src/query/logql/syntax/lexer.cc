@@ -4,7 +4,7 @@
 #include <utility>
 
 #include "query/logql/syntax/units.h"
-#include "query/promql/syntax/go_text.h"
+#include "common/go_text.h"
 
 namespace vigil::logql {
 namespace {
@@ -93,8 +93,8 @@ bool EqualsLower(std::string_view word, std::string_view lower) {
 // Width of the valid UTF-8 sequence at s[i], 0 when invalid.
 int RuneWidth(std::string_view s, size_t i) {
   int w = 0;
-  int32_t r = promql::gotext::DecodeRune(s, i, &w);
-  if (r == promql::gotext::kRuneError && w == 1) return 0;
+  int32_t r = gotext::DecodeRune(s, i, &w);
+  if (r == gotext::kRuneError && w == 1) return 0;
   return w;
 }
 
@@ -421,7 +421,7 @@ Token Lexer::LexString(int start) {
     return Make(Tok::kInvalid, start);
   }
   Token t = Make(Tok::kString, start);
-  auto v = promql::gotext::Unquote(t.text);
+  auto v = gotext::Unquote(t.text);
   if (!v.ok()) return Fail(start, std::string(v.status().message()));
   t.str = std::move(*v);
   return t;
@@ -433,7 +433,7 @@ Token Lexer::LexRange(int start) {
     return Fail(start, "missing closing ']' in duration");
   }
   std::string_view body = in_.substr(pos_ + 1, close - pos_ - 1);
-  auto ms = promql::gotext::ParseDuration(body);
+  auto ms = gotext::ParseDuration(body);
   if (!ms.ok()) return Fail(start, std::string(ms.status().message()));
   if (*ms > INT64_MAX / 1000000) return Fail(start, "duration out of range");
   pos_ = close + 1;

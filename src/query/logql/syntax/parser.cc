@@ -5,7 +5,7 @@
 
 #include "common/strings.h"
 #include "query/logql/syntax/parser_internal.h"
-#include "query/promql/syntax/go_text.h"
+#include "common/go_text.h"
 
 namespace vigil::logql {
 namespace internal {
@@ -23,7 +23,7 @@ absl::Status MakeError(std::string_view input, const ParseError& e) {
       continue;
     }
     int w = 1;
-    promql::gotext::DecodeRune(input, i, &w);
+    gotext::DecodeRune(input, i, &w);
     i += static_cast<size_t>(std::max(w, 1));
     ++col;
   }

@@ -4,7 +4,7 @@
 
 #include "common/strings.h"
 #include "query/logql/syntax/parser_internal.h"
-#include "query/promql/syntax/go_text.h"
+#include "common/go_text.h"
 
 namespace vigil::logql::internal {
 namespace {
@@ -303,7 +303,7 @@ bool Parser::ParseLineFilter(LogSelectorExpr* sel) {
   if (failed()) return false;
   for (LineFilterValue& v : f.values) {
     std::string stage = StrCat(LineFilterOpName(f.op), " ", v.is_ip ? "ip(" : "",
-                               promql::gotext::Quote(v.value), v.is_ip ? ")" : "");
+                               gotext::Quote(v.value), v.is_ip ? ")" : "");
     if (v.is_ip) {
       if (f.op != LineFilterOp::kContains && f.op != LineFilterOp::kNotContains) {
         Defer(StrCat("stage '", stage, "' : ip line filter supports only |= and !="));

@@ -5,7 +5,7 @@
 
 #include "common/strings.h"
 #include "query/logql/syntax/parser_internal.h"
-#include "query/promql/syntax/go_text.h"
+#include "common/go_text.h"
 
 namespace vigil::logql::internal {
 namespace {
@@ -188,7 +188,7 @@ ExprPtr Parser::MakeBinary(std::unique_ptr<BinaryExpr> b, int lhs_depth, int rhs
     double v = static_cast<const LiteralExpr&>(lhs_lit ? *b->lhs : *b->rhs).value;
     Defer(StrCat("unexpected literal for ", lhs_lit ? "left" : "right",
                  " leg of logical/set binary operation (", op,
-                 "): ", promql::gotext::FormatFixed(v, 6)));
+                 "): ", gotext::FormatFixed(v, 6)));
   } else if (lhs_lit && rhs_lit) {
     auto lit = std::make_unique<LiteralExpr>();
     lit->pos = b->pos;

@@ -3,7 +3,7 @@
 
 #include "common/strings.h"
 #include "query/logql/syntax/parser_internal.h"
-#include "query/promql/syntax/go_text.h"
+#include "common/go_text.h"
 
 namespace vigil::logql::internal {
 
@@ -21,7 +21,7 @@ bool Parser::ParseStage(LogSelectorExpr* sel) {
         for (auto& [label, path] : list) {
           JsonExtraction x{label, path, {}};
           if (absl::Status s = ParseJsonPath(path, &x.parts); !s.ok()) {
-            Defer(StrCat("invalid JSON path ", promql::gotext::Quote(path), " for label ", label,
+            Defer(StrCat("invalid JSON path ", gotext::Quote(path), " for label ", label,
                          ": ", s.message()));
           }
           p.extractions.push_back(std::move(x));

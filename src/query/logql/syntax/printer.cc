@@ -4,13 +4,13 @@
 #include "common/strings.h"
 #include "query/logql/syntax/ast.h"
 #include "query/logql/syntax/units.h"
-#include "query/promql/syntax/go_text.h"
+#include "common/go_text.h"
 
 namespace vigil::logql {
 namespace {
 
-using promql::gotext::AppendQuoted;
-using promql::gotext::FormatFloat;
+using gotext::AppendQuoted;
+using gotext::FormatFloat;
 
 const char* MatchOpText(MatchType t) {
   switch (t) {
@@ -282,7 +282,7 @@ void AppendExpr(std::string* out, const Expr& e) {
       StrAppend(out, RangeOpName(r.op), "(");
       if (r.param) StrAppend(out, FormatFloat(*r.param), ", ");
       AppendSelector(out, *r.selector);
-      StrAppend(out, " [", promql::gotext::DurationString(r.range_ns / 1000000), "]");
+      StrAppend(out, " [", gotext::DurationString(r.range_ns / 1000000), "]");
       if (r.offset_ns != 0) StrAppend(out, " offset ", FormatDuration(r.offset_ns));
       out->push_back(')');
       if (r.grouping) {

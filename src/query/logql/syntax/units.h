@@ -16,7 +16,7 @@ namespace vigil::logql {
 
 // Go's time.ParseDuration: [-+]?([0-9]*(\.[0-9]*)?unit)+ with units ns us µs μs ms s m h, or
 // "0". False on bad syntax or when the value does not fit in int64 nanoseconds.
-bool ParseGoDuration(std::string_view s, int64_t* ns);
+bool ParseGoDuration(std::string_view s, int64_t* ns, std::string* error = nullptr);
 // Loki's duration rule: Prometheus' syntax first, then Go's.
 bool ParseLokiDuration(std::string_view s, int64_t* ns);
 // Go's time.Duration.String(): "1h30m0s", "1.5s", "250ms", "1µs", "0s", "-5m0s".
@@ -27,7 +27,7 @@ std::string FormatDuration(int64_t ns);
 
 // go-humanize's ParseBytes: a decimal number then an optional unit (b, k/kb, ki/kib, m/mb,
 // mi/mib, ... up to e/eb/ei/eib, case-insensitive). False on bad syntax or overflow.
-bool ParseHumanBytes(std::string_view s, uint64_t* bytes);
+bool ParseHumanBytes(std::string_view s, uint64_t* bytes, std::string* error = nullptr);
 // A form ParseHumanBytes reads back exactly: "20MB", "3KiB", or "1536B".
 std::string FormatBytes(uint64_t bytes);
 

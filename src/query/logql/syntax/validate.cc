@@ -5,7 +5,7 @@
 
 #include "common/strings.h"
 #include "query/logql/syntax/parser_internal.h"
-#include "query/promql/syntax/go_text.h"
+#include "common/go_text.h"
 
 namespace vigil::logql::internal {
 namespace {
@@ -60,7 +60,7 @@ absl::StatusOr<double> ParseGoFloat(std::string_view s) {
   double d = std::strtod(copy.c_str(), &end);
   bool range =
       end == copy.c_str() + copy.size() && !copy.empty() && std::isinf(d) && errno == ERANGE;
-  return absl::InvalidArgumentError(StrCat("strconv.ParseFloat: parsing ", promql::gotext::Quote(s),
+  return absl::InvalidArgumentError(StrCat("strconv.ParseFloat: parsing ", gotext::Quote(s),
                                            ": ", range ? "value out of range" : "invalid syntax"));
 }
 
@@ -215,7 +215,7 @@ absl::Status ParseJsonPath(std::string_view path, std::vector<JsonPathPart>* par
       s = field();
     } else {
       return err(StrCat("unexpected char ",
-                        promql::gotext::QuoteRune(static_cast<unsigned char>(path[i]))));
+                        gotext::QuoteRune(static_cast<unsigned char>(path[i]))));
     }
     if (!s.ok()) return s;
   }

@@ -3,7 +3,7 @@
 #include "common/labels.h"
 #include "common/strings.h"
 #include "query/promql/syntax/function_info.h"
-#include "query/promql/syntax/go_text.h"
+#include "common/go_text.h"
 #include "query/promql/syntax/parser_internal.h"
 
 namespace vigil::promql::internal {

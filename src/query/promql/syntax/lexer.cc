@@ -1,7 +1,7 @@
 #include "query/promql/syntax/lexer.h"
 
 #include "common/strings.h"
-#include "query/promql/syntax/go_text.h"
+#include "common/go_text.h"
 
 namespace vigil::promql {
 namespace {

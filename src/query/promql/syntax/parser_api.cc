@@ -1,7 +1,7 @@
 // The parser's entry points: the public API, the top-level rules (an expression or a series
 // selector spanning the whole input) and Prometheus' error formatting.
 #include "common/strings.h"
-#include "query/promql/syntax/go_text.h"
+#include "common/go_text.h"
 #include "query/promql/syntax/parser.h"
 #include "query/promql/syntax/parser_internal.h"
 

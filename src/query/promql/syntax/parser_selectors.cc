@@ -4,7 +4,7 @@
 
 #include "common/labels.h"
 #include "common/strings.h"
-#include "query/promql/syntax/go_text.h"
+#include "common/go_text.h"
 #include "query/promql/syntax/parser_internal.h"
 #include "re2/re2.h"
 

@@ -6,7 +6,7 @@
 #include "common/strings.h"
 #include "query/promql/syntax/ast.h"
 #include "query/promql/syntax/function_info.h"
-#include "query/promql/syntax/go_text.h"
+#include "common/go_text.h"
 
 namespace vigil::promql {
 namespace {

@@ -1,6 +1,6 @@
 // Token classes as the grammar uses them, and Prometheus' descriptions of tokens in errors.
 #include "common/strings.h"
-#include "query/promql/syntax/go_text.h"
+#include "common/go_text.h"
 #include "query/promql/syntax/lexer.h"
 
 namespace vigil::promql {

@@ -8,9 +8,9 @@
 #include <cstdlib>
 
 #include "common/strings.h"
-#include "query/promql/syntax/go_text.h"
+#include "common/go_text.h"
 
-namespace vigil::promql::gotext {
+namespace vigil::gotext {
 namespace {
 
 locale_t CLocale() {
@@ -293,4 +293,4 @@ std::string DurationString(int64_t ms) {
   return out;
 }
 
-}  // namespace vigil::promql::gotext
+}  // namespace vigil::gotext

@@ -1,11 +1,11 @@
-#include "query/promql/syntax/go_text.h"
+#include "common/go_text.h"
 
 #include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
 
-namespace vigil::promql::gotext {
+namespace vigil::gotext {
 namespace {
 
 struct RuneRange {
@@ -13,7 +13,7 @@ struct RuneRange {
   int32_t last;
 };
 constexpr RuneRange kPrintRanges[] = {
-#include "query/promql/syntax/unicode_print_ranges.inc"
+#include "common/unicode_print_ranges.inc"
 };
 
 constexpr char kHex[] = "0123456789abcdef";
@@ -251,4 +251,4 @@ std::string FormatFixed(double v, int decimals) {
   return buf;
 }
 
-}  // namespace vigil::promql::gotext
+}  // namespace vigil::gotext

@@ -1,11 +1,11 @@
-#include "query/promql/syntax/go_text.h"
+#include "common/go_text.h"
 
 #include <cmath>
 #include <limits>
 
 #include "gtest/gtest.h"
 
-namespace vigil::promql::gotext {
+namespace vigil::gotext {
 namespace {
 
 TEST(GoTextTest, QuoteEscapesLikeStrconv) {
@@ -159,4 +159,4 @@ TEST(GoTextTest, DurationString) {
 }
 
 }  // namespace
-}  // namespace vigil::promql::gotext
+}  // namespace vigil::gotext

@@ -15,7 +15,7 @@
 
 #include "absl/status/statusor.h"
 
-namespace vigil::promql::gotext {
+namespace vigil::gotext {
 
 inline constexpr int32_t kRuneError = 0xFFFD;
 inline constexpr int32_t kEofRune = -1;
@@ -60,4 +60,4 @@ absl::StatusOr<int64_t> ParseDuration(std::string_view s);
 // model.Duration.String(): "1h30m", "5m", "0s"; years and weeks only when exact.
 std::string DurationString(int64_t ms);
 
-}  // namespace vigil::promql::gotext
+}  // namespace vigil::gotext
