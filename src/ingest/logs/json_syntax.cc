@@ -1,5 +1,7 @@
 #include "ingest/logs/json_syntax.h"
 
+#include <cstring>
+
 #include <bitset>
 
 #include "common/strings.h"
@@ -99,16 +101,27 @@ class SyntaxChecker {
 
   bool String(std::string* error) {
     const size_t start = i_++;
+    // The next quote at or after i_, found again only once an escape has stepped past it, so
+    // a string full of escapes is still scanned once.
+    const char* q = nullptr;
+    bool q_valid = false;
     while (i_ < s_.size()) {
-      char c = s_[i_];
-      if (c == '"') {
-        ++i_;
+      // Jump to the next quote or backslash: glibc's memchr is vectorised, and strings are
+      // most of a log line's bytes.
+      const char* p = s_.data() + i_;
+      const size_t n = s_.size() - i_;
+      if (!q_valid || (q != nullptr && q < p)) {
+        q = static_cast<const char*>(std::memchr(p, '"', n));
+        q_valid = true;
+      }
+      const size_t span = q ? static_cast<size_t>(q - p) : n;
+      const char* b = static_cast<const char*>(std::memchr(p, '\\', span));
+      if (b == nullptr) {
+        if (q == nullptr) break;
+        i_ += span + 1;
         return true;
       }
-      if (c != '\\') {
-        ++i_;
-        continue;
-      }
+      i_ += static_cast<size_t>(b - p);
       if (i_ + 1 >= s_.size()) break;
       char e = s_[i_ + 1];
       if (e == 'u') {

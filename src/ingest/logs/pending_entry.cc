@@ -1,5 +1,7 @@
 #include "ingest/logs/pending_entry.h"
 
+#include <array>
+
 #include "absl/container/flat_hash_map.h"
 #include "common/strings.h"
 
@@ -8,11 +10,20 @@ namespace {
 
 constexpr char kHexDigits[] = "0123456789abcdef";
 
+// Byte -> hex digit value, with flags: bit 4 set for an uppercase digit, 0xff for no digit.
+// A table, because ids are checked digit by digit for every ingested line.
+constexpr auto kHexTable = [] {
+  std::array<uint8_t, 256> t{};
+  t.fill(0xff);
+  for (int c = '0'; c <= '9'; ++c) t[c] = static_cast<uint8_t>(c - '0');
+  for (int c = 'a'; c <= 'f'; ++c) t[c] = static_cast<uint8_t>(c - 'a' + 10);
+  for (int c = 'A'; c <= 'F'; ++c) t[c] = static_cast<uint8_t>((c - 'A' + 10) | 0x10);
+  return t;
+}();
+
 int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
+  uint8_t v = kHexTable[static_cast<uint8_t>(c)];
+  return v == 0xff ? -1 : (v & 0x0f);
 }
 
 // Small entries (the common case) dedupe with a quadratic scan that allocates nothing.
@@ -84,17 +95,17 @@ bool NormalizeHexId(IdKind kind, std::string_view hex, LogBatch* batch, std::str
   *out = {};
   if (hex.empty()) return true;
   const size_t want = kind == IdKind::kTrace ? 32 : 16;
-  bool lower = true, zero = true;
-  for (char c : hex) {
-    int v = HexValue(c);
-    if (v < 0) {
-      *error = StrCat("invalid ", IdName(kind), " ", QuoteString(Truncated(hex, 64)),
-                      ": not a hex string");
-      return false;
-    }
-    if (c >= 'A' && c <= 'F') lower = false;
-    if (v != 0) zero = false;
+  // OR of all table entries: 0xff somewhere means a non-digit, bit 4 an uppercase digit, the
+  // low bits any non-zero digit.
+  uint8_t all = 0;
+  for (char c : hex) all |= kHexTable[static_cast<uint8_t>(c)];
+  if (all == 0xff) {
+    *error = StrCat("invalid ", IdName(kind), " ", QuoteString(Truncated(hex, 64)),
+                    ": not a hex string");
+    return false;
   }
+  const bool lower = (all & 0x10) == 0;
+  const bool zero = (all & 0x0f) == 0;
   if (hex.size() != want) {
     *error = StrCat("invalid ", IdName(kind), " ", QuoteString(Truncated(hex, 64)), ": ",
                     hex.size(), " hex digits, expected ", want);

@@ -6,7 +6,37 @@
 
 namespace vigil::logs {
 
-HeadBlock::HeadBlock() { data_.reserve(kReserveBytes); }
+std::string HeadBufferPool::Take(size_t capacity) {
+  {
+    std::lock_guard lock(mu_);
+    if (!free_.empty()) {
+      std::string b = std::move(free_.back());
+      free_.pop_back();
+      b.clear();
+      if (b.capacity() >= capacity) return b;
+    }
+  }
+  std::string b;
+  b.reserve(capacity);
+  return b;
+}
+
+void HeadBufferPool::Give(std::string buf) {
+  std::lock_guard lock(mu_);
+  if (free_.size() < max_) free_.push_back(std::move(buf));
+}
+
+HeadBlock::HeadBlock(std::shared_ptr<HeadBufferPool> pool) : pool_(std::move(pool)) {
+  if (pool_) {
+    data_ = pool_->Take(kReserveBytes);
+  } else {
+    data_.reserve(kReserveBytes);
+  }
+}
+
+HeadBlock::~HeadBlock() {
+  if (pool_ && data_.capacity() >= kReserveBytes) pool_->Give(std::move(data_));
+}
 
 void HeadBlock::Seal() {
   if (data_.capacity() - data_.size() > (256u << 10)) data_.shrink_to_fit();

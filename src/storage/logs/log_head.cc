@@ -29,7 +29,7 @@ void LogHead::Append(const LogBatch& batch, std::span<const uint32_t> entries,
   for (uint32_t i : entries) {
     const LogBatch::Entry& e = batch.entries()[i];
     uint32_t id = stream_ids[e.stream];
-    if (!active_) active_ = std::make_unique<HeadBlock>();
+    if (!active_) active_ = std::make_unique<HeadBlock>(buffers_);
     active_->Add(id, batch.View(e));
     HeadStream& s = streams_[id];
     s.min_time = std::min(s.min_time, e.timestamp_ns);

@@ -39,7 +39,10 @@ struct HeadSnapshot {
 class LogHead {
  public:
   // `max_streams` 0 = unlimited.
-  explicit LogHead(size_t max_streams) : max_streams_(max_streams) {}
+  // Head blocks take their buffers from `buffers` (may be null) and give them back when the
+  // head is dropped after its cut.
+  explicit LogHead(size_t max_streams, std::shared_ptr<HeadBufferPool> buffers = nullptr)
+      : max_streams_(max_streams), buffers_(std::move(buffers)) {}
   // WAL replay creates the head without a limit (nothing acknowledged may be refused), then
   // sets it.
   void set_max_streams(size_t n) {
@@ -68,6 +71,7 @@ class LogHead {
 
   mutable std::mutex mu_;
   size_t max_streams_;
+  std::shared_ptr<HeadBufferPool> buffers_;
   absl::flat_hash_map<std::string, uint32_t> stream_ids_;  // packed labels -> id
   std::vector<HeadStream> streams_;
   std::unique_ptr<HeadBlock> active_;

@@ -49,7 +49,9 @@ absl::StatusOr<std::unique_ptr<LogsDb>> LogsDb::Open(const LogsDbOptions& option
   auto wal = Wal::Open(options.dir + "/wal", wo);
   if (!wal.ok()) return wal.status();
   db->wal_ = std::move(*wal);
-  db->head_ = std::make_shared<logs::LogHead>(0);
+  db->buffers_ = std::make_shared<logs::HeadBufferPool>(
+      std::max<size_t>(2, 2 * options.head_max_bytes / (4u << 20)));
+  db->head_ = std::make_shared<logs::LogHead>(0, db->buffers_);
   if (absl::Status st = db->Load(); !st.ok()) return st;
   if (absl::Status st = db->Replay(); !st.ok()) return st;
   db->head_->set_max_streams(options.max_streams);

@@ -59,7 +59,7 @@ absl::Status LogsDb::CutHead() {
       std::lock_guard lock(mu_);
       frozen_.push_back(current);
       frozen_wal_upto_.push_back(*next);
-      head_ = std::make_shared<logs::LogHead>(options_.max_streams);
+      head_ = std::make_shared<logs::LogHead>(options_.max_streams, buffers_);
     }
   }
   // Persist every frozen head, oldest first (an earlier failure leaves some behind).
@@ -161,6 +161,12 @@ absl::StatusOr<std::vector<std::shared_ptr<const logs::Segment>>> LogsDb::WriteC
     std::string name = StrCat(refs[start].window * (options_.segment_window_ns / 1'000'000'000),
                               "-", refs[start].rule, ".seg");
     auto read = [&](size_t i, LogRecordView* out, std::vector<LogFieldView>* pool) {
+      // Rows come in stream order, scattered over the head: start loading a few ahead.
+      constexpr size_t kAhead = 8;
+      if (start + i + kAhead < end) {
+        const Ref& a = refs[start + i + kAhead];
+        snap.blocks[a.block]->Prefetch(a.row);
+      }
       const Ref& r = refs[start + i];
       snap.blocks[r.block]->Read(r.row, out, pool);
     };
