@@ -160,9 +160,11 @@ bool Segment::Plan(const LogSelectRequest& req, SegmentPlan* plan, SegmentScanSt
     for (size_t s = 0; s < plan->matched.size() && !is_label; ++s) {
       is_label = plan->matched[s] && meta_.streams[s].labels.Has(name);
     }
-    if (is_label) continue;
+    // Span ids are not in the filters (a search by span id is rare and they would double the
+    // filters' size); the pipeline checks them.
+    if (is_label || name == "span_id") continue;
     checks.fields.push_back(BloomFieldHash(name, value));
-    if (name != "span_id") plan->fields.emplace_back(name, value);
+    plan->fields.emplace_back(name, value);
   }
   for (uint32_t bi = 0; bi < meta_.blocks.size(); ++bi) {
     const BlockMeta& b = meta_.blocks[bi];

@@ -93,7 +93,6 @@ class BlockEncoder {
       PutId(&cols_[kColSpanId], r.span_id, 8);
       ForEachToken(r.body, [&](std::string_view t) { tokens_.insert(BloomHash(t)); });
       if (!r.trace_id.empty()) fields_.insert(BloomFieldHash("trace_id", r.trace_id));
-      if (!r.span_id.empty()) fields_.insert(BloomFieldHash("span_id", r.span_id));
       // Field columns: length + 1 per row (0 = absent), bytes after all lengths.
       row_has_.assign(field_columns_.size(), false);
       size_t others = 0;

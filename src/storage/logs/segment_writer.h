@@ -5,7 +5,7 @@
 // block stores every column as its own zstd frame (timestamps as deltas, severity, severity
 // text, body lengths and bytes, trace and span ids as raw bytes, one column per frequent field
 // name, the remaining fields in one column) and two Bloom filters: body tokens and
-// field=value pairs (trace_id and span_id included). Field names present in at least
+// field=value pairs (trace_id included). Field names present in at least
 // `field_column_min_share` of the rows get their own column (at most `max_field_columns`).
 // The file is written under `path`, fsync'd, and complete once WriteSegment returns OK.
 //
