@@ -347,11 +347,17 @@ VIGIL_FLUSH=/api/v1/admin/logs/flush
 VIGIL_QUERY=/loki/api/v1/query_range
 vigil_port=""
 loki_timed() {  # logql [step]: prints the latency in ms, leaves the answer in $ANSWER
-  local out code secs args=()
-  [[ -n ${2:-} ]] && args=(--data-urlencode "step=$2")
+  local out code secs args=() end=$((last_ns + 1))
+  if [[ -n ${2:-} ]]; then
+    args=(--data-urlencode "step=$2")
+    # Metric steps run from start by whole steps, each window (t - 1m, t]: end on a step at or
+    # after the last line, so the windows cover every line once.
+    local step_ns=$((${2%s} * 1000000000))
+    end=$((first_ns + (last_ns - first_ns + step_ns - 1) / step_ns * step_ns))
+  fi
   out=$(curl -sS -G -o "$ANSWER" -w '%{http_code} %{time_total}' \
     --data-urlencode "query=$1" --data-urlencode "start=$first_ns" \
-    --data-urlencode "end=$((last_ns + 1))" --data-urlencode "limit=100" \
+    --data-urlencode "end=$end" --data-urlencode "limit=100" \
     --data-urlencode "direction=backward" "${args[@]}" \
     "http://127.0.0.1:$vigil_port$VIGIL_QUERY") || return 1
   read -r code secs <<<"$out"

@@ -23,20 +23,27 @@ absl::StatusOr<uint32_t> LogHead::ResolveStream(const Labels& labels) {
 }
 
 void LogHead::Append(const LogBatch& batch, std::span<const uint32_t> entries,
-                     std::span<const uint32_t> stream_ids) {
-  std::lock_guard lock(mu_);
-  if (first_append_ns_ == 0 && !entries.empty()) first_append_ns_ = MonotonicNs();
-  for (uint32_t i : entries) {
-    const LogBatch::Entry& e = batch.entries()[i];
-    uint32_t id = stream_ids[e.stream];
-    if (!active_) active_ = std::make_unique<HeadBlock>(buffers_);
-    active_->Add(id, batch.View(e));
-    HeadStream& s = streams_[id];
-    s.min_time = std::min(s.min_time, e.timestamp_ns);
-    s.max_time = std::max(s.max_time, e.timestamp_ns);
-    if (active_->full()) SealActiveLocked();
+                     std::span<const uint32_t> stream_ids, std::string record,
+                     std::span<const uint32_t> offsets) {
+  if (entries.empty()) return;
+  thread_local std::vector<HeadBlock::NewRow> rows;
+  rows.clear();
+  for (size_t k = 0; k < entries.size(); ++k) {
+    const LogBatch::Entry& e = batch.entries()[entries[k]];
+    rows.push_back({offsets[k], e.timestamp_ns, stream_ids[e.stream],
+                    static_cast<uint32_t>(e.body.size())});
   }
+  std::lock_guard lock(mu_);
+  if (first_append_ns_ == 0) first_append_ns_ = MonotonicNs();
+  if (!active_) active_ = std::make_unique<HeadBlock>();
+  for (const HeadBlock::NewRow& r : rows) {
+    HeadStream& s = streams_[r.stream];
+    s.min_time = std::min(s.min_time, r.timestamp_ns);
+    s.max_time = std::max(s.max_time, r.timestamp_ns);
+  }
+  active_->AddRecord(std::move(record), rows);
   rows_ += entries.size();
+  if (active_->full()) SealActiveLocked();
 }
 
 void LogHead::SealActiveLocked() {

@@ -39,10 +39,7 @@ struct HeadSnapshot {
 class LogHead {
  public:
   // `max_streams` 0 = unlimited.
-  // Head blocks take their buffers from `buffers` (may be null) and give them back when the
-  // head is dropped after its cut.
-  explicit LogHead(size_t max_streams, std::shared_ptr<HeadBufferPool> buffers = nullptr)
-      : max_streams_(max_streams), buffers_(std::move(buffers)) {}
+  explicit LogHead(size_t max_streams) : max_streams_(max_streams) {}
   // WAL replay creates the head without a limit (nothing acknowledged may be refused), then
   // sets it.
   void set_max_streams(size_t n) {
@@ -53,10 +50,13 @@ class LogHead {
   // The id of the stream with these labels, created if new; ResourceExhausted when a new
   // stream would pass the limit.
   absl::StatusOr<uint32_t> ResolveStream(const Labels& labels);
-  // Appends batch.entries()[i] for every i in `entries`; `stream_ids[s]` is the id
-  // ResolveStream gave batch stream s.
+  // Appends batch.entries()[i] for every i in `entries`, taking `record` (their WAL record,
+  // from EncodeWalRecord with `offsets`); `stream_ids[s]` is the id ResolveStream gave batch
+  // stream s. The rows are prepared before the lock is taken, so appends from many requests
+  // contend only for moving a string and a few words per row.
   void Append(const LogBatch& batch, std::span<const uint32_t> entries,
-              std::span<const uint32_t> stream_ids);
+              std::span<const uint32_t> stream_ids, std::string record,
+              std::span<const uint32_t> offsets);
 
   HeadSnapshot Snapshot();
 
@@ -71,7 +71,6 @@ class LogHead {
 
   mutable std::mutex mu_;
   size_t max_streams_;
-  std::shared_ptr<HeadBufferPool> buffers_;
   absl::flat_hash_map<std::string, uint32_t> stream_ids_;  // packed labels -> id
   std::vector<HeadStream> streams_;
   std::unique_ptr<HeadBlock> active_;

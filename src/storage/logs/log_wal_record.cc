@@ -12,7 +12,8 @@ constexpr uint8_t kRecordEntries = 1;
 
 }  // namespace
 
-void EncodeWalRecord(const LogBatch& batch, std::span<const uint32_t> entries, std::string* out) {
+void EncodeWalRecord(const LogBatch& batch, std::span<const uint32_t> entries, std::string* out,
+                     std::vector<uint32_t>* offsets) {
   // Streams are renumbered to those the listed entries use, in first-use order.
   std::vector<uint32_t> remap(batch.streams().size(), UINT32_MAX);
   std::vector<uint32_t> used;
@@ -37,6 +38,7 @@ void EncodeWalRecord(const LogBatch& batch, std::span<const uint32_t> entries, s
   int64_t prev = 0;
   for (uint32_t i : entries) {
     const LogBatch::Entry& e = batch.entries()[i];
+    if (offsets) offsets->push_back(static_cast<uint32_t>(out->size()));
     PutUvarint(out, remap[e.stream]);
     PutVarint(out, e.timestamp_ns - prev);
     prev = e.timestamp_ns;

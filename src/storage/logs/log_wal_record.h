@@ -8,6 +8,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "storage/log_record.h"
@@ -15,8 +16,10 @@
 namespace vigil::logs {
 
 // Appends the record holding `batch`'s entries listed in `entries` (indexes into
-// batch.entries()) to `out`.
-void EncodeWalRecord(const LogBatch& batch, std::span<const uint32_t> entries, std::string* out);
+// batch.entries()) to `out`. With `offsets`, also gives where each entry starts in `out`
+// (the log head reads rows straight from the record).
+void EncodeWalRecord(const LogBatch& batch, std::span<const uint32_t> entries, std::string* out,
+                     std::vector<uint32_t>* offsets = nullptr);
 
 // Decodes a record into `batch` (which must be empty); strings are views into `record`.
 absl::Status DecodeWalRecord(std::string_view record, LogBatch* batch);

@@ -49,9 +49,7 @@ absl::StatusOr<std::unique_ptr<LogsDb>> LogsDb::Open(const LogsDbOptions& option
   auto wal = Wal::Open(options.dir + "/wal", wo);
   if (!wal.ok()) return wal.status();
   db->wal_ = std::move(*wal);
-  db->buffers_ = std::make_shared<logs::HeadBufferPool>(
-      std::max<size_t>(2, 2 * options.head_max_bytes / (4u << 20)));
-  db->head_ = std::make_shared<logs::LogHead>(0, db->buffers_);
+  db->head_ = std::make_shared<logs::LogHead>(0);
   if (absl::Status st = db->Load(); !st.ok()) return st;
   if (absl::Status st = db->Replay(); !st.ok()) return st;
   db->head_->set_max_streams(options.max_streams);
@@ -152,9 +150,11 @@ absl::StatusOr<LogAppendStats> LogsDb::Append(const LogBatch& batch) {
   }
   if (!accepted.empty()) {
     std::string record;
-    logs::EncodeWalRecord(batch, accepted, &record);
+    std::vector<uint32_t> offsets;
+    offsets.reserve(accepted.size());
+    logs::EncodeWalRecord(batch, accepted, &record, &offsets);
     if (absl::Status st = wal_->Append(record); !st.ok()) return st;
-    head->Append(batch, accepted, stream_ids);
+    head->Append(batch, accepted, stream_ids, std::move(record), offsets);
   }
   if (lines_accepted_) {
     lines_accepted_->Inc(stats.accepted);
@@ -238,7 +238,11 @@ absl::Status LogsDb::Replay() {
         }
         std::vector<uint32_t> all(batch.size());
         for (uint32_t i = 0; i < all.size(); ++i) all[i] = i;
-        head_->Append(batch, all, ids);
+        // Re-encoded so the head gets a record it owns, with its entries' offsets.
+        std::string copy;
+        std::vector<uint32_t> offsets;
+        logs::EncodeWalRecord(batch, all, &copy, &offsets);
+        head_->Append(batch, all, ids, std::move(copy), offsets);
         lines += batch.size();
         return absl::OkStatus();
       },

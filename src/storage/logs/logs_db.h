@@ -112,9 +112,6 @@ class LogsDb final : public LogsStore {
   // the frozen head. absl::Mutex keeps a waiting cut from starving behind a stream of appends.
   absl::Mutex append_mu_;
 
-  // Block buffers handed from each cut head to the next (about two heads' worth).
-  std::shared_ptr<logs::HeadBufferPool> buffers_;
-
   mutable std::mutex mu_;  // guards the fields below
   std::shared_ptr<logs::LogHead> head_;
   std::vector<std::shared_ptr<logs::LogHead>> frozen_;  // oldest first

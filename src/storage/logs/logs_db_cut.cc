@@ -59,7 +59,7 @@ absl::Status LogsDb::CutHead() {
       std::lock_guard lock(mu_);
       frozen_.push_back(current);
       frozen_wal_upto_.push_back(*next);
-      head_ = std::make_shared<logs::LogHead>(options_.max_streams, buffers_);
+      head_ = std::make_shared<logs::LogHead>(options_.max_streams);
     }
   }
   // Persist every frozen head, oldest first (an earlier failure leaves some behind).
