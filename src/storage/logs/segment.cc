@@ -31,6 +31,7 @@ struct BlockScratch {
   std::vector<LogRecordView> selected;
   std::vector<std::string_view> col_values;
   std::vector<uint8_t> col_present;
+  std::vector<uint32_t> kept_index;  // row -> position among kept rows
   ~BlockScratch() { ZSTD_freeDCtx(dctx); }
 };
 
@@ -407,14 +408,23 @@ absl::StatusOr<bool> Segment::ReadBlock(const LogSelectRequest& req, const Segme
     scratch.fields.clear();
     scratch.field_first.assign(rows + 1, 0);
     const size_t nf = meta_.field_columns.size();
-    scratch.col_values.assign(rows * nf, {});
-    scratch.col_present.assign(rows * nf, 0);
+    // Values are gathered for kept rows only: a block read for one trace id keeps a handful.
+    scratch.kept_index.assign(rows, 0);
+    size_t kept = 0;
+    for (size_t i = 0; i < rows; ++i) {
+      if (keep[i]) scratch.kept_index[i] = static_cast<uint32_t>(kept++);
+    }
+    scratch.col_values.assign(kept * nf, {});
+    scratch.col_present.assign(kept * nf, 0);
     for (size_t k = 0; k < nf; ++k) {
       bool ok = split(kColFirstField + k, [&](size_t i, uint64_t n, std::string_view data, size_t& pos) {
         if (n == 0) return true;
         if (n - 1 > data.size() - pos) return false;
-        scratch.col_values[i * nf + k] = data.substr(pos, n - 1);
-        scratch.col_present[i * nf + k] = 1;
+        if (keep[i]) {
+          const size_t at = size_t{scratch.kept_index[i]} * nf + k;
+          scratch.col_values[at] = data.substr(pos, n - 1);
+          scratch.col_present[at] = 1;
+        }
         pos += n - 1;
         return true;
       });
@@ -424,9 +434,10 @@ absl::StatusOr<bool> Segment::ReadBlock(const LogSelectRequest& req, const Segme
     for (size_t i = 0; i < rows; ++i) {
       scratch.field_first[i] = static_cast<uint32_t>(scratch.fields.size());
       if (keep[i]) {
+        const size_t base = size_t{scratch.kept_index[i]} * nf;
         for (size_t k = 0; k < nf; ++k) {
-          if (scratch.col_present[i * nf + k]) {
-            scratch.fields.push_back({meta_.field_columns[k], scratch.col_values[i * nf + k]});
+          if (scratch.col_present[base + k]) {
+            scratch.fields.push_back({meta_.field_columns[k], scratch.col_values[base + k]});
           }
         }
       }
