@@ -18,6 +18,7 @@
 // Thread-safety: every public method may be called concurrently.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <memory>
@@ -57,6 +58,8 @@ struct LogsDbOptions {
   std::vector<LogRetentionRule> retention_rules;            // first match wins
   int64_t maintenance_interval_ns = 1'000'000'000LL;
   bool background = true;  // off in tests that drive Flush/ApplyRetention themselves
+  // Threads one unordered Select (metric queries, aggregations) reads segments with.
+  size_t query_threads = std::max(1u, std::thread::hardware_concurrency());
   logs::SegmentWriterOptions segment;
 };
 

@@ -1,6 +1,9 @@
 // LogsDb: the read side (records, streams, label names and values).
 #include <algorithm>
+#include <atomic>
+#include <mutex>
 #include <set>
+#include <thread>
 
 #include "storage/logs/logs_db.h"
 
@@ -103,11 +106,37 @@ absl::Status LogsDb::Select(const LogSelectRequest& req, const LogRecordsFn& fn)
   View v = Snapshot();
   using Order = LogSelectRequest::Order;
   if (req.order == Order::kAny) {
-    for (const auto& seg : v.segments) {
-      auto more = seg->Select(req, fn);
-      if (!more.ok()) return more.status();
-      if (!*more) return absl::OkStatus();
-    }
+    // Segments are decompressed on several threads; the caller's function still runs on one
+    // thread at a time (under `fn_mu`), as the interface promises.
+    std::mutex fn_mu;
+    std::atomic<bool> stop{false};
+    auto serial = [&](const Labels& stream, std::span<const LogRecordView> records) {
+      std::lock_guard lock(fn_mu);
+      if (stop.load(std::memory_order_relaxed)) return false;
+      if (!fn(stream, records)) stop.store(true, std::memory_order_relaxed);
+      return !stop.load(std::memory_order_relaxed);
+    };
+    std::atomic<size_t> next{0};
+    std::mutex err_mu;
+    absl::Status error;
+    auto work = [&] {
+      for (size_t i; !stop.load(std::memory_order_relaxed) &&
+                     (i = next.fetch_add(1, std::memory_order_relaxed)) < v.segments.size();) {
+        auto more = v.segments[i]->Select(req, serial);
+        if (!more.ok()) {
+          std::lock_guard lock(err_mu);
+          if (error.ok()) error = more.status();
+          stop.store(true, std::memory_order_relaxed);
+        }
+      }
+    };
+    const size_t threads = std::min<size_t>(options_.query_threads, v.segments.size());
+    std::vector<std::thread> helpers;
+    for (size_t t = 1; t < threads; ++t) helpers.emplace_back(work);
+    work();
+    for (std::thread& t : helpers) t.join();
+    if (!error.ok()) return error;
+    if (stop.load()) return absl::OkStatus();
     for (const auto& head : v.heads) {
       if (!SelectHead(*head, req, fn)) return absl::OkStatus();
     }
