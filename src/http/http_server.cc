@@ -156,6 +156,51 @@ void HttpServer::Impl::Unregister(HttpSession* session) {
   if (sessions_.empty()) sessions_cv_.notify_all();
 }
 
+bool HttpServer::Impl::RegisterWebSocket(const std::shared_ptr<WebSocketSession>& session) {
+  std::lock_guard lock(sessions_mu_);
+  // Checked under the lock: Stop() sets stopping_ before it walks the map under the same
+  // lock, so no connection registers unseen.
+  if (stopping_.load()) return false;
+  websockets_.emplace(session.get(), session);
+  return true;
+}
+
+void HttpServer::Impl::UnregisterWebSocket(WebSocketSession* session) {
+  std::lock_guard lock(sessions_mu_);
+  websockets_.erase(session);
+  sessions_cv_.notify_all();
+}
+
+size_t HttpServer::Impl::WebSocketCount() {
+  std::lock_guard lock(sessions_mu_);
+  return websockets_.size();
+}
+
+void HttpServer::Impl::StartWebSocketBody(std::shared_ptr<WebSocketSession> session) {
+  {
+    std::lock_guard lock(sessions_mu_);
+    ++websocket_bodies_;
+  }
+  auto finished = [this] {
+    std::lock_guard lock(sessions_mu_);
+    --websocket_bodies_;
+    sessions_cv_.notify_all();
+  };
+  try {
+    // Detached: Stop() waits on websocket_bodies_ instead of joining, so finished bodies
+    // leave nothing behind. The thread drops its session reference before it reports.
+    std::thread([session, finished]() mutable {
+      session->RunBody();
+      session.reset();
+      finished();
+    }).detach();
+  } catch (const std::exception& e) {
+    LogError(kComponent, "cannot start a WebSocket thread", {{"error", e.what()}});
+    session->Close(kWsCloseInternalError, "server cannot start the stream");
+    finished();
+  }
+}
+
 void HttpServer::Impl::Stop() {
   if (!running_) return;
   running_ = false;
@@ -177,18 +222,42 @@ void HttpServer::Impl::Stop() {
     }
     for (auto& s : live) asio::post(s->executor(), [s, fn] { fn(*s); });
   };
-  auto wait_sessions = [this](std::chrono::milliseconds timeout) {
+  auto for_each_websocket = [this](auto fn) {
+    std::vector<std::shared_ptr<WebSocketSession>> live;
+    {
+      std::lock_guard lock(sessions_mu_);
+      for (auto& [ptr, weak] : websockets_) {
+        if (auto s = weak.lock()) live.push_back(std::move(s));
+      }
+    }
+    for (auto& s : live) asio::post(s->executor(), [s, fn] { fn(*s); });
+  };
+  auto all_closed = [this] {
+    return sessions_.empty() && websockets_.empty() && websocket_bodies_ == 0;
+  };
+  auto wait_sessions = [this, &all_closed](std::chrono::milliseconds timeout) {
     std::unique_lock lock(sessions_mu_);
-    return sessions_cv_.wait_for(lock, timeout, [this] { return sessions_.empty(); });
+    return sessions_cv_.wait_for(lock, timeout, all_closed);
   };
   for_each_session([](HttpSession& s) { s.OnServerStop(); });
+  for_each_websocket([](WebSocketSession& s) { s.OnServerStop(); });
   if (!wait_sessions(options_.shutdown_timeout)) {
     LogWarn(kComponent, "shutdown deadline passed; closing remaining connections");
     for_each_session([](HttpSession& s) { s.ForceClose(); });
+    for_each_websocket([](WebSocketSession& s) { s.ForceClose(); });
   }
   // Handlers past the deadline still run to completion (threads cannot be cancelled); their
-  // responses go to closed connections.
+  // responses go to closed connections. WebSocket bodies likewise: their connections report
+  // closed(), and they are waited for since they hold references into this server.
   if (workers_) workers_->join();
+  {
+    std::unique_lock lock(sessions_mu_);
+    while (!sessions_cv_.wait_for(lock, std::chrono::seconds(10),
+                                  [this] { return websocket_bodies_ == 0; })) {
+      LogWarn(kComponent, "waiting for WebSocket streams to return",
+              {{"running", std::to_string(websocket_bodies_)}});
+    }
+  }
   wait_sessions(std::chrono::seconds(2));
   work_.reset();
   ioc_.stop();
@@ -210,19 +279,39 @@ void HttpServer::Impl::RunOnWorker(std::shared_ptr<HttpExchange> ex, asio::any_i
     BuildRequest(*ex, req, res);
     if (res.status() == 200) {
       try {
-        ex->route->handler(req, res);
+        if (ex->route->websocket) {
+          ex->ws_body = ex->route->websocket(req, res);
+          if (ex->ws_body && res.status() != 200) ex->ws_body = nullptr;  // refused after all
+          if (!ex->ws_body && res.status() == 200) {
+            res.SetError(500, "internal",
+                         StrCat("WebSocket handler ", ex->route->handler_name,
+                                " neither accepted nor refused the upgrade"));
+          }
+        } else {
+          ex->route->handler(req, res);
+        }
       } catch (const std::exception& e) {
+        ex->ws_body = nullptr;
         LogError(kComponent, "handler threw",
                  {{"handler", ex->route->handler_name}, {"error", e.what()}});
         res = HttpResponse();
         res.SetError(500, "internal",
                      StrCat("internal error in handler ", ex->route->handler_name, ": ", e.what()));
       } catch (...) {
+        ex->ws_body = nullptr;
         LogError(kComponent, "handler threw", {{"handler", ex->route->handler_name}});
         res = HttpResponse();
         res.SetError(500, "internal",
                      StrCat("internal error in handler ", ex->route->handler_name));
       }
+    }
+    if (ex->ws_body) {
+      // The session answers 101 with the handshake; the request stays intact for it.
+      Record(ex->route->handler_name, Sv(ex->raw.method_string()), Sv(ex->raw.target()), 101,
+             ex->start, ex->remote_address);
+      if (inflight_ != nullptr) inflight_->Add(-1);
+      asio::post(executor, std::move(done));
+      return;
     }
     int code = res.status();
     bool head = ex->raw.method() == bhttp::verb::head;

@@ -5,7 +5,8 @@
 // time, with keep-alive and pipelined requests handled in order. The server enforces the body
 // limits, decodes gzip/deflate request bodies, answers 404/405/413/400 with Prometheus-style
 // JSON errors, turns a handler exception into a 500, and gzips large responses for clients
-// that accept it.
+// that accept it. WebSocket routes (Router::HandleWebSocket, http/websocket.h) upgrade the
+// connection and run their body on a thread of its own.
 //
 // Lifecycle: register routes (router()), Start(), ..., Stop() (also run by the destructor).
 // No globals: several servers can run in one process. Start/Stop must not be called
@@ -41,6 +42,15 @@ struct HttpServerOptions {
   // Stop() waits this long for in-flight requests before closing their connections.
   std::chrono::milliseconds shutdown_timeout{std::chrono::seconds(10)};
   bool compress_responses = true;
+  // WebSocket connections: at most this many open at once (further upgrades get 503), each
+  // with at most `websocket_max_queued_bytes` of outgoing frames not yet written and
+  // incoming messages of at most `websocket_max_message_bytes`. A connection with no traffic
+  // is pinged after half of `websocket_idle_timeout` and closed if the peer stays silent.
+  size_t max_websocket_connections = 1024;
+  size_t websocket_max_queued_bytes = 16 << 20;
+  size_t websocket_max_queued_frames = 1024;
+  size_t websocket_max_message_bytes = 1 << 20;
+  std::chrono::milliseconds websocket_idle_timeout{std::chrono::seconds(60)};
   // When set, the server exports vigil_http_requests_total{handler,code},
   // vigil_http_request_duration_seconds{handler} and vigil_http_inflight_requests.
   MetricsRegistry* metrics = nullptr;
@@ -66,10 +76,11 @@ class HttpServer {
   // "host:port" of the bound socket, e.g. "127.0.0.1:43121" or "[::1]:9090".
   std::string address() const;
 
-  // Stops accepting, closes idle keep-alive connections, lets in-flight requests finish for up
-  // to options.shutdown_timeout (their connections then close), force-closes what remains and
-  // joins all threads. A handler still running past the deadline is waited for, but its
-  // response is dropped. Idempotent.
+  // Stops accepting, closes idle keep-alive connections and starts closing WebSocket
+  // connections (1001, going away), lets in-flight requests finish for up to
+  // options.shutdown_timeout (their connections then close), force-closes what remains and
+  // joins all threads. A handler or WebSocket body still running past the deadline is waited
+  // for, but its output is dropped. Idempotent.
   void Stop();
 
   class Impl;

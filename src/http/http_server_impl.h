@@ -3,7 +3,9 @@
 // in Beast; nothing outside src/http/ includes it.
 //
 // Threading: each HttpSession runs on its own strand on the I/O threads; handlers run on the
-// worker pool and hand their result back to the session's strand.
+// worker pool and hand their result back to the session's strand. An upgraded connection
+// becomes a WebSocketSession (http_websocket.cc) on the same strand, whose body runs on a
+// thread of its own.
 #pragma once
 
 #include <atomic>
@@ -15,8 +17,10 @@
 #include <boost/asio/thread_pool.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
 #include <chrono>
 #include <condition_variable>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -35,12 +39,14 @@ namespace vigil {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
+namespace bws = boost::beast::websocket;
 using tcp = boost::asio::ip::tcp;
 
 using BeastRequest = bhttp::request<bhttp::string_body>;
 using BeastResponse = bhttp::response<bhttp::string_body>;
 
 class HttpSession;
+class WebSocketSession;
 
 // What a worker needs to serve one routed request, and what it hands back.
 struct HttpExchange {
@@ -50,6 +56,7 @@ struct HttpExchange {
   std::string remote_address;
   std::chrono::steady_clock::time_point start;
   BeastResponse response;  // filled by the worker
+  WebSocketBody ws_body;   // set by the worker when a WebSocket handler accepted the upgrade
 };
 
 class HttpServer::Impl {
@@ -68,6 +75,15 @@ class HttpServer::Impl {
 
   void Register(const std::shared_ptr<HttpSession>& session);
   void Unregister(HttpSession* session);
+
+  // Open WebSocket connections, so Stop() can close them. Register fails (false) once the
+  // server is stopping. The cap (options.max_websocket_connections) is checked before the
+  // handler runs, so upgrades racing each other may pass it by at most the worker count.
+  bool RegisterWebSocket(const std::shared_ptr<WebSocketSession>& session);
+  size_t WebSocketCount();
+  void UnregisterWebSocket(WebSocketSession* session);
+  // Runs the session's body on a new thread; Stop() waits for every body to return.
+  void StartWebSocketBody(std::shared_ptr<WebSocketSession> session);
 
   // Runs the exchange on the worker pool: builds the HttpRequest, calls the handler (catching
   // exceptions), encodes the response, records metrics, then calls `done` on `executor`.
@@ -101,6 +117,8 @@ class HttpServer::Impl {
   std::mutex sessions_mu_;
   std::condition_variable sessions_cv_;
   std::unordered_map<HttpSession*, std::weak_ptr<HttpSession>> sessions_;
+  std::unordered_map<WebSocketSession*, std::weak_ptr<WebSocketSession>> websockets_;
+  size_t websocket_bodies_ = 0;  // body threads still running
 
   std::mutex metrics_mu_;
   absl::flat_hash_map<std::string, Counter*> request_counters_;
@@ -127,7 +145,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void OnServerStop();  // close now if idle, else after the current response
   void ForceClose();
 
-  asio::any_io_executor executor() { return stream_.get_executor(); }
+  asio::any_io_executor executor() { return executor_; }
 
  private:
   enum class State { kReadingHeader, kReadingBody, kHandling, kWriting, kDraining, kClosed };
@@ -137,6 +155,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void ReadBody();
   void OnBody(beast::error_code ec, size_t bytes);
   void Route();
+  // Hands the connection to a WebSocketSession after the handler accepted the upgrade.
+  void Upgrade(const std::shared_ptr<HttpExchange>& ex);
   // Answers without a handler (404, 405, 400, 413, ...); `close` ends the connection after.
   void SendError(int status, std::string_view error_type, std::string_view message, bool close,
                  const HttpHeaders& extra = {});
@@ -150,6 +170,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void Close();
 
   beast::tcp_stream stream_;
+  asio::any_io_executor executor_;  // the strand; kept apart since stream_ moves on upgrade
   HttpServer::Impl* server_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
@@ -163,6 +184,75 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   std::chrono::steady_clock::time_point drain_deadline_;
   size_t drained_ = 0;
   std::vector<char> drain_buf_;
+};
+
+// One upgraded connection. I/O runs on the strand inherited from the HttpSession: one read
+// always pending (it answers pings and notices the peer's close), one write at a time from
+// the outgoing queue, then the closing handshake. The body runs on its own thread and talks
+// to the strand through the mutex-guarded queue and flags below.
+class WebSocketSession final : public WebSocketConnection,
+                               public std::enable_shared_from_this<WebSocketSession> {
+ public:
+  WebSocketSession(beast::tcp_stream stream, HttpServer::Impl* server, std::string remote_address,
+                   WebSocketBody body);
+  ~WebSocketSession() override;
+
+  // Accepts the upgrade `req` (on the strand), then starts reading and the body.
+  void Start(BeastRequest req);
+  // Called by the server on the strand.
+  void OnServerStop();
+  void ForceClose();
+  // Runs the body on the calling thread, then closes normally; called once, by the body
+  // thread.
+  void RunBody();
+  asio::any_io_executor executor() { return executor_; }
+
+  absl::Status SendText(std::string message) override;
+  size_t QueuedFrames() const override;
+  size_t QueuedBytes() const override;
+  void Close(uint16_t code, std::string_view reason) override;
+  bool closed() const override;
+  bool WaitClosed(std::chrono::milliseconds timeout) override;
+  std::optional<std::string> Receive(std::chrono::milliseconds timeout) override;
+  const std::string& remote_address() const override { return remote_address_; }
+
+ private:
+  void OnAccept(beast::error_code ec);
+  void Read();
+  void OnRead(beast::error_code ec, size_t bytes);
+  // Starts the next write or the close frame if nothing is in flight (strand).
+  void Pump();
+  void OnWrite(beast::error_code ec, size_t bytes);
+  void OnClose(beast::error_code ec);
+  // Marks the connection closed and wakes the body (any thread).
+  void MarkClosed();
+  // Closes the socket (strand).
+  void Teardown();
+
+  bws::stream<beast::tcp_stream> ws_;
+  asio::any_io_executor executor_;
+  HttpServer::Impl* server_;
+  const std::string remote_address_;
+  WebSocketBody body_;
+  std::optional<BeastRequest> upgrade_;  // kept alive while the handshake runs
+  beast::flat_buffer read_buf_;
+
+  // Strand-only state.
+  bool accepted_ = false;
+  bool writing_ = false;
+  bool close_sent_ = false;
+  bool torn_down_ = false;
+
+  // Shared with the body thread.
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::string> outbox_;  // front: being written
+  size_t outbox_bytes_ = 0;
+  std::deque<std::string> inbox_;
+  bool closed_ = false;
+  bool close_requested_ = false;
+  uint16_t close_code_ = kWsCloseNormal;
+  std::string close_reason_;
 };
 
 }  // namespace vigil

@@ -37,7 +37,7 @@ bool IsDisconnect(const beast::error_code& ec) {
 }  // namespace
 
 HttpSession::HttpSession(tcp::socket socket, HttpServer::Impl* server)
-    : stream_(std::move(socket)), server_(server) {
+    : stream_(std::move(socket)), executor_(stream_.get_executor()), server_(server) {
   remote_address_ = FormatRemote(stream_.socket());
 }
 
@@ -157,6 +157,20 @@ void HttpSession::Route() {
                             QuoteString(Truncated(raw_path)), "; allowed: ", match->allow),
                      /*close=*/false, allow);
   }
+  if (match->route->websocket) {
+    if (!bws::is_upgrade(req)) {
+      return SendError(400, "bad_data", "websocket upgrade required", /*close=*/false);
+    }
+    if (server_->stopping()) {
+      return SendError(503, "unavailable", "server is shutting down", /*close=*/true);
+    }
+    if (server_->WebSocketCount() >= server_->options().max_websocket_connections) {
+      return SendError(503, "unavailable",
+                       StrCat("too many WebSocket connections (limit ",
+                              server_->options().max_websocket_connections, ")"),
+                       /*close=*/false);
+    }
+  }
   auto ex = std::make_shared<HttpExchange>();
   ex->raw = parser_->release();
   parser_.reset();
@@ -165,8 +179,21 @@ void HttpSession::Route() {
   ex->remote_address = remote_address_;
   ex->start = request_start_;
   server_->RunOnWorker(ex, executor(), [self = shared_from_this(), ex] {
+    if (ex->ws_body) return self->Upgrade(ex);
     self->Write(std::move(ex->response), /*close=*/false);
   });
+}
+
+void HttpSession::Upgrade(const std::shared_ptr<HttpExchange>& ex) {
+  WebSocketBody body = std::move(ex->ws_body);
+  if (state_ == State::kClosed) return;  // force-closed while the handler ran
+  if (stop_requested_ || server_->stopping()) return Close();
+  // From here the socket belongs to the WebSocket session; this session only unregisters.
+  state_ = State::kClosed;
+  auto ws = std::make_shared<WebSocketSession>(std::move(stream_), server_, remote_address_,
+                                               std::move(body));
+  if (!server_->RegisterWebSocket(ws)) return ws->ForceClose();
+  ws->Start(std::move(ex->raw));
 }
 
 void HttpSession::SendError(int status, std::string_view error_type, std::string_view message,

@@ -50,6 +50,27 @@ Router::~Router() = default;
 
 void Router::Handle(std::string_view method, std::string_view pattern, HttpHandler handler,
                     std::string handler_name) {
+  auto route = std::make_shared<HttpRoute>();
+  route->method = std::string(method);
+  route->pattern = std::string(pattern);
+  route->handler_name = std::move(handler_name);
+  route->handler = std::move(handler);
+  Add(std::move(route));
+}
+
+void Router::HandleWebSocket(std::string_view pattern, WebSocketHandler handler,
+                             std::string handler_name) {
+  auto route = std::make_shared<HttpRoute>();
+  route->method = "GET";
+  route->pattern = std::string(pattern);
+  route->handler_name = std::move(handler_name);
+  route->websocket = std::move(handler);
+  Add(std::move(route));
+}
+
+void Router::Add(std::shared_ptr<HttpRoute> route) {
+  const std::string& method = route->method;
+  std::string_view pattern = route->pattern;
   if (pattern.empty() || pattern.front() != '/') BadPattern(pattern, "must start with '/'");
   if (method.empty()) BadPattern(pattern, "empty method");
   auto entry = std::make_shared<Entry>();
@@ -70,16 +91,11 @@ void Router::Handle(std::string_view method, std::string_view pattern, HttpHandl
     }
     entry->specificity.push_back(entry->segments.back().kind);
   }
-  auto route = std::make_shared<HttpRoute>();
-  route->method = std::string(method);
-  route->pattern = std::string(pattern);
-  route->handler_name = std::move(handler_name);
-  route->handler = std::move(handler);
   entry->route = std::move(route);
 
   std::unique_lock lock(mu_);
   for (auto& e : entries_) {
-    if (e->route->method == method && e->route->pattern == pattern) {
+    if (e->route->method == entry->route->method && e->route->pattern == entry->route->pattern) {
       e = std::move(entry);
       return;
     }

@@ -11,6 +11,9 @@
 // A path matched only by routes for other methods gives MethodNotAllowed with the Allow list.
 //
 // Path segments are percent-decoded one by one, so an escaped "%2F" stays inside its segment.
+// WebSocket routes (HandleWebSocket, see http/websocket.h) are GET routes whose HttpRoute
+// carries `websocket` instead of `handler`; they take part in matching like any GET route.
+//
 // Registering the same (method, pattern) twice replaces the earlier handler. A malformed
 // pattern is a programming error and aborts with a message.
 //
@@ -27,6 +30,7 @@
 #include "absl/status/statusor.h"
 #include "http/request.h"
 #include "http/response.h"
+#include "http/websocket.h"
 
 namespace vigil {
 
@@ -36,8 +40,9 @@ using HttpHandler = std::function<void(const HttpRequest&, HttpResponse&)>;
 struct HttpRoute {
   std::string method;  // "GET", "POST", ... or "*"
   std::string pattern;
-  std::string handler_name;  // the `handler` label of vigil_http_* metrics
-  HttpHandler handler;
+  std::string handler_name;    // the `handler` label of vigil_http_* metrics
+  HttpHandler handler;         // ordinary routes
+  WebSocketHandler websocket;  // WebSocket routes (then `handler` is empty)
 };
 
 class Router {
@@ -57,6 +62,9 @@ class Router {
 
   void Handle(std::string_view method, std::string_view pattern, HttpHandler handler,
               std::string handler_name);
+  // A WebSocket endpoint at `pattern` (method GET); see http/websocket.h.
+  void HandleWebSocket(std::string_view pattern, WebSocketHandler handler,
+                       std::string handler_name);
 
   // `raw_path` is the request path as sent (still percent-encoded, without the query).
   // InvalidArgument when it holds an invalid escape.
@@ -64,6 +72,7 @@ class Router {
 
  private:
   struct Entry;
+  void Add(std::shared_ptr<HttpRoute> route);
   mutable std::shared_mutex mu_;
   std::vector<std::shared_ptr<const Entry>> entries_;
 };

@@ -7,6 +7,7 @@
 #include "api/logs_search_api.h"
 #include "api/logs_write_api.h"
 #include "api/loki_api.h"
+#include "api/loki_tail_api.h"
 #include "api/es_compat_api.h"
 #include "api/metrics_write_api.h"
 #include "api/query_api.h"
@@ -53,6 +54,7 @@ absl::Status Server::Start() {
   RegisterLogsWriteApi(http_->router(), api_, log_ingest);
   RegisterOtlpLogsApi(http_->router(), api_, log_ingest);
   RegisterLokiApi(http_->router(), api_, logql_);
+  RegisterLokiTailApi(http_->router(), api_, logql_);
   RegisterEsCompatApi(http_->router());
   if (absl::Status st = http_->Start(); !st.ok()) return st;
   LogInfo("server", "HTTP listening", {{"address", http_->address()}});

@@ -126,7 +126,9 @@ bool EsBulkDecoder::ParseAction(size_t offset, size_t len, size_t line_no, EsBul
     if (JsonRead rr = reader_.Key(f, &key); rr != JsonRead::kOk) {
       return fail("invalid action name");
     }
-    if (++actions > 1) return fail("expected a single action");
+    // Elasticsearch 8 takes the first key as the action and ignores the others (with a
+    // deprecation warning); clients such as winston-elasticsearch send `"attempts":0` there.
+    if (++actions > 1) continue;
     if (key == "index") {
       item->action = EsBulkAction::kIndex;
     } else if (key == "create") {

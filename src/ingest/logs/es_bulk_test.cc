@@ -40,7 +40,9 @@ TEST(EsBulkTest, FilebeatDataStreamBulk) {
   EXPECT_EQ(e.body, "10.0.0.1 - - \"GET /index.html HTTP/1.1\" 200 612");
   EXPECT_EQ(e.severity, kSeverityInfo);
   EXPECT_EQ(e.trace_id, "4bf92f3577b34da6a3ce929d0e0e4736");
-  EXPECT_EQ(StreamOf(batch, e), R"({index="logs-nginx.access-default", service_name="nginx"})");
+  // ECS's log.level gives the `level` label like a top-level "level" would.
+  EXPECT_EQ(StreamOf(batch, e),
+            R"({index="logs-nginx.access-default", level="info", service_name="nginx"})");
   EXPECT_EQ(Field(batch, e, "log_file_path"), "/var/log/nginx/access.log");
   EXPECT_EQ(Field(batch, e, "host_os_family"), "debian");
   EXPECT_EQ(Field(batch, e, "tags"), R"(["prod","edge"])");
@@ -48,7 +50,7 @@ TEST(EsBulkTest, FilebeatDataStreamBulk) {
   EXPECT_FALSE(Field(batch, e, "service_name"));
   EXPECT_FALSE(Field(batch, e, "trace_id"));
   EXPECT_EQ(batch.entries()[1].severity, kSeverityWarn);
-  EXPECT_EQ(batch.entries()[0].stream, batch.entries()[1].stream);
+  EXPECT_NE(batch.entries()[0].stream, batch.entries()[1].stream);  // info and warn
   for (const EsBulkItem& item : r.items) {
     EXPECT_EQ(item.action, EsBulkAction::kCreate);
     EXPECT_EQ(item.status, 201);
@@ -128,7 +130,6 @@ TEST(EsBulkTest, MalformedActionFailsTheRequest) {
            std::string_view("{\"upsert\":{}}\n{}\n"),
            std::string_view("[\"index\"]\n{}\n"),
            std::string_view("{\"index\":{\"_index\":\"a\"}}\n"),
-           std::string_view("{\"index\":{\"_index\":\"a\"},\"create\":{}}\n{}\n"),
        }) {
     EsBulkDecoder decoder;
     LogBatch batch;
@@ -144,6 +145,22 @@ TEST(EsBulkTest, MalformedActionFailsTheRequest) {
   EXPECT_EQ(r.decode.status.message(),
             "Malformed action/metadata line [1], expected one of [create, delete, index, update] "
             "but found [upsert]");
+}
+
+// Elasticsearch 8 keeps the first key of an action line and ignores the rest, as
+// winston-elasticsearch relies on ({"index":{…},"attempts":0}).
+TEST(EsBulkTest, ExtraKeysAfterTheActionAreIgnored) {
+  EsBulkDecoder decoder;
+  LogBatch batch;
+  EsBulkResult r = decoder.Decode(
+      "{\"index\":{\"_index\":\"w-1\",\"pipeline\":null},\"attempts\":0}\n{\"message\":\"x\"}\n"
+      "{\"index\":{\"_index\":\"w-1\"},\"create\":{}}\n{\"message\":\"y\"}\n",
+      "", kNow, &batch);
+  ASSERT_TRUE(r.decode.status.ok()) << r.decode.status;
+  ASSERT_EQ(r.items.size(), 2u);
+  EXPECT_EQ(r.items[0].status, 201);
+  EXPECT_EQ(r.items[1].action, EsBulkAction::kIndex);
+  EXPECT_EQ(batch.size(), 2u);
 }
 
 TEST(EsBulkTest, ResponseJson) {

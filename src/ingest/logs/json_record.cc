@@ -216,6 +216,14 @@ JsonRecordDecoder::Outcome JsonRecordDecoder::Decode(
       }
     }
   }
+  // A level spelled `severity` or `log.level` still gives the `level` label when that is a
+  // label field, so a stream selector {level="error"} finds it whatever the shipper called it.
+  if (level >= 0 && !fields_[level].value.empty() && fields_[level].raw_key != "level") {
+    bool configured = false, present = false;
+    for (const std::string& name : config_->label_fields) configured = configured || name == "level";
+    for (const LabelView& l : *labels) present = present || l.name == "level";
+    if (configured && !present) labels->push_back({"level", fields_[level].value});
+  }
   if (level >= 0) fields_[level].removed = true;
   labels->insert(labels->end(), extra_labels.begin(), extra_labels.end());
 
