@@ -2,7 +2,6 @@
 // driven by Beast's WebSocket client.
 #include "api/loki_tail_api.h"
 
-#include <filesystem>
 #include <thread>
 
 #include "common/strings.h"
@@ -13,7 +12,7 @@
 #include "http/http_server.h"
 #include "http/test_websocket_client.h"
 #include "http/url.h"
-#include "storage/logs/logs_db.h"
+#include "storage/logs/temp_logs_db.h"
 
 namespace vigil {
 namespace {
@@ -27,18 +26,6 @@ constexpr int64_t kSec = 1'000'000'000;
 class LokiTailApiTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = (std::filesystem::temp_directory_path() /
-            StrCat("vigil_loki_tail_api_test_", ::getpid(), "_",
-                   ::testing::UnitTest::GetInstance()->current_test_info()->name()))
-               .string();
-    std::filesystem::remove_all(dir_);
-    LogsDbOptions o;
-    o.dir = dir_;
-    o.wal_sync = false;
-    o.background = false;
-    auto db = LogsDb::Open(o);
-    ASSERT_TRUE(db.ok()) << db.status();
-    db_ = std::move(*db);
     ctx_.logs.store(db_.get());
     ctx_.registry = &metrics_;
     options_.poll_interval = 100ms;
@@ -46,8 +33,6 @@ class LokiTailApiTest : public ::testing::Test {
   void TearDown() override {
     if (server_) server_->Stop();
     server_.reset();
-    db_.reset();
-    std::filesystem::remove_all(dir_);
   }
 
   void StartServer() {
@@ -91,8 +76,7 @@ class LokiTailApiTest : public ::testing::Test {
     }
   }
 
-  std::string dir_;
-  std::unique_ptr<LogsDb> db_;
+  TempLogsDb db_;
   MetricsRegistry metrics_;
   ApiContext ctx_;
   logql::LogqlEngine engine_;

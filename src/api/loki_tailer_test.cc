@@ -1,12 +1,11 @@
 #include "api/loki_tailer.h"
 
-#include <filesystem>
 
 #include "common/strings.h"
 #include "common/time_util.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "storage/logs/logs_db.h"
+#include "storage/logs/temp_logs_db.h"
 
 namespace vigil {
 namespace {
@@ -21,23 +20,7 @@ constexpr int64_t kSec = 1'000'000'000;
 class LokiTailerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = (std::filesystem::temp_directory_path() /
-            StrCat("vigil_loki_tailer_test_", ::getpid(), "_",
-                   ::testing::UnitTest::GetInstance()->current_test_info()->name()))
-               .string();
-    std::filesystem::remove_all(dir_);
-    LogsDbOptions o;
-    o.dir = dir_;
-    o.wal_sync = false;
-    o.background = false;
-    auto db = LogsDb::Open(o);
-    ASSERT_TRUE(db.ok()) << db.status();
-    db_ = std::move(*db);
     base_ = (NowNs() / kSec - 120) * kSec;  // a round second two minutes ago
-  }
-  void TearDown() override {
-    db_.reset();
-    std::filesystem::remove_all(dir_);
   }
 
   void Add(std::string_view service, int64_t ts, std::string_view line) {
@@ -63,7 +46,7 @@ class LokiTailerTest : public ::testing::Test {
   // Polls at `now` (repeating while it catches up) and takes every frame.
   std::vector<std::string> PollAll(LokiTailer& t, int64_t now) {
     for (int i = 0; i < 100; ++i) {
-      auto more = t.Poll(*db_, now);
+      auto more = t.Poll(db_.db(), now);
       EXPECT_TRUE(more.ok()) << more.status();
       if (!more.ok() || !*more) break;
     }
@@ -92,8 +75,7 @@ class LokiTailerTest : public ::testing::Test {
     return out;
   }
 
-  std::string dir_;
-  std::unique_ptr<LogsDb> db_;
+  TempLogsDb db_;
   logql::LogqlEngine engine_;
   int64_t base_ = 0;
 };
@@ -180,7 +162,7 @@ TEST_F(LokiTailerTest, CatchesUpPageByPage) {
   EXPECT_TRUE(PollAll(t, base_).empty());
   for (int i = 0; i < 7; ++i) Add("app", base_ + kSec + i, StrCat("n", i));
   Add("app", base_ + kSec + 3, "n3b");  // shares a timestamp with n3
-  auto more = t.Poll(*db_, base_ + 2 * kSec);
+  auto more = t.Poll(db_.db(), base_ + 2 * kSec);
   ASSERT_TRUE(more.ok());
   EXPECT_TRUE(*more);  // cut by the limit
   EXPECT_THAT(Lines(PollAll(t, base_ + 2 * kSec)),
@@ -193,7 +175,7 @@ TEST_F(LokiTailerTest, SlowClientLosesTheOldestAndIsTold) {
   o.max_buffered_entries = 3;
   o.max_dropped_reported = 5;
   LokiTailer t = Tailer(100, o);
-  ASSERT_TRUE(t.Poll(*db_, base_ + 20 * kSec).ok());
+  ASSERT_TRUE(t.Poll(db_.db(), base_ + 20 * kSec).ok());
   EXPECT_EQ(t.buffered(), 3u);
   EXPECT_EQ(t.dropped_total(), 7u);
   size_t n = 0;
@@ -233,7 +215,7 @@ TEST_F(LokiTailerTest, QueryErrorsComeBack) {
   q.query = "{service_name=\"app\"";  // unterminated
   q.start_ns = base_;
   LokiTailer t(engine_, q, {});
-  auto r = t.Poll(*db_, base_ + kSec);
+  auto r = t.Poll(db_.db(), base_ + kSec);
   EXPECT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
 }

@@ -1,12 +1,11 @@
 #include "query/logsearch/log_search.h"
 
-#include <filesystem>
 
 #include "common/strings.h"
 #include "common/time_util.h"
 #include "gtest/gtest.h"
 #include "query/logsearch/record_fields.h"
-#include "storage/logs/logs_db.h"
+#include "storage/logs/temp_logs_db.h"
 
 namespace vigil::logsearch {
 namespace {
@@ -16,17 +15,6 @@ constexpr int64_t kSec = 1'000'000'000;
 class LogSearchTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = (std::filesystem::temp_directory_path() /
-            ("vigil_logsearch_test_" + std::to_string(::getpid())))
-               .string();
-    std::filesystem::remove_all(dir_);
-    LogsDbOptions o;
-    o.dir = dir_;
-    o.wal_sync = false;
-    o.background = false;
-    auto db = LogsDb::Open(o);
-    ASSERT_TRUE(db.ok());
-    db_ = std::move(*db);
     base_ = (NowNs() / kSec - 3600) * kSec;
     LogBatch b;
     uint32_t checkout = b.AddStream(Labels{{"level", "error"}, {"service_name", "checkout"}});
@@ -49,10 +37,6 @@ class LogSearchTest : public ::testing::Test {
     ASSERT_TRUE(db_->Append(b).ok());
     ASSERT_TRUE(db_->Flush().ok());
   }
-  void TearDown() override {
-    db_.reset();
-    std::filesystem::remove_all(dir_);
-  }
   SearchQuery Q() {
     SearchQuery q;
     q.start_ns = base_;
@@ -65,8 +49,7 @@ class LogSearchTest : public ::testing::Test {
     return *f;
   }
 
-  std::string dir_;
-  std::unique_ptr<LogsDb> db_;
+  TempLogsDb db_;
   int64_t base_ = 0;
 };
 
@@ -74,7 +57,7 @@ TEST_F(LogSearchTest, FieldFiltersAndNumbers) {
   SearchQuery q = Q();
   q.filters = {F("error_code=PAYMENT_DECLINED"), F("duration_ms>200")};
   q.limit = 1000;
-  auto r = Search(*db_, q);
+  auto r = Search(db_.db(), q);
   ASSERT_TRUE(r.ok()) << r.status();
   // i % 3 == 0, i % 2 == 0, i > 200: i in {204, 210, …, 294}.
   EXPECT_EQ(r->records.size(), 16u);
@@ -86,7 +69,7 @@ TEST_F(LogSearchTest, FieldFiltersAndNumbers) {
 TEST_F(LogSearchTest, TraceIdAndSmartCaseText) {
   SearchQuery q = Q();
   q.filters = {F("trace_id=00000000000000000000000000001003")};
-  auto r = Search(*db_, q);
+  auto r = Search(db_.db(), q);
   ASSERT_TRUE(r.ok());
   ASSERT_EQ(r->records.size(), 1u);
   EXPECT_EQ(r->records[0].body, "Payment declined for order 1003");
@@ -94,10 +77,10 @@ TEST_F(LogSearchTest, TraceIdAndSmartCaseText) {
   SearchQuery lower = Q();
   lower.text = "payment declined";  // all lowercase: case-insensitive
   lower.limit = 1000;
-  EXPECT_EQ(Search(*db_, lower)->records.size(), 100u);
+  EXPECT_EQ(Search(db_.db(), lower)->records.size(), 100u);
   SearchQuery upper = Q();
   upper.text = "payment Declined";  // has uppercase: exact case
-  EXPECT_TRUE(Search(*db_, upper)->records.empty());
+  EXPECT_TRUE(Search(db_.db(), upper)->records.empty());
 }
 
 TEST_F(LogSearchTest, CursorPagesCoverEverythingOnceAcrossTies) {
@@ -107,7 +90,7 @@ TEST_F(LogSearchTest, CursorPagesCoverEverythingOnceAcrossTies) {
     q.limit = 7;  // odd, so pages end inside pairs of equal timestamps
     std::vector<std::string> seen;
     for (int page = 0; page < 100; ++page) {
-      auto r = Search(*db_, q);
+      auto r = Search(db_.db(), q);
       ASSERT_TRUE(r.ok()) << r.status();
       for (const auto& f : r->records) seen.push_back(f.body);
       if (r->next_cursor.empty()) break;
@@ -119,7 +102,7 @@ TEST_F(LogSearchTest, CursorPagesCoverEverythingOnceAcrossTies) {
   }
   SearchQuery bad = Q();
   bad.cursor = "nonsense";
-  EXPECT_FALSE(Search(*db_, bad).ok());
+  EXPECT_FALSE(Search(db_.db(), bad).ok());
 }
 
 TEST_F(LogSearchTest, AggregatesTopValuesDistinctAndBuckets) {
@@ -128,7 +111,7 @@ TEST_F(LogSearchTest, AggregatesTopValuesDistinctAndBuckets) {
   a.where.selector.push_back(*LabelMatcher::Make(MatchType::kEqual, "level", "error"));
   a.by = "error_code";
   a.step_ns = 60 * kSec;
-  auto r = Aggregate(*db_, a);
+  auto r = Aggregate(db_.db(), a);
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_EQ(r->total, 100u);
   EXPECT_EQ(r->distinct, 2u);
@@ -146,7 +129,7 @@ TEST_F(LogSearchTest, AggregatesTopValuesDistinctAndBuckets) {
   AggregateQuery by_pattern;
   by_pattern.where = Q();
   by_pattern.by = "_pattern";
-  auto p = Aggregate(*db_, by_pattern);
+  auto p = Aggregate(db_.db(), by_pattern);
   ASSERT_TRUE(p.ok());
   ASSERT_EQ(p->top.size(), 2u);
   EXPECT_EQ(p->top[0].first, "GET /api/orders/<N> <N> in <N>ms");

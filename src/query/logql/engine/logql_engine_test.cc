@@ -1,11 +1,10 @@
 #include "query/logql/engine/logql_engine.h"
 
-#include <filesystem>
 
 #include "common/strings.h"
 #include "common/time_util.h"
 #include "gtest/gtest.h"
-#include "storage/logs/logs_db.h"
+#include "storage/logs/temp_logs_db.h"
 
 namespace vigil::logql {
 namespace {
@@ -15,17 +14,6 @@ constexpr int64_t kSec = 1'000'000'000;
 class LogqlEngineTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = (std::filesystem::temp_directory_path() /
-            ("vigil_logql_engine_test_" + std::to_string(::getpid())))
-               .string();
-    std::filesystem::remove_all(dir_);
-    LogsDbOptions o;
-    o.dir = dir_;
-    o.wal_sync = false;
-    o.background = false;
-    auto db = LogsDb::Open(o);
-    ASSERT_TRUE(db.ok());
-    db_ = std::move(*db);
     base_ = (NowNs() / (60 * kSec) - 60) * 60 * kSec;  // a minute boundary an hour ago
     LogBatch b;
     uint32_t err = b.AddStream(Labels{{"level", "error"}, {"service_name", "checkout"}});
@@ -63,10 +51,6 @@ class LogqlEngineTest : public ::testing::Test {
     e.body = "order 120 placed";
     ASSERT_TRUE(db_->Append(late).ok());  // … and a line in the head
   }
-  void TearDown() override {
-    db_.reset();
-    std::filesystem::remove_all(dir_);
-  }
 
   absl::StatusOr<LogqlResult> Range(std::string_view text, int64_t step = 60 * kSec,
                                     size_t limit = 100, bool backward = true) {
@@ -77,7 +61,7 @@ class LogqlEngineTest : public ::testing::Test {
     q.step_ns = step;
     q.limit = limit;
     q.backward = backward;
-    return engine_.Exec(*db_, q);
+    return engine_.Exec(db_.db(), q);
   }
   absl::StatusOr<LogqlResult> Instant(std::string_view text, int64_t at) {
     LogqlQuery q;
@@ -85,7 +69,7 @@ class LogqlEngineTest : public ::testing::Test {
     q.instant = true;
     q.end_ns = at;
     q.start_ns = at - 3600 * kSec;
-    return engine_.Exec(*db_, q);
+    return engine_.Exec(db_.db(), q);
   }
   static size_t Entries(const LogqlResult& r) {
     size_t n = 0;
@@ -100,8 +84,7 @@ class LogqlEngineTest : public ::testing::Test {
     return -2;
   }
 
-  std::string dir_;
-  std::unique_ptr<LogsDb> db_;
+  TempLogsDb db_;
   LogqlEngine engine_;
   int64_t base_ = 0;
 };
@@ -240,7 +223,7 @@ TEST_F(LogqlEngineTest, Errors) {
   q.start_ns = base_;
   q.end_ns = base_ + 60 * kSec;
   q.step_ns = 60 * kSec;
-  auto many = limited.Exec(*db_, q);
+  auto many = limited.Exec(db_.db(), q);
   ASSERT_FALSE(many.ok());
   EXPECT_EQ(many.status().code(), absl::StatusCode::kResourceExhausted);
 
