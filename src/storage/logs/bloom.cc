@@ -8,7 +8,6 @@ namespace vigil::logs {
 namespace {
 
 constexpr size_t kBlockBytes = 64;
-constexpr int kBitsPerKey = 10;
 constexpr int kProbes = 7;
 
 // The k bit positions inside a block come from the hash's low 32 bits by double hashing; the
@@ -26,8 +25,8 @@ void ForEachBit(uint64_t hash, size_t blocks, Fn&& fn) {
 
 }  // namespace
 
-BloomBuilder::BloomBuilder(size_t expected_keys) {
-  size_t bits = std::max<size_t>(expected_keys * kBitsPerKey, kBlockBytes * 8);
+BloomBuilder::BloomBuilder(size_t expected_keys, int bits_per_key) {
+  size_t bits = std::max<size_t>(expected_keys * static_cast<size_t>(bits_per_key), kBlockBytes * 8);
   size_t blocks = (bits + kBlockBytes * 8 - 1) / (kBlockBytes * 8);
   bits_.assign(blocks * kBlockBytes, '\0');
 }

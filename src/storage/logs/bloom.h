@@ -16,8 +16,8 @@ namespace vigil::logs {
 
 class BloomBuilder {
  public:
-  // Sized for `expected_keys` at about 10 bits per key (~1% false positives).
-  explicit BloomBuilder(size_t expected_keys);
+  // Sized for `expected_keys` at `bits_per_key` (10: ~1% false positives, 8: ~2%).
+  explicit BloomBuilder(size_t expected_keys, int bits_per_key = 10);
   void Add(uint64_t hash);
   // The filter's bytes, to store and later open with BloomView.
   const std::string& bytes() const { return bits_; }

@@ -141,7 +141,10 @@ class BlockEncoder {
       }
       if (absl::Status st = WriteCompressed(*raw, file, &b->columns[c]); !st.ok()) return st;
     }
-    BloomBuilder tb(tokens_.size());
+    // Body tokens at 8 bits a key: a text search reads the blocks anyway to check the line,
+    // so a few more false positives cost little; field values (trace ids) keep 10, as a needle
+    // search should read next to nothing.
+    BloomBuilder tb(tokens_.size(), 8);
     for (uint64_t h : tokens_) tb.Add(h);
     BloomBuilder fb(fields_.size());
     for (uint64_t h : fields_) fb.Add(h);

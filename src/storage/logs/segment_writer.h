@@ -39,7 +39,7 @@ using SegmentRowReader =
     absl::FunctionRef<void(size_t i, LogRecordView* out, std::vector<LogFieldView>* pool)>;
 
 struct SegmentWriterOptions {
-  size_t block_rows = 8192;
+  size_t block_rows = 4096;
   size_t block_body_bytes = 1 << 20;
   int zstd_level = 3;
   double field_column_min_share = 0.05;
