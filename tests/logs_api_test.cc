@@ -210,6 +210,19 @@ TEST_F(LogsApiTest, EveryProtocolThenLokiQueries) {
   ASSERT_TRUE(series.ok());
   EXPECT_TRUE(Contains(series->body, R"("env":"staging")")) << series->body;
 
+  // What Grafana asks besides queries.
+  auto build = vigil_.Get("/loki/api/v1/status/buildinfo");
+  ASSERT_TRUE(build.ok());
+  EXPECT_TRUE(Contains(build->body, R"("version":"3.0.0")")) << build->body;
+  auto stats = vigil_.Get(Url("/loki/api/v1/index/stats", {{"query", R"({app="web"})"},
+                                                          {"start", StrCat(now_ - 600LL * 1'000'000'000)},
+                                                          {"end", StrCat(now_ + 1'000'000'000)}}));
+  ASSERT_TRUE(stats.ok());
+  EXPECT_EQ(stats->status, 200) << stats->body;
+  // web: two streams (prod, staging), three lines of 13 + 12 + 15 bytes.
+  EXPECT_TRUE(Contains(stats->body, R"("streams":2)")) << stats->body;
+  EXPECT_TRUE(Contains(stats->body, R"("bytes":40,"entries":3})")) << stats->body;
+
   // The structured search API and its aggregations.
   auto search = vigil_.Get(Url("/api/v1/logs/search", {{"filter", "duration_ms>100"}, {"q", "payment"}}));
   ASSERT_TRUE(search.ok());

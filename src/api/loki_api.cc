@@ -1,6 +1,7 @@
 #include "api/loki_api.h"
 
 #include <algorithm>
+#include <set>
 
 #include "api/api_response.h"
 #include "api/log_params.h"
@@ -250,6 +251,51 @@ void RegisterLokiApi(Router& router, ApiContext& ctx, const logql::LogqlEngine& 
                     WriteApiData(resp, [&](JsonWriter& w) { w.String(logql::ToString(**expr)); });
                   },
                   "loki_format_query");
+  }
+  // What Grafana's Loki data source asks besides queries: the version (features are switched
+  // on by it) and index statistics for a selector (shown as the query's expected size).
+  router.Handle("GET", "/loki/api/v1/status/buildinfo",
+                [](const HttpRequest&, HttpResponse& resp) {
+                  resp.set_status(200);
+                  resp.set_content_type("application/json");
+                  resp.set_body(R"({"version":"3.0.0","revision":"vigil","branch":"main",)"
+                                R"("buildUser":"vigil","buildDate":"","goVersion":""})");
+                },
+                "loki_buildinfo");
+  for (const char* method : {"GET", "POST"}) {
+    router.Handle(method, "/loki/api/v1/index/stats",
+                  [&ctx](const HttpRequest& req, HttpResponse& resp) {
+                    LogsStore* store = ctx.LogsOr503(resp);
+                    if (!store) return;
+                    int64_t start, end;
+                    if (absl::Status st = RangeParams(req, &start, &end); !st.ok()) return WriteApiError(resp, st);
+                    auto sel = ParseStreamSelector(req.Param("query").value_or(""));
+                    if (!sel.ok()) return WriteApiError(resp, sel.status());
+                    LogSelectRequest r;
+                    r.start_ns = start;
+                    r.end_ns = end;
+                    r.matchers = std::move(*sel);
+                    r.want_fields = false;
+                    std::set<std::string> streams;
+                    uint64_t entries = 0, bytes = 0, batches = 0;
+                    absl::Status st = store->Select(r, [&](const Labels& stream, std::span<const LogRecordView> recs) {
+                      streams.emplace(stream.packed());
+                      entries += recs.size();
+                      ++batches;
+                      for (const LogRecordView& rec : recs) bytes += rec.body.size();
+                      return true;
+                    });
+                    if (!st.ok()) return WriteApiError(resp, st);
+                    std::string body;
+                    JsonWriter w(&body);
+                    // "chunks": the batches the store handed over, its nearest notion of one.
+                    w.BeginObject().Key("streams").Uint(streams.size()).Key("chunks").Uint(batches);
+                    w.Key("bytes").Uint(bytes).Key("entries").Uint(entries).EndObject();
+                    resp.set_status(200);
+                    resp.set_content_type("application/json");
+                    resp.set_body(std::move(body));
+                  },
+                  "loki_index_stats");
   }
   router.Handle("GET", "/loki/api/v1/labels",
                 [&ctx](const HttpRequest& req, HttpResponse& resp) {

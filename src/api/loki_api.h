@@ -5,6 +5,8 @@
 //   GET      /loki/api/v1/label/<name>/values
 //   GET|POST /loki/api/v1/series        match[] (repeated), start, end
 //   GET|POST /loki/api/v1/format_query  query
+//   GET|POST /loki/api/v1/index/stats   query (a stream selector), start, end
+//   GET      /loki/api/v1/status/buildinfo
 // Results use Loki's shapes: `streams` ([["<ns>", "<line>"]…]; with the request header
 // `X-Loki-Response-Encoding-Flags: categorize-labels`, each entry also carries its structured
 // metadata and parsed labels), `matrix`, `vector`, `scalar`, and a stats summary.
