@@ -263,9 +263,18 @@ TEST_F(LogsApiTest, BadInputKeepsTheValidPart) {
   auto bad_proto = vigil_.Post("/v1/logs", "\x0a\xff\xff\xff", ContentType("application/x-protobuf"));
   ASSERT_TRUE(bad_proto.ok());
   EXPECT_EQ(bad_proto->status, 400) << bad_proto->body;
+  // A google.rpc.Status: code 3 (INVALID_ARGUMENT) and the decoder's message.
+  EXPECT_TRUE(Contains(bad_proto->body, "malformed OTLP logs request: truncated varint at byte 1"))
+      << bad_proto->body;
+  auto bad_otlp_json = vigil_.Post("/v1/logs", R"({"resourceLogs":5})", ContentType("application/json"));
+  ASSERT_TRUE(bad_otlp_json.ok());
+  EXPECT_EQ(bad_otlp_json->status, 400);
+  EXPECT_EQ(bad_otlp_json->body,
+            R"({"code":3,"message":"malformed OTLP/JSON logs request: resourceLogs must be an array, got number"})");
   auto bad_json = vigil_.Post("/loki/api/v1/push", R"({"streams":5})", ContentType("application/json"));
   ASSERT_TRUE(bad_json.ok());
   EXPECT_EQ(bad_json->status, 400) << bad_json->body;
+  EXPECT_TRUE(Contains(bad_json->body, "streams")) << bad_json->body;
   auto bad_ts = vigil_.Post("/loki/api/v1/push",
                             StrCat(R"({"streams":[{"stream":{"app":"x"},"values":[["yesterday","a"],[")", now_,
                                    R"(","kept"]]}]})"),

@@ -22,6 +22,7 @@
 #include "CLI/CLI.hpp"
 #include "bench/logs/line_batches.h"
 #include "bench/metrics/proc_stats.h"
+#include "bench/metrics/send_result.h"
 #include "common/json_writer.h"
 #include "common/strings.h"
 #include "http/http_client.h"
@@ -31,13 +32,6 @@ namespace vigil::bench {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-struct SendResult {
-  int64_t requests = 0;
-  int64_t connects = 0;
-  std::vector<double> latencies_ms;
-  std::string error;  // the first failure; empty on success
-};
 
 SendResult SendAll(const std::vector<LineBatch>& batches, const std::string& host, uint16_t port,
                    const std::string& path, const HttpHeaders& headers, int connections,
@@ -72,10 +66,7 @@ SendResult SendAll(const std::vector<LineBatch>& batches, const std::string& hos
       latencies.push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
     }
     std::lock_guard<std::mutex> lock(mu);
-    total.requests += static_cast<int64_t>(latencies.size());
-    total.connects += conn.connects();
-    total.latencies_ms.insert(total.latencies_ms.end(), latencies.begin(), latencies.end());
-    if (total.error.empty()) total.error = error;
+    total.Add(latencies, conn.connects(), error);
   };
   std::vector<std::thread> threads;
   for (int c = 0; c < connections; ++c) threads.emplace_back(run, c);
@@ -83,12 +74,6 @@ SendResult SendAll(const std::vector<LineBatch>& batches, const std::string& hos
   return total;
 }
 
-double Percentile(std::vector<double>* v, double p) {
-  if (v->empty()) return 0;
-  const size_t i = std::min(v->size() - 1, static_cast<size_t>(p * static_cast<double>(v->size())));
-  std::nth_element(v->begin(), v->begin() + static_cast<std::ptrdiff_t>(i), v->end());
-  return (*v)[i];
-}
 
 int Main(int argc, char** argv) {
   CLI::App app{"log_load: sends a file of log lines to one server in batches"};

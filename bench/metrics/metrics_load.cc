@@ -20,6 +20,7 @@
 
 #include "CLI/CLI.hpp"
 #include "bench/metrics/proc_stats.h"
+#include "bench/metrics/send_result.h"
 #include "bench/metrics/workload.h"
 #include "common/json_writer.h"
 #include "common/strings.h"
@@ -39,13 +40,6 @@ struct SendOptions {
   std::string path;
   int max_round_lead = 8;
   std::chrono::milliseconds timeout{60000};
-};
-
-struct SendResult {
-  int64_t requests = 0;
-  int64_t connects = 0;
-  std::vector<double> latencies_ms;
-  std::string error;  // the first failure, empty on success
 };
 
 // Sends every request of every sender; returns once all are acknowledged or one failed.
@@ -98,10 +92,7 @@ SendResult SendAll(const Workload& w, const SendOptions& o) {
     }
     progress[s].store(INT64_MAX);
     std::lock_guard<std::mutex> lock(mu);
-    total.requests += static_cast<int64_t>(latencies.size());
-    total.connects += conn.connects();
-    total.latencies_ms.insert(total.latencies_ms.end(), latencies.begin(), latencies.end());
-    if (total.error.empty()) total.error = error;
+    total.Add(latencies, conn.connects(), error);
   };
 
   std::vector<std::thread> threads;
@@ -110,12 +101,6 @@ SendResult SendAll(const Workload& w, const SendOptions& o) {
   return total;
 }
 
-double Percentile(std::vector<double>* v, double p) {
-  if (v->empty()) return 0;
-  const size_t i = std::min(v->size() - 1, static_cast<size_t>(p * static_cast<double>(v->size())));
-  std::nth_element(v->begin(), v->begin() + static_cast<std::ptrdiff_t>(i), v->end());
-  return (*v)[i];
-}
 
 int Main(int argc, char** argv) {
   CLI::App app{"metrics_load: sends a pre-built remote_write workload to one server"};

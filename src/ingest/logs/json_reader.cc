@@ -129,21 +129,29 @@ JsonRead JsonReader::Type(ondemand::value& v, ondemand::json_type* type) {
   return JsonRead::kOk;
 }
 
-JsonRead JsonReader::Key(ondemand::field& f, std::string_view* out) {
-  const char* p = f.key().raw();
+// The raw bytes of a string token from just after its opening quote to its closing one,
+// without unescaping; checked for UTF-8. `*escaped` tells whether unescaping is needed.
+JsonRead JsonReader::ScanRaw(const char* p, std::string_view* raw, bool* escaped) {
   const size_t limit = static_cast<size_t>(body_->padded_end() - p);
   size_t i = 0;
-  bool escaped = false;
   while (i < limit && p[i] != '"') {
     if (p[i] == '\\') {
-      escaped = true;
+      *escaped = true;
       ++i;
     }
     ++i;
   }
   if (i >= limit) return Fail(simdjson::UNCLOSED_STRING);
-  std::string_view raw(p, i);
-  if (body_->HasInvalidUtf8(raw)) return JsonRead::kInvalidUtf8;
+  *raw = std::string_view(p, i);
+  if (body_->HasInvalidUtf8(*raw)) return JsonRead::kInvalidUtf8;
+  return JsonRead::kOk;
+}
+
+JsonRead JsonReader::Key(ondemand::field& f, std::string_view* out) {
+  const char* p = f.key().raw();
+  std::string_view raw;
+  bool escaped = false;
+  if (JsonRead r = ScanRaw(p, &raw, &escaped); r != JsonRead::kOk) return r;
   if (!escaped) {
     *out = body_->ToBody(raw);
     return JsonRead::kOk;
@@ -160,19 +168,9 @@ JsonRead JsonReader::String(ondemand::value& v, std::string_view* out) {
   if (t != ondemand::json_type::string) return JsonRead::kWrongType;
   std::string_view tok = v.raw_json_token();
   const char* p = tok.data() + 1;  // after the opening quote
-  const size_t limit = static_cast<size_t>(body_->padded_end() - p);
-  size_t i = 0;
+  std::string_view raw;
   bool escaped = false;
-  while (i < limit && p[i] != '"') {
-    if (p[i] == '\\') {
-      escaped = true;
-      ++i;
-    }
-    ++i;
-  }
-  if (i >= limit) return Fail(simdjson::UNCLOSED_STRING);
-  std::string_view raw(p, i);
-  if (body_->HasInvalidUtf8(raw)) return JsonRead::kInvalidUtf8;
+  if (JsonRead r = ScanRaw(p, &raw, &escaped); r != JsonRead::kOk) return r;
   if (!escaped) {
     *out = body_->ToBody(raw);
     return JsonRead::kOk;

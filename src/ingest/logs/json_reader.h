@@ -116,6 +116,7 @@ class JsonReader {
   LogBatch* batch() const { return batch_; }
 
  private:
+  JsonRead ScanRaw(const char* p, std::string_view* raw, bool* escaped);
   // The scalar token of `v` without trailing whitespace.
   static std::string_view Token(ondemand::value& v);
 

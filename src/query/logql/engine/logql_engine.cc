@@ -26,6 +26,7 @@ struct EvalContext {
   bool timed_out = false;
   pipeline::LineState state;
   std::vector<LabelView> views;
+  std::vector<LabelView> group_views;
   std::string key;
 
   bool Expired() {
@@ -172,21 +173,25 @@ absl::StatusOr<StepValue> EvalRange(const RangeAggregationExpr& e, const StepGri
       if (!pipe->ProcessSample(stream, r, ctx.state, &v)) continue;
       if (!pipe->has_unwrap()) v = bytes ? static_cast<double>(ctx.state.line().size()) : 1.0;
       LineLabels(ctx, e.grouping.has_value());
+      if (ctx.state.HasError()) {
+        error = PipelineError(Labels::FromViews(ctx.views));
+        return false;
+      }
       Series* s;
       if (e.grouping) {
-        Labels full = Labels::FromViews(ctx.views);
-        Labels g = GroupLabels(full, *e.grouping);
-        if (full.Has(pipeline::kErrorLabel)) {
-          error = PipelineError(full);
-          return false;
+        // The grouped labels straight from the line's sorted views: no label set is built
+        // per line, only per new series.
+        ctx.group_views.clear();
+        for (const LabelView& l : ctx.views) {
+          bool listed = std::find(e.grouping->labels.begin(), e.grouping->labels.end(), l.name) !=
+                        e.grouping->labels.end();
+          if (listed != e.grouping->without) ctx.group_views.push_back(l);
         }
-        s = series_for(g.packed(), [&] { return g; });
+        ctx.key.clear();
+        PackLabels(ctx.group_views, &ctx.key);
+        s = series_for(ctx.key, [&] { return Labels::FromViews(ctx.group_views); });
       } else {
         s = series_for(ctx.key, [&] { return Labels::FromViews(ctx.views); });
-        if (s != nullptr && s->labels.Has(pipeline::kErrorLabel)) {
-          error = PipelineError(s->labels);
-          return false;
-        }
       }
       if (s == nullptr) return false;
       add(*s, r.timestamp_ns, v);
