@@ -13,7 +13,8 @@
 #include "ingest/logs/json_lines.h"
 #include "ingest/logs/loki_push_json.h"
 #include "ingest/logs/loki_push_proto.h"
-#include "ingest/logs/otlp_common.h"
+#include "ingest/logs/otlp_logs_common.h"
+#include "ingest/otlp/otlp_response.h"
 #include "ingest/logs/otlp_logs_json.h"
 #include "ingest/logs/otlp_logs_proto.h"
 #include "common/proto_wire.h"
@@ -186,7 +187,8 @@ void OtlpAnswer(HttpResponse& resp, bool json, int status, int64_t rejected, std
   }
   resp.set_status(200);
   resp.set_content_type(json ? "application/json" : "application/x-protobuf");
-  resp.set_body(json ? OtlpLogsResponseJson(rejected, message) : EncodeOtlpLogsResponse(rejected, message));
+  resp.set_body(json ? OtlpExportResponseJson("rejectedLogRecords", rejected, message)
+                     : EncodeOtlpExportResponse(rejected, message));
 }
 
 void OtlpLogs(ApiContext& ctx, LogsWriteState& state, const HttpRequest& req, HttpResponse& resp) {

@@ -81,4 +81,23 @@ class WireWriter {
   std::string* out_;
 };
 
+// The wire type's name, for decoders' error messages.
+inline std::string_view WireTypeName(WireType t) {
+  switch (t) {
+    case kVarint:
+      return "varint";
+    case kFixed64:
+      return "fixed64";
+    case kLengthDelimited:
+      return "length-delimited";
+    case kStartGroup:
+      return "group start";
+    case kEndGroup:
+      return "group end";
+    case kFixed32:
+      return "fixed32";
+  }
+  return "invalid";
+}
+
 }  // namespace vigil::proto

@@ -71,11 +71,6 @@ void LogBatch::DropLastEntry() {
   entries_.pop_back();
 }
 
-std::string_view LogBatch::Copy(std::string_view s) {
-  if (s.empty()) return {};
-  return arena_.emplace_back(s);
-}
-
 LogRecordView LogBatch::View(const Entry& e) const {
   LogRecordView v;
   v.timestamp_ns = e.timestamp_ns;

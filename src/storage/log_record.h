@@ -12,7 +12,6 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <span>
 #include <string>
 #include <string_view>
@@ -20,6 +19,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "common/labels.h"
+#include "common/string_arena.h"
 
 namespace vigil {
 
@@ -81,7 +81,8 @@ class LogBatch {
   void DropLastEntry();
 
   // Copies `s` into the batch's arena; the view stays valid for the batch's lifetime.
-  std::string_view Copy(std::string_view s);
+  std::string_view Copy(std::string_view s) { return s.empty() ? s : arena_.Copy(s); }
+  StringArena* arena() { return &arena_; }
 
   const std::vector<Labels>& streams() const { return streams_; }
   const std::vector<Entry>& entries() const { return entries_; }
@@ -98,7 +99,7 @@ class LogBatch {
   absl::flat_hash_map<std::string, uint32_t> stream_index_;  // packed labels -> index
   std::vector<Entry> entries_;
   std::vector<LogFieldView> fields_;
-  std::deque<std::string> arena_;  // deque: growing it never moves earlier strings
+  StringArena arena_;
 };
 
 }  // namespace vigil

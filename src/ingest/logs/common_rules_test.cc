@@ -3,7 +3,6 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "ingest/logs/json_syntax.h"
 #include "ingest/logs/log_decode_result.h"
 #include "ingest/logs/log_time.h"
 #include "ingest/logs/pending_entry.h"
@@ -65,45 +64,6 @@ TEST(LogTimeTest, UnixByMagnitude) {
   EXPECT_EQ(error, "invalid timestamp \"soon\": expected RFC 3339 or Unix time");
   EXPECT_TRUE(ParseLogTimestamp("1714564800", false, &ns, &error));
   EXPECT_EQ(ns, kT);
-}
-
-std::string SyntaxError(std::string_view s) {
-  std::string error;
-  EXPECT_FALSE(CheckJsonSyntax(s, &error)) << s;
-  return error;
-}
-
-TEST(JsonSyntaxTest, AcceptsJson) {
-  std::string error;
-  for (std::string_view ok :
-       {"{}", "[]", " {\"a\": [1, -2.5e+3, true, false, null, \"x\\u00e9\\n\"], \"b\": {}} ",
-        "\"s\"", "0", "-0.0", "[[[[]]]]", "{\"a\":\"tab\there\"}"}) {
-    EXPECT_TRUE(CheckJsonSyntax(ok, &error)) << ok << ": " << error;
-  }
-  std::string deep(kMaxJsonDepth, '[');
-  deep.append(kMaxJsonDepth, ']');
-  EXPECT_TRUE(CheckJsonSyntax(deep, &error));
-}
-
-TEST(JsonSyntaxTest, RefusesWithPosition) {
-  EXPECT_EQ(SyntaxError(""), "expected a value at byte 0");
-  EXPECT_EQ(SyntaxError("{\"a\":1 \"b\":2}"), "expected ',' or '}' at byte 7");
-  EXPECT_EQ(SyntaxError("{\"a\" 1}"), "expected ':' at byte 5");
-  EXPECT_EQ(SyntaxError("{a:1}"), "expected a string key at byte 1");
-  EXPECT_EQ(SyntaxError("[1,]"), "expected a value at byte 3");
-  EXPECT_EQ(SyntaxError("[1 2]"), "expected ',' or ']' at byte 3");
-  EXPECT_EQ(SyntaxError("{\"a\":[}"), "expected a value at byte 6");
-  EXPECT_EQ(SyntaxError("{\"a\":1}}"), "unexpected content after the JSON value at byte 7");
-  EXPECT_EQ(SyntaxError("\"abc"), "unterminated string at byte 0");
-  EXPECT_EQ(SyntaxError("\"\\q\""), "invalid escape sequence at byte 1");
-  EXPECT_EQ(SyntaxError("\"\\u12G4\""), "invalid \\u escape at byte 1");
-  EXPECT_EQ(SyntaxError("tru"), "invalid literal at byte 0");
-  EXPECT_EQ(SyntaxError("01"), "unexpected content after the JSON value at byte 1");
-  EXPECT_EQ(SyntaxError("1."), "invalid number at byte 2");
-  EXPECT_EQ(SyntaxError("-"), "invalid number at byte 1");
-  EXPECT_EQ(SyntaxError("{\"a\":1"), "expected ',' or '}' at byte 6");
-  std::string deep(kMaxJsonDepth + 1, '[');
-  EXPECT_THAT(SyntaxError(deep), HasSubstr("nested too deeply"));
 }
 
 TEST(StreamLabelsTest, Sanitizing) {
@@ -169,18 +129,18 @@ TEST(PendingEntryTest, IdsAndLevels) {
   std::string_view out;
   std::string error;
   EXPECT_TRUE(
-      NormalizeHexId(IdKind::kTrace, "4bf92f3577b34da6a3ce929d0e0e4736", &batch, &out, &error));
+      NormalizeHexId(IdKind::kTrace, "4bf92f3577b34da6a3ce929d0e0e4736", batch.arena(), &out, &error));
   EXPECT_EQ(out, "4bf92f3577b34da6a3ce929d0e0e4736");
-  EXPECT_TRUE(NormalizeHexId(IdKind::kSpan, "00F067AA0BA902B7", &batch, &out, &error));
+  EXPECT_TRUE(NormalizeHexId(IdKind::kSpan, "00F067AA0BA902B7", batch.arena(), &out, &error));
   EXPECT_EQ(out, "00f067aa0ba902b7");
-  EXPECT_TRUE(NormalizeHexId(IdKind::kSpan, "0000000000000000", &batch, &out, &error));
+  EXPECT_TRUE(NormalizeHexId(IdKind::kSpan, "0000000000000000", batch.arena(), &out, &error));
   EXPECT_EQ(out, "");
-  EXPECT_FALSE(NormalizeHexId(IdKind::kSpan, "00f067aa0ba902b7ff", &batch, &out, &error));
+  EXPECT_FALSE(NormalizeHexId(IdKind::kSpan, "00f067aa0ba902b7ff", batch.arena(), &out, &error));
   EXPECT_EQ(error, "invalid span_id \"00f067aa0ba902b7ff\": 18 hex digits, expected 16");
-  EXPECT_TRUE(EncodeRawId(IdKind::kSpan, std::string("\x00\xf0\x67\xaa\x0b\xa9\x02\xb7", 8), &batch,
+  EXPECT_TRUE(EncodeRawId(IdKind::kSpan, std::string("\x00\xf0\x67\xaa\x0b\xa9\x02\xb7", 8), batch.arena(),
                           &out, &error));
   EXPECT_EQ(out, "00f067aa0ba902b7");
-  EXPECT_FALSE(EncodeRawId(IdKind::kTrace, "short", &batch, &out, &error));
+  EXPECT_FALSE(EncodeRawId(IdKind::kTrace, "short", batch.arena(), &out, &error));
   EXPECT_EQ(error, "invalid trace_id: 5 bytes, expected 16");
   EXPECT_EQ(SeverityFromLevel("50", true), kSeverityError);
   EXPECT_EQ(SeverityFromLevel("50", false), kSeverityUnspecified);

@@ -228,7 +228,7 @@ EsBulkResult EsBulkDecoder::Decode(std::string_view body, std::string_view defau
     r.error_type = "parse_exception";
     return r;
   }
-  reader_.Reset(&json_, batch);
+  reader_.Reset(&json_, batch->arena());
   names_.Reset(batch);
   streams_.Reset(batch);
   size_t pos = 0, line_no = 0, begin, end;

@@ -23,7 +23,7 @@
 #include <string_view>
 #include <vector>
 
-#include "ingest/logs/json_reader.h"
+#include "ingest/json/json_reader.h"
 #include "ingest/logs/json_record.h"
 #include "ingest/logs/log_decode_result.h"
 #include "ingest/logs/pending_entry.h"

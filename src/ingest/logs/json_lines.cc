@@ -19,7 +19,7 @@ LogDecodeResult JsonLinesDecoder::Decode(std::string_view body, int64_t receive_
     result.status = std::move(s);
     return result;
   }
-  reader_.Reset(&json_, batch);
+  reader_.Reset(&json_, batch->arena());
   names_.Reset(batch);
   streams_.Reset(batch);
   size_t pos = 0, line_no = 0;

@@ -203,7 +203,7 @@ JsonRecordDecoder::Outcome JsonRecordDecoder::Decode(
       return Outcome::kRefused;
     }
     std::string_view* out = kind == IdKind::kTrace ? &entry->trace_id : &entry->span_id;
-    if (!NormalizeHexId(kind, f.value, reader.batch(), out, error)) return Outcome::kRefused;
+    if (!NormalizeHexId(kind, f.value, reader.arena(), out, error)) return Outcome::kRefused;
     f.removed = true;
   }
   // Labels: the configured fields present at the top level as strings or numbers.

@@ -24,7 +24,7 @@
 #include <string_view>
 #include <vector>
 
-#include "ingest/logs/json_reader.h"
+#include "ingest/json/json_reader.h"
 #include "ingest/logs/pending_entry.h"
 #include "ingest/logs/stream_labels.h"
 

@@ -1,4 +1,5 @@
 #include "ingest/logs/log_time.h"
+#include "ingest/json/json_syntax.h"
 
 #include <cmath>
 #include <limits>
@@ -93,29 +94,8 @@ bool ParseRfc3339Nanos(std::string_view s, int64_t* ns) {
   return true;
 }
 
-bool LooksLikeUnixTime(std::string_view s) {
-  size_t i = 0;
-  if (i < s.size() && s[i] == '-') ++i;
-  size_t start = i;
-  while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
-  if (i == start) return false;
-  if (i < s.size() && s[i] == '.') {
-    size_t f = ++i;
-    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
-    if (i == f) return false;
-  }
-  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
-    ++i;
-    if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
-    size_t e = i;
-    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
-    if (i == e) return false;
-  }
-  return i == s.size();
-}
-
 bool ParseUnixTimeAutoUnit(std::string_view s, int64_t* ns) {
-  if (!LooksLikeUnixTime(s)) return false;
+  if (!IsJsonNumber(s)) return false;
   if (s.find_first_of("eE") != std::string_view::npos) {
     double d;
     if (!ParseDouble(s, &d) || !std::isfinite(d)) return false;
@@ -154,7 +134,7 @@ bool ParseUnixTimeAutoUnit(std::string_view s, int64_t* ns) {
 }
 
 bool ParseLogTimestamp(std::string_view text, bool is_number, int64_t* ns, std::string* error) {
-  if (is_number || LooksLikeUnixTime(text)) {
+  if (is_number || IsJsonNumber(text)) {
     if (ParseUnixTimeAutoUnit(text, ns)) return true;
     *error = StrCat("timestamp ", QuoteString(Truncated(text, 64)),
                     " is out of range for Unix time in nanoseconds");

@@ -19,9 +19,8 @@
 namespace vigil {
 
 bool ParseRfc3339Nanos(std::string_view s, int64_t* ns);
+// `s` must be a JSON-style number (IsJsonNumber).
 bool ParseUnixTimeAutoUnit(std::string_view s, int64_t* ns);
-// True when `s` is a JSON-style number (what ParseUnixTimeAutoUnit takes).
-bool LooksLikeUnixTime(std::string_view s);
 
 // A timestamp given as a JSON string (`is_number` false: Unix digits or RFC 3339) or as the
 // text of a JSON number. On failure returns false with a specific *error.

@@ -228,7 +228,7 @@ LogDecodeResult LokiPushJsonDecoder::Decode(std::string_view body, LogBatch* bat
     return result;
   };
   if (absl::Status s = json_.Reset(body); !s.ok()) return fail(std::string(s.message()));
-  reader_.Reset(&json_, batch);
+  reader_.Reset(&json_, batch->arena());
   streams_.Reset(batch);
   ondemand::document doc;
   if (!json_.Iterate(parser_, 0, body.size(), &doc, &error_)) return fail(error_);

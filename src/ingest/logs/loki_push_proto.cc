@@ -3,7 +3,6 @@
 #include "common/proto_wire.h"
 #include "common/strings.h"
 #include "ingest/logs/loki_labels.h"
-#include "ingest/logs/wire_names.h"
 #include "simdjson.h"
 
 namespace vigil {
@@ -15,7 +14,7 @@ using proto::WireType;
 bool Utf8(std::string_view s) { return simdjson::validate_utf8(s.data(), s.size()); }
 
 std::string WrongWireType(std::string_view field, WireType got, WireType want) {
-  return StrCat(field, " has wire type ", WireTypeName(got), ", expected ", WireTypeName(want));
+  return StrCat(field, " has wire type ", proto::WireTypeName(got), ", expected ", proto::WireTypeName(want));
 }
 
 // google.protobuf.Timestamp to Unix nanoseconds.

@@ -46,8 +46,8 @@ bool LokiStreamResolver::SetLabels(std::span<const LabelView> labels, LogBatch* 
 bool LokiStreamResolver::AddMetadata(std::string_view name, std::string_view value, LogBatch* batch,
                                      PendingEntry* entry, std::string* error) {
   if (IsTraceName(name))
-    return NormalizeHexId(IdKind::kTrace, value, batch, &entry->trace_id, error);
-  if (IsSpanName(name)) return NormalizeHexId(IdKind::kSpan, value, batch, &entry->span_id, error);
+    return NormalizeHexId(IdKind::kTrace, value, batch->arena(), &entry->trace_id, error);
+  if (IsSpanName(name)) return NormalizeHexId(IdKind::kSpan, value, batch->arena(), &entry->span_id, error);
   if (!value.empty()) entry->fields.push_back({name, value});
   return true;
 }

@@ -125,8 +125,8 @@ OtlpLogsJsonDecoder::Step OtlpLogsJsonDecoder::DecodeLogRecord(ondemand::value& 
   }
   entry_.timestamp_ns = ts != 0 ? static_cast<int64_t>(ts) : ctx.receive_time_ns;
   entry_.severity = OtlpSeverity(severity, entry_.severity_text);
-  if (!NormalizeHexId(IdKind::kTrace, trace_hex, batch_, &entry_.trace_id, error) ||
-      !NormalizeHexId(IdKind::kSpan, span_hex, batch_, &entry_.span_id, error)) {
+  if (!NormalizeHexId(IdKind::kTrace, trace_hex, batch_->arena(), &entry_.trace_id, error) ||
+      !NormalizeHexId(IdKind::kSpan, span_hex, batch_->arena(), &entry_.span_id, error)) {
     return Step::kRefused;
   }
   entry_.fields.assign(resource_fields_.begin(), resource_fields_.end());
@@ -354,8 +354,8 @@ LogDecodeResult OtlpLogsJsonDecoder::Decode(std::string_view body, int64_t recei
     return result;
   };
   if (absl::Status s = json_.Reset(body); !s.ok()) return fail(ToStd(s.message()));
-  reader_.Reset(&json_, batch);
-  values_.Reset(&reader_, batch);
+  reader_.Reset(&json_, batch->arena());
+  values_.Reset(&reader_, batch->arena());
   streams_.Reset(batch);
   names_.Reset(batch);
   batch_ = batch;

@@ -21,10 +21,10 @@
 #include <string_view>
 #include <vector>
 
-#include "ingest/logs/json_reader.h"
+#include "ingest/json/json_reader.h"
 #include "ingest/logs/log_decode_result.h"
-#include "ingest/logs/otlp_common.h"
-#include "ingest/logs/otlp_json_values.h"
+#include "ingest/logs/otlp_logs_common.h"
+#include "ingest/otlp/otlp_json_values.h"
 #include "ingest/logs/pending_entry.h"
 #include "ingest/logs/stream_labels.h"
 

@@ -5,7 +5,6 @@
 #include "common/json_writer.h"
 #include "common/proto_wire.h"
 #include "common/strings.h"
-#include "ingest/logs/wire_names.h"
 #include "simdjson.h"
 
 namespace vigil {
@@ -17,7 +16,7 @@ using proto::WireType;
 bool Utf8(std::string_view s) { return simdjson::validate_utf8(s.data(), s.size()); }
 
 std::string WrongWireType(std::string_view field, WireType got, WireType want) {
-  return StrCat(field, " has wire type ", WireTypeName(got), ", expected ", WireTypeName(want));
+  return StrCat(field, " has wire type ", proto::WireTypeName(got), ", expected ", proto::WireTypeName(want));
 }
 
 }  // namespace
@@ -136,8 +135,8 @@ bool OtlpLogsProtoDecoder::DecodeLogRecord(std::string_view pb, Context& ctx, st
       return false;
     }
   }
-  if (!EncodeRawId(IdKind::kTrace, trace_id, batch_, &entry_.trace_id, error) ||
-      !EncodeRawId(IdKind::kSpan, span_id, batch_, &entry_.span_id, error)) {
+  if (!EncodeRawId(IdKind::kTrace, trace_id, batch_->arena(), &entry_.trace_id, error) ||
+      !EncodeRawId(IdKind::kSpan, span_id, batch_->arena(), &entry_.span_id, error)) {
     return false;
   }
   // Resource fields first: a record attribute of the same name wins (last value wins).
@@ -296,7 +295,7 @@ LogDecodeResult OtlpLogsProtoDecoder::Decode(std::string_view body, int64_t rece
                                              LogBatch* batch) {
   LogDecodeResult result;
   batch_ = batch;
-  values_.Reset(batch);
+  values_.Reset(batch->arena());
   streams_.Reset(batch);
   names_.Reset(batch);
   Context ctx;

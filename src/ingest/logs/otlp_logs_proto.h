@@ -40,8 +40,8 @@
 #include <vector>
 
 #include "ingest/logs/log_decode_result.h"
-#include "ingest/logs/otlp_common.h"
-#include "ingest/logs/otlp_proto_values.h"
+#include "ingest/logs/otlp_logs_common.h"
+#include "ingest/otlp/otlp_proto_values.h"
 #include "ingest/logs/pending_entry.h"
 #include "ingest/logs/stream_labels.h"
 

@@ -319,18 +319,6 @@ TEST(OtlpLogsProtoTest, BrokenFramingFailsTheRequest) {
   EXPECT_TRUE(decoder.Decode("", kNow, &batch).ok());  // an empty export is a success
 }
 
-TEST(OtlpLogsProtoTest, ResponseEncoding) {
-  EXPECT_EQ(EncodeOtlpLogsResponse(0, ""), "");
-  std::string partial = EncodeOtlpLogsResponse(3, "bad ids");
-  EXPECT_EQ(partial, std::string("\x0a\x0b\x08\x03\x12\x07"
-                                 "bad ids",
-                                 13));
-  EXPECT_EQ(EncodeOtlpLogsResponse(0, "warning"), std::string("\x0a\x09\x12\x07warning", 11));
-  EXPECT_EQ(OtlpLogsResponseJson(0, ""), "{}");
-  EXPECT_EQ(OtlpLogsResponseJson(2, "x \"y\""),
-            R"({"partialSuccess":{"rejectedLogRecords":"2","errorMessage":"x \"y\""}})");
-}
-
 TEST(OtlpSeverityTest, NamesAndNumbers) {
   EXPECT_EQ(OtlpSeverityFromName("SEVERITY_NUMBER_INFO"), 9);
   EXPECT_EQ(OtlpSeverityFromName("SEVERITY_NUMBER_FATAL4"), 24);

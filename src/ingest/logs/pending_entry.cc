@@ -90,7 +90,7 @@ bool CommitEntry(const StreamLabelConfig& config, uint32_t stream, PendingEntry*
   return true;
 }
 
-bool NormalizeHexId(IdKind kind, std::string_view hex, LogBatch* batch, std::string_view* out,
+bool NormalizeHexId(IdKind kind, std::string_view hex, StringArena* arena, std::string_view* out,
                     std::string* error) {
   *out = {};
   if (hex.empty()) return true;
@@ -118,11 +118,11 @@ bool NormalizeHexId(IdKind kind, std::string_view hex, LogBatch* batch, std::str
   }
   char buf[32];
   for (size_t i = 0; i < want; ++i) buf[i] = kHexDigits[HexValue(hex[i])];
-  *out = batch->Copy(std::string_view(buf, want));
+  *out = arena->Copy(std::string_view(buf, want));
   return true;
 }
 
-bool EncodeRawId(IdKind kind, std::string_view raw, LogBatch* batch, std::string_view* out,
+bool EncodeRawId(IdKind kind, std::string_view raw, StringArena* arena, std::string_view* out,
                  std::string* error) {
   *out = {};
   if (raw.empty()) return true;
@@ -140,7 +140,7 @@ bool EncodeRawId(IdKind kind, std::string_view raw, LogBatch* batch, std::string
     buf[2 * i + 1] = kHexDigits[b & 0xF];
   }
   if (zero) return true;
-  *out = batch->Copy(std::string_view(buf, 2 * want));
+  *out = arena->Copy(std::string_view(buf, 2 * want));
   return true;
 }
 

@@ -39,11 +39,11 @@ inline std::string_view IdName(IdKind k) { return k == IdKind::kTrace ? "trace_i
 
 // A hex id from JSON: "" or all zeros -> absent (*out empty); 32 (trace) or 16 (span) hex
 // digits of any case -> lowercase (a view of `hex` when it already is, else an arena copy).
-bool NormalizeHexId(IdKind kind, std::string_view hex, LogBatch* batch, std::string_view* out,
+bool NormalizeHexId(IdKind kind, std::string_view hex, StringArena* arena, std::string_view* out,
                     std::string* error);
 // A raw id from protobuf: empty or all zero bytes -> absent; 16 (trace) or 8 (span) bytes ->
 // lowercase hex in the arena.
-bool EncodeRawId(IdKind kind, std::string_view raw, LogBatch* batch, std::string_view* out,
+bool EncodeRawId(IdKind kind, std::string_view raw, StringArena* arena, std::string_view* out,
                  std::string* error);
 
 // Severity from a level text (ParseSeverity's spellings), or from pino/bunyan's numeric levels

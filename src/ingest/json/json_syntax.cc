@@ -1,4 +1,4 @@
-#include "ingest/logs/json_syntax.h"
+#include "ingest/json/json_syntax.h"
 
 #include <cstring>
 
@@ -174,6 +174,27 @@ class SyntaxChecker {
 
 bool CheckJsonSyntax(std::string_view text, std::string* error) {
   return SyntaxChecker(text).Run(error);
+}
+
+bool IsJsonNumber(std::string_view s) {
+  size_t i = 0;
+  if (i < s.size() && s[i] == '-') ++i;
+  size_t start = i;
+  while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
+  if (i == start) return false;
+  if (i < s.size() && s[i] == '.') {
+    size_t f = ++i;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
+    if (i == f) return false;
+  }
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
+    size_t e = i;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
+    if (i == e) return false;
+  }
+  return i == s.size();
 }
 
 }  // namespace vigil

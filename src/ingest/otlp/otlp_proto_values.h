@@ -1,6 +1,6 @@
-// OTLP protobuf attribute lists and AnyValues, read as text (see otlp_common.h for the text
+// OTLP protobuf attribute lists and AnyValues, read as text (see otlp_values.h for the text
 // forms). Strings are views of the request body (UTF-8 checked); other values are rendered
-// into the batch's arena. For a oneof with several members set the last one wins, as protobuf
+// into an arena. For a oneof with several members set the last one wins, as protobuf
 // decoding does; nesting deeper than kMaxAnyValueDepth is refused.
 //
 // Thread-safety: per-decoder scratch, one thread at a time.
@@ -11,17 +11,19 @@
 #include <string_view>
 #include <vector>
 
-#include "ingest/logs/otlp_common.h"
+#include "ingest/logs/otlp_logs_common.h"
 #include "storage/log_record.h"
 
 namespace vigil {
 
 class OtlpProtoValues {
  public:
-  void Reset(LogBatch* batch) { batch_ = batch; }
+  void Reset(StringArena* arena) { arena_ = arena; }
 
-  // An AnyValue message as text; *set is false for an AnyValue with no member set.
-  bool AnyValueText(std::string_view pb, std::string_view* out, bool* set, std::string* error);
+  // An AnyValue message as text; *set is false for an AnyValue with no member set. *type, when
+  // given, receives the member's type.
+  bool AnyValueText(std::string_view pb, std::string_view* out, bool* set, std::string* error,
+                    OtlpValueType* type = nullptr);
   // The KeyValue messages of field `field` in `pb`, as text; unset values are skipped.
   bool Attributes(std::string_view pb, uint32_t field, std::vector<OtlpAttribute>* out,
                   std::string* error);
@@ -32,7 +34,7 @@ class OtlpProtoValues {
  private:
   bool AppendAnyValueJson(std::string_view pb, int depth, std::string* out, std::string* error);
 
-  LogBatch* batch_ = nullptr;
+  StringArena* arena_ = nullptr;
   std::string scratch_;
 };
 

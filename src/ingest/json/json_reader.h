@@ -1,5 +1,5 @@
-// simdjson on-demand plumbing shared by the JSON log decoders (Loki push JSON, JSON lines,
-// Elasticsearch bulk, OTLP/JSON).
+// simdjson on-demand plumbing shared by the JSON decoders (Loki push JSON, JSON lines,
+// Elasticsearch bulk, OTLP/JSON, Zipkin).
 //
 // JsonBody prepares a request body for the parser: simdjson needs padding after the input, so
 // the body is copied once into a reusable padded buffer. simdjson refuses a whole document on
@@ -10,7 +10,7 @@
 // a replaced byte outside any string makes the JSON malformed, as it was.
 //
 // JsonReader reads values as the decoders need them: strings unescaped without copying unless
-// they contain escapes (then unescaped once into the batch's arena), numbers and literals as
+// they contain escapes (then unescaped once into the arena), numbers and literals as
 // their JSON text, arrays and objects as their raw JSON text. A kMalformed result means the
 // document can no longer be iterated (syntax error): the caller abandons the document.
 //
@@ -25,7 +25,7 @@
 
 #include "absl/status/status.h"
 #include "simdjson.h"
-#include "storage/log_record.h"
+#include "common/string_arena.h"
 
 namespace vigil {
 
@@ -81,9 +81,9 @@ std::string_view JsonTypeName(ondemand::json_type t);
 
 class JsonReader {
  public:
-  void Reset(const JsonBody* body, LogBatch* batch) {
+  void Reset(const JsonBody* body, StringArena* arena) {
     body_ = body;
-    batch_ = batch;
+    arena_ = arena;
     error_ = simdjson::SUCCESS;
   }
 
@@ -113,7 +113,7 @@ class JsonReader {
   ondemand::json_type last_type() const { return last_type_; }
 
   const JsonBody& body() const { return *body_; }
-  LogBatch* batch() const { return batch_; }
+  StringArena* arena() const { return arena_; }
 
  private:
   JsonRead ScanRaw(const char* p, std::string_view* raw, bool* escaped);
@@ -121,7 +121,7 @@ class JsonReader {
   static std::string_view Token(ondemand::value& v);
 
   const JsonBody* body_ = nullptr;
-  LogBatch* batch_ = nullptr;
+  StringArena* arena_ = nullptr;
   simdjson::error_code error_ = simdjson::SUCCESS;
   ondemand::json_type last_type_ = ondemand::json_type::null;
 };

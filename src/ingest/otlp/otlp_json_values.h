@@ -1,4 +1,4 @@
-// OTLP/JSON attribute lists and AnyValues, read as text (see otlp_common.h for the text forms):
+// OTLP/JSON attribute lists and AnyValues, read as text (see otlp_values.h for the text forms):
 // `{"stringValue":"x"}` -> `x`, `{"intValue":"3"}` -> `3`, `{"arrayValue":{"values":[...]}}`
 // -> compact JSON. Keys in lowerCamelCase or snake_case; for a oneof given several members the
 // last one wins; null means absent; nesting deeper than kMaxAnyValueDepth is refused.
@@ -10,8 +10,8 @@
 #include <string_view>
 #include <vector>
 
-#include "ingest/logs/json_reader.h"
-#include "ingest/logs/otlp_common.h"
+#include "ingest/json/json_reader.h"
+#include "ingest/logs/otlp_logs_common.h"
 
 namespace vigil {
 
@@ -21,14 +21,15 @@ enum class JsonStep { kOk, kRefused, kMalformed };
 
 class OtlpJsonValues {
  public:
-  void Reset(JsonReader* reader, LogBatch* batch) {
+  void Reset(JsonReader* reader, StringArena* arena) {
     reader_ = reader;
-    batch_ = batch;
+    arena_ = arena;
   }
 
   // An AnyValue as text: a view of the body, or of the batch's arena. *set is false for null or
   // an AnyValue with no member set.
-  JsonStep AnyValueText(ondemand::value& v, std::string_view* out, bool* set, std::string* error);
+  JsonStep AnyValueText(ondemand::value& v, std::string_view* out, bool* set, std::string* error,
+                        OtlpValueType* type = nullptr);
   // A JSON array of KeyValue objects; attributes without a key or value are skipped.
   JsonStep Attributes(ondemand::value& v, std::vector<OtlpAttribute>* out, std::string* error);
 
@@ -40,7 +41,7 @@ class OtlpJsonValues {
                        std::string* error);
 
   JsonReader* reader_ = nullptr;
-  LogBatch* batch_ = nullptr;
+  StringArena* arena_ = nullptr;
   std::string scratch_;
 };
 

@@ -1,4 +1,4 @@
-#include "ingest/logs/otlp_json_values.h"
+#include "ingest/otlp/otlp_json_values.h"
 
 #include "common/json_writer.h"
 #include "common/strings.h"
@@ -196,8 +196,9 @@ JsonStep OtlpJsonValues::AppendAnyValueJson(ondemand::value& v, int depth, std::
 }
 
 JsonStep OtlpJsonValues::AnyValueText(ondemand::value& v, std::string_view* out, bool* set,
-                                      std::string* error) {
+                                      std::string* error, OtlpValueType* type) {
   *set = false;
+  OtlpValueType kind = OtlpValueType::kString;
   *out = {};
   JsonType t;
   if (JsonRead r = reader_->Type(v, &t); r != JsonRead::kOk) return ReadFailure(r, "", "", error);
@@ -226,33 +227,39 @@ JsonStep OtlpJsonValues::AnyValueText(ondemand::value& v, std::string_view* out,
     if (t == JsonType::null) continue;
     JsonRead r = JsonRead::kOk;
     if (Is(key, "stringValue", "string_value") || Is(key, "bytesValue", "bytes_value")) {
+      kind = key[0] == 'b' ? OtlpValueType::kBytes : OtlpValueType::kString;
       r = reader_->String(val, out);
     } else if (Is(key, "boolValue", "bool_value")) {
+      kind = OtlpValueType::kBool;
       bool b = false;
       r = reader_->Bool(val, &b);
       *out = b ? "true" : "false";
     } else if (Is(key, "intValue", "int_value")) {
+      kind = OtlpValueType::kInt;
       int64_t i = 0;
       r = reader_->Int64(val, &i);
       scratch_.clear();
       StrAppend(&scratch_, i);
-      *out = batch_->Copy(scratch_);
+      *out = arena_->Copy(scratch_);
     } else if (Is(key, "doubleValue", "double_value")) {
+      kind = OtlpValueType::kDouble;
       double d = 0;
       r = reader_->Double(val, &d);
       scratch_.clear();
       AppendOtlpDouble(d, /*json=*/false, &scratch_);
-      *out = batch_->Copy(scratch_);
+      *out = arena_->Copy(scratch_);
     } else if (Is(key, "arrayValue", "array_value") || Is(key, "kvlistValue", "kvlist_value")) {
+      kind = key[0] == 'k' ? OtlpValueType::kKvList : OtlpValueType::kArray;
       scratch_.clear();
       JsonStep st = AppendListJson(val, key[0] == 'k', 0, &scratch_, error);
       if (st != JsonStep::kOk) return st;
-      *out = batch_->Copy(scratch_);
+      *out = arena_->Copy(scratch_);
     } else {
       continue;
     }
     if (r != JsonRead::kOk) return ReadFailure(r, key, ExpectedFor(key), error);
     *set = true;
+    if (type != nullptr) *type = kind;
   }
   return JsonStep::kOk;
 }
@@ -300,13 +307,14 @@ JsonStep OtlpJsonValues::Attributes(ondemand::value& v, std::vector<OtlpAttribut
     if (e == simdjson::NO_SUCH_FIELD) continue;
     if (e != simdjson::SUCCESS) return ReadFailure(reader_->Fail(e), "", "", error);
     bool set;
-    if (JsonStep s = AnyValueText(field, &text, &set, error); s != JsonStep::kOk) {
+    OtlpValueType type = OtlpValueType::kString;
+    if (JsonStep s = AnyValueText(field, &text, &set, error, &type); s != JsonStep::kOk) {
       if (s == JsonStep::kRefused) {
         *error = StrCat("attribute ", QuoteString(Truncated(key, 64)), ": ", *error);
       }
       return s;
     }
-    if (set && !key.empty()) out->push_back({key, text});
+    if (set && !key.empty()) out->push_back({key, text, type});
   }
   return JsonStep::kOk;
 }

@@ -1,12 +1,11 @@
-#include "ingest/logs/json_reader.h"
+#include "ingest/json/json_reader.h"
 
 #include <algorithm>
 #include <cmath>
 #include <cstring>
 
 #include "common/strings.h"
-#include "ingest/logs/json_syntax.h"
-#include "ingest/logs/log_time.h"
+#include "ingest/json/json_syntax.h"
 
 namespace vigil {
 namespace {
@@ -158,7 +157,7 @@ JsonRead JsonReader::Key(ondemand::field& f, std::string_view* out) {
   }
   std::string_view unescaped;
   if (f.unescaped_key().get(unescaped) != simdjson::SUCCESS) return JsonRead::kInvalidEscape;
-  *out = batch_->Copy(unescaped);
+  *out = arena_->Copy(unescaped);
   return JsonRead::kOk;
 }
 
@@ -177,7 +176,7 @@ JsonRead JsonReader::String(ondemand::value& v, std::string_view* out) {
   }
   std::string_view unescaped;
   if (v.get_string().get(unescaped) != simdjson::SUCCESS) return JsonRead::kInvalidEscape;
-  *out = batch_->Copy(unescaped);
+  *out = arena_->Copy(unescaped);
   return JsonRead::kOk;
 }
 
@@ -188,7 +187,7 @@ JsonRead JsonReader::Text(ondemand::value& v, ondemand::json_type* type, std::st
       return String(v, out);
     case ondemand::json_type::number: {
       std::string_view tok = Token(v);
-      if (!LooksLikeUnixTime(tok)) return JsonRead::kInvalidValue;
+      if (!IsJsonNumber(tok)) return JsonRead::kInvalidValue;
       *out = body_->ToBody(tok);
       return JsonRead::kOk;
     }
@@ -239,7 +238,7 @@ JsonRead JsonReader::Uint64(ondemand::value& v, uint64_t* out) {
   if (ParseUint64(text, out)) return JsonRead::kOk;
   double d;
   // 1.7e18 from a JavaScript exporter: integral doubles are accepted.
-  if (LooksLikeUnixTime(text) && ParseDouble(text, &d) && d >= 0 && d < 18446744073709551616.0 &&
+  if (IsJsonNumber(text) && ParseDouble(text, &d) && d >= 0 && d < 18446744073709551616.0 &&
       std::floor(d) == d) {
     *out = static_cast<uint64_t>(d);
     return JsonRead::kOk;
@@ -260,7 +259,7 @@ JsonRead JsonReader::Int64(ondemand::value& v, int64_t* out) {
   }
   if (ParseInt64(text, out)) return JsonRead::kOk;
   double d;
-  if (LooksLikeUnixTime(text) && ParseDouble(text, &d) && d >= -9223372036854775808.0 &&
+  if (IsJsonNumber(text) && ParseDouble(text, &d) && d >= -9223372036854775808.0 &&
       d < 9223372036854775808.0 && std::floor(d) == d) {
     *out = static_cast<int64_t>(d);
     return JsonRead::kOk;
@@ -287,7 +286,7 @@ JsonRead JsonReader::Double(ondemand::value& v, double* out) {
   } else {
     return JsonRead::kWrongType;
   }
-  if (LooksLikeUnixTime(text) && ParseDouble(text, out)) return JsonRead::kOk;
+  if (IsJsonNumber(text) && ParseDouble(text, out)) return JsonRead::kOk;
   return JsonRead::kInvalidValue;
 }
 

@@ -1,11 +1,10 @@
-#include "ingest/logs/otlp_proto_values.h"
+#include "ingest/otlp/otlp_proto_values.h"
 
 #include <bit>
 
 #include "common/json_writer.h"
 #include "common/proto_wire.h"
 #include "common/strings.h"
-#include "ingest/logs/wire_names.h"
 #include "simdjson.h"
 
 namespace vigil {
@@ -17,7 +16,7 @@ using proto::WireType;
 bool Utf8(std::string_view s) { return simdjson::validate_utf8(s.data(), s.size()); }
 
 std::string WrongWireType(std::string_view field, WireType got, WireType want) {
-  return StrCat(field, " has wire type ", WireTypeName(got), ", expected ", WireTypeName(want));
+  return StrCat(field, " has wire type ", proto::WireTypeName(got), ", expected ", proto::WireTypeName(want));
 }
 
 // The oneof of an AnyValue: the last field set wins, as protobuf decoding does.
@@ -174,10 +173,17 @@ bool OtlpProtoValues::AppendAnyValueJson(std::string_view pb, int depth, std::st
 }
 
 bool OtlpProtoValues::AnyValueText(std::string_view pb, std::string_view* out, bool* set,
-                                   std::string* error) {
+                                   std::string* error, OtlpValueType* type) {
   AnyValueParts v;
   if (!DecodeAnyValue(pb, &v, error)) return false;
   *set = v.kind != 0;
+  if (type != nullptr && v.kind != 0) {
+    static constexpr OtlpValueType kTypes[] = {
+        OtlpValueType::kString, OtlpValueType::kString, OtlpValueType::kBool,
+        OtlpValueType::kInt,    OtlpValueType::kDouble, OtlpValueType::kArray,
+        OtlpValueType::kKvList, OtlpValueType::kBytes};
+    *type = kTypes[v.kind];
+  }
   *out = {};
   switch (v.kind) {
     case 0:
@@ -205,7 +211,7 @@ bool OtlpProtoValues::AnyValueText(std::string_view pb, std::string_view* out, b
   } else if (!AppendAnyValueJson(pb, 0, &scratch_, error)) {
     return false;
   }
-  *out = batch_->Copy(scratch_);
+  *out = arena_->Copy(scratch_);
   return true;
 }
 
@@ -228,11 +234,12 @@ bool OtlpProtoValues::Attributes(std::string_view pb, uint32_t field,
     if (!r.ReadBytes(&kv)) break;
     if (!DecodeKeyValue(kv, &key, &value, error)) return false;
     bool set;
-    if (!AnyValueText(value, &text, &set, error)) {
+    OtlpValueType type = OtlpValueType::kString;
+    if (!AnyValueText(value, &text, &set, error, &type)) {
       *error = StrCat("attribute ", QuoteString(Truncated(key, 64)), ": ", *error);
       return false;
     }
-    if (set && !key.empty()) out->push_back({key, text});
+    if (set && !key.empty()) out->push_back({key, text, type});
   }
   if (r.failed()) {
     *error = StrCat("malformed attributes: ", r.error());

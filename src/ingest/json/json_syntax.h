@@ -24,4 +24,7 @@ inline constexpr size_t kMaxJsonDepth = 1024;
 // false with *error saying what was expected where ("expected ',' or '}' at byte 17").
 bool CheckJsonSyntax(std::string_view text, std::string* error);
 
+// True when `s` is exactly a JSON number token (`-1.5e3`; no `+`, no leading `.`).
+bool IsJsonNumber(std::string_view s);
+
 }  // namespace vigil
