@@ -12,6 +12,8 @@
 #include <string>
 #include <string_view>
 
+#include "common/attribute_type.h"
+
 namespace vigil {
 
 // AnyValue nesting (arrays in maps in arrays ...) deeper than this refuses the value: the
@@ -19,7 +21,7 @@ namespace vigil {
 inline constexpr int kMaxAnyValueDepth = 32;
 
 // The AnyValue member that was set, for consumers that keep the type (span attributes).
-enum class OtlpValueType : uint8_t { kString, kBool, kInt, kDouble, kBytes, kArray, kKvList };
+using OtlpValueType = AttributeType;
 
 struct OtlpAttribute {
   std::string_view key;    // as sent
