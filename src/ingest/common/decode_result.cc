@@ -1,11 +1,11 @@
-#include "ingest/logs/log_decode_result.h"
+#include "ingest/common/decode_result.h"
 
 namespace vigil {
 
-std::string LogDecodeResult::Summary(size_t max_messages) const {
+std::string DecodeResult::Summary(std::string_view items, size_t max_messages) const {
   if (!status.ok()) return std::string(status.message());
-  if (rejected == 0) return StrCat(total, " log entries accepted");
-  std::string out = StrCat(rejected, " of ", total, " log entries refused: ");
+  if (rejected == 0) return StrCat(total, " ", items, " accepted");
+  std::string out = StrCat(rejected, " of ", total, " ", items, " refused: ");
   size_t shown = 0;
   for (const EntryError& e : errors) {
     if (shown == max_messages) break;
