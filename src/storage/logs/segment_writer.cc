@@ -10,7 +10,7 @@
 #include "common/coding.h"
 #include "common/file_util.h"
 #include "common/strings.h"
-#include "storage/logs/bloom.h"
+#include "storage/bloom/bloom.h"
 #include "storage/logs/segment_format.h"
 #include "storage/logs/tokenizer.h"
 #include "storage/wal/crc32c.h"

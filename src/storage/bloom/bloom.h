@@ -1,6 +1,6 @@
 // A blocked Bloom filter over 64-bit hashes: every key sets k bits inside one 512-bit block
-// chosen by its hash, so a lookup touches one cache line. Log segments keep one per block for
-// body tokens and one for field=value pairs (docs/formats/log_segment.md).
+// chosen by its hash, so a lookup touches one cache line. Log segments keep them for body tokens
+// and field=value pairs, trace segments for trace ids and attributes.
 //
 // The serialized form is the raw bit array (a multiple of 64 bytes); its size is the number of
 // blocks. Built once, then read-only.
@@ -12,7 +12,7 @@
 #include <string>
 #include <string_view>
 
-namespace vigil::logs {
+namespace vigil {
 
 class BloomBuilder {
  public:
@@ -40,4 +40,4 @@ uint64_t BloomHash(std::string_view key);
 // Hash of "name=value" without building the string.
 uint64_t BloomFieldHash(std::string_view name, std::string_view value);
 
-}  // namespace vigil::logs
+}  // namespace vigil

@@ -1,10 +1,10 @@
-#include "storage/logs/bloom.h"
+#include "storage/bloom/bloom.h"
 
 #include <algorithm>
 
 #include "xxhash.h"
 
-namespace vigil::logs {
+namespace vigil {
 namespace {
 
 constexpr size_t kBlockBytes = 64;
@@ -53,4 +53,4 @@ uint64_t BloomFieldHash(std::string_view name, std::string_view value) {
   return XXH3_64bits_withSeed(value.data(), value.size(), XXH3_64bits(name.data(), name.size()));
 }
 
-}  // namespace vigil::logs
+}  // namespace vigil
