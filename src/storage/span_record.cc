@@ -241,6 +241,15 @@ void SpanBatch::AddLinkAttribute(const SpanAttributeView& a) {
   links_.back().num_attributes++;
 }
 
+void SpanBatch::Clear() {
+  resources_.clear();
+  spans_.clear();
+  attributes_.clear();
+  events_.clear();
+  links_.clear();
+  arena_.Clear();
+}
+
 void SpanBatch::DropLastSpan() {
   if (spans_.empty()) return;
   const Entry& e = spans_.back();

@@ -198,6 +198,8 @@ class SpanBatch {
   void AddEventAttribute(const SpanAttributeView& a);
   Link& AddLink();
   void AddLinkAttribute(const SpanAttributeView& a);
+  // Empties the batch, keeping its capacity for reuse.
+  void Clear();
   // Drops the last span with its attributes, events and links (a decoder that finds it invalid
   // after all).
   void DropLastSpan();

@@ -1,0 +1,169 @@
+#include "storage/traces/trace_head.h"
+
+#include <algorithm>
+#include <memory>
+
+#include "absl/container/flat_hash_set.h"
+#include "storage/traces/span_codec.h"
+
+namespace vigil::traces {
+namespace {
+
+bool RowPasses(const SpanRow& r, const SpanScanRequest& req) {
+  const SpanFilter& f = req.filter;
+  const int64_t d = r.end_ns - r.start_ns;
+  return r.start_ns >= req.start_ns && r.start_ns < req.end_ns &&
+         (f.service_name.empty() || r.service_name == f.service_name) &&
+         (f.span_name.empty() || r.name == f.span_name) && d >= f.min_duration_ns &&
+         d <= f.max_duration_ns && (!f.kind || r.kind == *f.kind) &&
+         (!f.status || r.status == *f.status);
+}
+
+bool AttributesPass(const SpanBatch& batch, const SpanBatch::Entry& e, const SpanFilter& f) {
+  for (const auto& [key, value] : f.attributes) {
+    bool found = false;
+    for (const SpanAttributeView& a : batch.AttributesOf(e)) {
+      if (a.key == key) {
+        found = a.value == value;
+        break;
+      }
+    }
+    if (!found) {
+      for (const SpanAttributeView& a : batch.AttributesOf(batch.resources()[e.resource])) {
+        if (a.key == key && a.value == value) {
+          found = true;
+          break;
+        }
+      }
+    }
+    if (!found) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+absl::Status TraceHead::Add(std::string record) {
+  // Decoded outside the lock: the rows' views point into the record's own allocation, which
+  // does not move when the pointer to it does.
+  auto owned = std::make_unique<const std::string>(std::move(record));
+  thread_local SpanBatch batch;
+  if (absl::Status st = DecodeSpanRecord(*owned, &batch); !st.ok()) return st;
+  thread_local std::vector<Row> rows;
+  rows.clear();
+  for (uint32_t i = 0; i < batch.size(); ++i) {
+    const SpanBatch::Entry& e = batch.spans()[i];
+    Row r;
+    r.row.trace_id = e.trace_id;
+    r.row.span_id = e.span_id;
+    r.row.parent_span_id = e.parent_span_id;
+    r.row.service_name = batch.resources()[e.resource].service_name;
+    r.row.name = e.name;
+    r.row.kind = e.kind;
+    r.row.status = e.status;
+    r.row.start_ns = e.start_ns;
+    r.row.end_ns = e.end_ns;
+    r.span = i;
+    rows.push_back(r);
+  }
+  absl::MutexLock lock(&mu_);
+  const auto index = static_cast<uint32_t>(records_.size());
+  for (Row& r : rows) r.record = index;
+  rows_.insert(rows_.end(), rows.begin(), rows.end());
+  bytes_ += owned->size();
+  records_.push_back(std::move(owned));
+  return absl::OkStatus();
+}
+
+absl::Status TraceHead::GetTrace(const TraceId& id, std::vector<Span>* out) const {
+  absl::ReaderMutexLock lock(&mu_);
+  SpanBatch batch;
+  uint32_t decoded = UINT32_MAX;
+  for (const Row& r : rows_) {
+    if (r.row.trace_id != id) continue;
+    if (r.record != decoded) {
+      if (absl::Status st = DecodeSpanRecord(*records_[r.record], &batch); !st.ok()) return st;
+      decoded = r.record;
+    }
+    out->push_back(batch.ToSpan(r.span));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<bool> TraceHead::Scan(
+    const SpanScanRequest& req, const std::function<bool(std::span<const SpanRow>)>& fn) const {
+  absl::ReaderMutexLock lock(&mu_);
+  std::vector<SpanRow> batch_rows;
+  SpanBatch batch;
+  uint32_t decoded = UINT32_MAX;
+  constexpr size_t kBatch = 4096;
+  // Rows are grouped by trace within each callback batch, as the seam promises: collect the
+  // passing rows, then order them by trace before handing them over.
+  std::vector<SpanRow> passing;
+  for (const Row& r : rows_) {
+    if (req.cutoff != nullptr && req.cutoff->load(std::memory_order_relaxed)) {
+      return absl::CancelledError("trace scan cut off");
+    }
+    if (!RowPasses(r.row, req)) continue;
+    if (!req.filter.attributes.empty()) {
+      if (r.record != decoded) {
+        if (absl::Status st = DecodeSpanRecord(*records_[r.record], &batch); !st.ok()) return st;
+        decoded = r.record;
+      }
+      if (!AttributesPass(batch, batch.spans()[r.span], req.filter)) continue;
+    }
+    passing.push_back(r.row);
+  }
+  std::stable_sort(passing.begin(), passing.end(),
+                   [](const SpanRow& a, const SpanRow& b) { return a.trace_id < b.trace_id; });
+  for (size_t i = 0; i < passing.size(); i += kBatch) {
+    size_t n = std::min(kBatch, passing.size() - i);
+    if (!fn(std::span<const SpanRow>(passing.data() + i, n))) return false;
+  }
+  return true;
+}
+
+void TraceHead::Services(int64_t start_ns, int64_t end_ns, std::vector<std::string>* out) const {
+  absl::ReaderMutexLock lock(&mu_);
+  absl::flat_hash_set<std::string_view> seen;
+  for (const Row& r : rows_) {
+    if (r.row.start_ns >= start_ns && r.row.start_ns < end_ns &&
+        seen.insert(r.row.service_name).second) {
+      out->emplace_back(r.row.service_name);
+    }
+  }
+}
+
+void TraceHead::SpanNames(std::string_view service, int64_t start_ns, int64_t end_ns,
+                          std::vector<std::string>* out) const {
+  absl::ReaderMutexLock lock(&mu_);
+  absl::flat_hash_set<std::string_view> seen;
+  for (const Row& r : rows_) {
+    if (r.row.service_name == service && r.row.start_ns >= start_ns && r.row.start_ns < end_ns &&
+        seen.insert(r.row.name).second) {
+      out->emplace_back(r.row.name);
+    }
+  }
+}
+
+absl::Status TraceHead::DecodeAll(std::vector<SpanBatch>* out) const {
+  absl::ReaderMutexLock lock(&mu_);
+  out->clear();
+  out->resize(records_.size());
+  for (size_t i = 0; i < records_.size(); ++i) {
+    if (absl::Status st = DecodeSpanRecord(*records_[i], &(*out)[i]); !st.ok()) return st;
+  }
+  return absl::OkStatus();
+}
+
+size_t TraceHead::spans() const {
+  absl::ReaderMutexLock lock(&mu_);
+  return rows_.size();
+}
+
+size_t TraceHead::bytes() const {
+  absl::ReaderMutexLock lock(&mu_);
+  return bytes_;
+}
+
+}  // namespace vigil::traces

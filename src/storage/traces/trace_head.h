@@ -1,0 +1,64 @@
+// The in-memory part of the trace store: the span records of recent appends (exactly as
+// written to the WAL) and one light row per span for scans and trace lookups.
+//
+// Rows hold the ids, times, kind and status, and views of the service and span names inside
+// the records; attributes, events and links stay encoded in the records and are decoded only
+// for the spans a query returns or filters on attributes. Lookups by trace id scan the rows
+// (the head is bounded by the store's cut size, and a scan of 16-byte ids is fast).
+//
+// Thread-safety: Add takes the head's lock exclusively, reads share it.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <functional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
+#include "storage/span_record.h"
+#include "storage/traces_store.h"
+
+namespace vigil::traces {
+
+class TraceHead {
+ public:
+  // Adds an encoded record (span_codec.h). Fails only on a malformed record.
+  absl::Status Add(std::string record);
+
+  absl::Status GetTrace(const TraceId& id, std::vector<Span>* out) const;
+  // Returns false when `fn` asked to stop.
+  absl::StatusOr<bool> Scan(const SpanScanRequest& req,
+                            const std::function<bool(std::span<const SpanRow>)>& fn) const;
+  void Services(int64_t start_ns, int64_t end_ns, std::vector<std::string>* out) const;
+  void SpanNames(std::string_view service, int64_t start_ns, int64_t end_ns,
+                 std::vector<std::string>* out) const;
+
+  // Decodes every record, in order, for a cut (the batches' views point into the head, which
+  // must outlive them).
+  absl::Status DecodeAll(std::vector<SpanBatch>* out) const;
+
+  size_t spans() const;
+  size_t bytes() const;  // record bytes
+  int64_t created_ns() const { return created_ns_; }
+
+ private:
+  struct Row {
+    SpanRow row;
+    uint32_t record = 0;
+    uint32_t span = 0;  // index within the record
+  };
+
+  mutable absl::Mutex mu_;
+  std::vector<std::unique_ptr<const std::string>> records_ ABSL_GUARDED_BY(mu_);
+  std::vector<Row> rows_ ABSL_GUARDED_BY(mu_);
+  size_t bytes_ ABSL_GUARDED_BY(mu_) = 0;
+  const int64_t created_ns_ = 0;
+
+ public:
+  explicit TraceHead(int64_t created_ns) : created_ns_(created_ns) {}
+};
+
+}  // namespace vigil::traces

@@ -1,0 +1,115 @@
+// The embedded trace store: WAL -> head -> immutable span segments
+// (docs/formats/trace_segment.md).
+//
+// Append checks each span's time against the accepted window, writes the accepted spans to the
+// WAL as one record (group-committed, fdatasync'd), then adds the record to the head, and
+// returns once they are durable. A background thread cuts the head when it passes
+// `head_max_bytes` or `head_max_age`: the head is frozen and replaced under a brief exclusive
+// lock (which also rolls the WAL), its spans are sorted by trace id and written as one segment
+// file `<cut>-<wal upto>.tseg`, renamed into place (the commit point), and the WAL segments it
+// covers are deleted. On open, segments are loaded, unfinished ones (`.tmp`) removed, and the
+// rest of the WAL replayed into the head: `kill -9` loses nothing Append acknowledged.
+//
+// Retention deletes whole segments whose newest span ended before now - retention.
+//
+// Thread-safety: every public method may be called concurrently.
+#pragma once
+
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "common/self_metrics.h"
+#include "storage/traces/segment.h"
+#include "storage/traces/segment_writer.h"
+#include "storage/traces/trace_head.h"
+#include "storage/traces_store.h"
+#include "storage/wal/wal.h"
+
+namespace vigil {
+
+struct TracesDbOptions {
+  std::string dir;
+  bool wal_sync = true;
+  int64_t retention_ns = 14 * 24 * 3600 * 1'000'000'000LL;
+  int64_t max_future_ns = 10 * 60 * 1'000'000'000LL;
+  uint64_t head_max_bytes = 64 << 20;
+  int64_t head_max_age_ns = 10 * 60 * 1'000'000'000LL;
+  int64_t maintenance_interval_ns = 1'000'000'000LL;
+  bool background = true;  // off in tests that drive Flush/ApplyRetention themselves
+  traces::SegmentWriterOptions segment;
+};
+
+class TracesDb final : public TracesStore {
+ public:
+  static absl::StatusOr<std::unique_ptr<TracesDb>> Open(const TracesDbOptions& options,
+                                                        MetricsRegistry* metrics = nullptr);
+  ~TracesDb() override;
+
+  absl::StatusOr<SpanAppendStats> Append(const SpanBatch& batch) override;
+  absl::Status GetTrace(const TraceId& trace_id, int64_t start_ns, int64_t end_ns,
+                        std::vector<Span>* out) override;
+  absl::Status ScanSpans(const SpanScanRequest& request,
+                         const std::function<bool(std::span<const SpanRow>)>& fn) override;
+  absl::StatusOr<std::vector<std::string>> Services(int64_t start_ns, int64_t end_ns) override;
+  absl::StatusOr<std::vector<std::string>> SpanNames(std::string_view service, int64_t start_ns,
+                                                     int64_t end_ns) override;
+  TracesStoreStats Stats() override;
+  absl::Status Flush() override;
+
+  // Deletes segments whose newest span ended before now_ns - retention.
+  absl::Status ApplyRetention(int64_t now_ns);
+  // Cuts the head, stops the background thread and closes the WAL. Idempotent.
+  absl::Status Close();
+
+ private:
+  struct Key {};
+
+ public:
+  TracesDb(Key, TracesDbOptions options, MetricsRegistry* metrics);
+
+ private:
+  struct View {
+    std::vector<std::shared_ptr<const traces::Segment>> segments;
+    std::vector<std::shared_ptr<traces::TraceHead>> heads;  // frozen ones, then the live one
+  };
+  View Snapshot();
+  absl::Status Load();
+  absl::Status Replay();
+  absl::Status CutHead();
+  void Maintain();
+
+  const TracesDbOptions options_;
+  std::unique_ptr<Wal> wal_;
+
+  // Appends hold it shared across "WAL append + head add"; a cut holds it exclusively to swap
+  // the head and roll the WAL, so the frozen head holds exactly the WAL segments it covers.
+  absl::Mutex append_mu_;
+
+  std::mutex mu_;  // guards the fields below
+  std::shared_ptr<traces::TraceHead> head_;
+  std::vector<std::shared_ptr<traces::TraceHead>> frozen_;  // oldest first
+  std::vector<int> frozen_wal_upto_;
+  std::vector<std::shared_ptr<const traces::Segment>> segments_;
+  uint64_t next_cut_id_ = 1;
+
+  std::mutex cut_mu_;  // one cut or retention pass at a time
+
+  std::mutex bg_mu_;
+  std::condition_variable bg_cv_;
+  bool stopping_ = false;
+  bool closed_ = false;
+  std::thread bg_;
+
+  Counter* spans_accepted_ = nullptr;
+  std::array<Counter*, static_cast<size_t>(SpanRejectReason::kCount)> spans_rejected_{};
+  Counter* cuts_ = nullptr;
+  Counter* segments_deleted_ = nullptr;
+};
+
+}  // namespace vigil
