@@ -1,7 +1,5 @@
 #include "storage/logs/segment.h"
 
-#include <zstd.h>
-
 #include <algorithm>
 #include <vector>
 
@@ -9,18 +7,13 @@
 #include "common/strings.h"
 #include "storage/bloom/bloom.h"
 #include "storage/logs/tokenizer.h"
-#include "storage/wal/crc32c.h"
 
 namespace vigil::logs {
 namespace {
 
-std::string_view Bytes(const MappedFile& f, uint64_t offset, uint64_t size) {
-  return std::string_view(reinterpret_cast<const char*>(f.data().data()) + offset, size);
-}
-
 // Reusable buffers of one scan; decoding a block allocates nothing once they have grown.
 struct BlockScratch {
-  ZSTD_DCtx* dctx = ZSTD_createDCtx();
+  columnar::ChunkReader chunks;
   std::vector<std::string> raw;  // decompressed columns
   std::vector<int64_t> ts;
   std::vector<LogRecordView> records;
@@ -32,7 +25,6 @@ struct BlockScratch {
   std::vector<std::string_view> col_values;
   std::vector<uint8_t> col_present;
   std::vector<uint32_t> kept_index;  // row -> position among kept rows
-  ~BlockScratch() { ZSTD_freeDCtx(dctx); }
 };
 
 // What the hints require of a block's Bloom filters.
@@ -43,13 +35,13 @@ struct BloomChecks {
 
 bool PassesBlooms(const MappedFile& f, const BlockMeta& b, const BloomChecks& checks) {
   if (!checks.tokens.empty() && b.token_bloom.size > 0) {
-    BloomView v(Bytes(f, b.token_bloom.offset, b.token_bloom.size));
+    BloomView v(columnar::StoredBytes(f, b.token_bloom));
     for (uint64_t h : checks.tokens) {
       if (!v.MayContain(h)) return false;
     }
   }
   if (!checks.fields.empty() && b.field_bloom.size > 0) {
-    BloomView v(Bytes(f, b.field_bloom.offset, b.field_bloom.size));
+    BloomView v(columnar::StoredBytes(f, b.field_bloom));
     for (uint64_t h : checks.fields) {
       if (!v.MayContain(h)) return false;
     }
@@ -76,25 +68,10 @@ absl::StatusOr<std::shared_ptr<const Segment>> Segment::Open(const std::string& 
   auto bad = [&](std::string_view what) {
     return absl::DataLossError(StrCat("log segment ", path, ": ", what));
   };
-  if (f.size() < kSegmentMagic.size() + kSegmentFooterBytes ||
-      Bytes(f, 0, kSegmentMagic.size()) != kSegmentMagic) {
-    return bad("not a segment (bad magic or too short)");
-  }
-  ByteReader footer(Bytes(f, f.size() - kSegmentFooterBytes, kSegmentFooterBytes));
-  uint64_t meta_offset = 0;
-  uint32_t meta_size = 0, meta_raw = 0, meta_crc = 0, version = 0;
-  footer.Fixed64(&meta_offset);
-  footer.Fixed32(&meta_size);
-  footer.Fixed32(&meta_raw);
-  footer.Fixed32(&meta_crc);
-  footer.Fixed32(&version);
-  if (version != kSegmentVersion) return bad(StrCat("unsupported version ", version));
-  if (meta_offset + meta_size + kSegmentFooterBytes != f.size()) return bad("bad footer");
-  std::string_view packed = Bytes(f, meta_offset, meta_size);
-  if (wal::Crc32c(packed) != meta_crc) return bad("metadata checksum mismatch");
-  std::string raw(meta_raw, '\0');
-  size_t n = ZSTD_decompress(raw.data(), raw.size(), packed.data(), packed.size());
-  if (ZSTD_isError(n) || n != meta_raw) return bad("metadata does not decompress");
+  auto footer = columnar::ReadFooter(f, kSegmentMagic, kSegmentVersion, "log segment");
+  if (!footer.ok()) return footer.status();
+  const uint64_t meta_offset = footer->meta_offset;
+  const std::string& raw = footer->meta;
   auto meta = DecodeSegmentMeta(raw);
   if (!meta.ok()) return bad(ToStd(meta.status().message()));
   for (const BlockMeta& b : meta->blocks) {
@@ -205,16 +182,8 @@ absl::StatusOr<bool> Segment::ReadBlock(const LogSelectRequest& req, const Segme
   std::vector<bool> loaded(ncols, false);
   auto load = [&](size_t c) -> absl::Status {
     if (loaded[c]) return absl::OkStatus();
-    const Chunk& ch = b.columns[c];
-    std::string_view stored = Bytes(f, ch.offset, ch.size);
-    if (wal::Crc32c(stored) != ch.crc) {
-      return absl::DataLossError(StrCat("log segment ", path(), ": checksum mismatch in column ", c));
-    }
-    std::string& out = scratch.raw[c];
-    out.resize(ch.raw_size);
-    size_t n = ZSTD_decompressDCtx(scratch.dctx, out.data(), out.size(), stored.data(), stored.size());
-    if (ZSTD_isError(n) || n != ch.raw_size) {
-      return absl::DataLossError(StrCat("log segment ", path(), ": column ", c, " does not decompress"));
+    if (absl::Status st = scratch.chunks.Read(f, b.columns[c], &scratch.raw[c]); !st.ok()) {
+      return absl::DataLossError(StrCat("log segment column ", c, ": ", st.message()));
     }
     loaded[c] = true;
     return absl::OkStatus();

@@ -13,12 +13,12 @@
 
 #include "absl/status/statusor.h"
 #include "common/labels.h"
+#include "storage/columnar/column_file.h"
 
 namespace vigil::logs {
 
 inline constexpr std::string_view kSegmentMagic = "VGLSEG01";
 inline constexpr uint32_t kSegmentVersion = 1;
-inline constexpr size_t kSegmentFooterBytes = 8 + 4 + 4 + 4 + 4 + 8;
 
 // Column ids of a block. Field columns (one per frequent field name) follow kColFirstField.
 enum Column : uint32_t {
@@ -32,14 +32,8 @@ enum Column : uint32_t {
   kColFirstField = 7,
 };
 
-// A byte range of the file. Column chunks are zstd frames (raw_size is the decompressed
-// size); Bloom filters are stored as is (raw_size == size).
-struct Chunk {
-  uint64_t offset = 0;
-  uint32_t size = 0;
-  uint32_t raw_size = 0;
-  uint32_t crc = 0;  // CRC32C of the stored bytes
-};
+// Column chunks are zstd frames; Bloom filters are stored as they are (raw_size == size).
+using columnar::Chunk;
 
 struct BlockMeta {
   uint32_t first_row = 0;

@@ -1,7 +1,5 @@
 #include "storage/logs/segment_writer.h"
 
-#include <zstd.h>
-
 #include <algorithm>
 #include <array>
 
@@ -11,9 +9,9 @@
 #include "common/file_util.h"
 #include "common/strings.h"
 #include "storage/bloom/bloom.h"
+#include "storage/columnar/column_file.h"
 #include "storage/logs/segment_format.h"
 #include "storage/logs/tokenizer.h"
-#include "storage/wal/crc32c.h"
 
 namespace vigil::logs {
 namespace {
@@ -67,8 +65,9 @@ class BlockEncoder {
         field_column_index_(field_column_index),
         other_index_(other_index),
         other_names_(other_names),
-        cctx_(ZSTD_createCCtx()) {}
-  ~BlockEncoder() { ZSTD_freeCCtx(cctx_); }
+        chunks_(o.zstd_level) {}
+
+  columnar::ChunkWriter& chunks() { return chunks_; }
 
   // Encodes rows into `file` at its current end, filling `b`'s chunks.
   absl::Status Encode(std::span<const LogRecordView> rows, FileWriter& file, BlockMeta* b) {
@@ -139,7 +138,9 @@ class BlockEncoder {
         joined_.append(cols_[c]);
         raw = &joined_;
       }
-      if (absl::Status st = WriteCompressed(*raw, file, &b->columns[c]); !st.ok()) return st;
+      if (absl::Status st = chunks_.WriteCompressed(*raw, file, &b->columns[c]); !st.ok()) {
+        return st;
+      }
     }
     // Body tokens at 8 bits a key: a text search reads the blocks anyway to check the line,
     // so a few more false positives cost little; field values (trace ids) keep 10, as a needle
@@ -148,8 +149,10 @@ class BlockEncoder {
     for (uint64_t h : tokens_) tb.Add(h);
     BloomBuilder fb(fields_.size());
     for (uint64_t h : fields_) fb.Add(h);
-    if (absl::Status st = WriteRaw(tb.bytes(), file, &b->token_bloom); !st.ok()) return st;
-    return WriteRaw(fb.bytes(), file, &b->field_bloom);
+    if (absl::Status st = chunks_.WriteRaw(tb.bytes(), file, &b->token_bloom); !st.ok()) {
+      return st;
+    }
+    return chunks_.WriteRaw(fb.bytes(), file, &b->field_bloom);
   }
 
  private:
@@ -160,35 +163,14 @@ class BlockEncoder {
     return nullptr;
   }
 
-  absl::Status WriteCompressed(const std::string& raw, FileWriter& file, Chunk* c) {
-    out_.resize(ZSTD_compressBound(raw.size()));
-    size_t n = ZSTD_compressCCtx(cctx_, out_.data(), out_.size(), raw.data(), raw.size(),
-                                 options_.zstd_level);
-    if (ZSTD_isError(n)) {
-      return absl::InternalError(StrCat("zstd compression failed: ", ZSTD_getErrorName(n)));
-    }
-    out_.resize(n);
-    c->raw_size = static_cast<uint32_t>(raw.size());
-    return WriteRaw(out_, file, c, /*set_raw=*/false);
-  }
-
-  static absl::Status WriteRaw(const std::string& bytes, FileWriter& file, Chunk* c,
-                               bool set_raw = true) {
-    c->offset = file.size();
-    c->size = static_cast<uint32_t>(bytes.size());
-    if (set_raw) c->raw_size = c->size;
-    c->crc = wal::Crc32c(bytes);
-    return file.Append(bytes);
-  }
-
   const SegmentWriterOptions& options_;
   const std::vector<std::string>& field_columns_;
   const absl::flat_hash_map<std::string_view, uint32_t>& field_column_index_;
   absl::flat_hash_map<std::string_view, uint32_t>& other_index_;
   std::vector<std::string>& other_names_;
-  ZSTD_CCtx* cctx_;
+  columnar::ChunkWriter chunks_;
   std::vector<std::string> cols_, lens_;
-  std::string joined_, out_;
+  std::string joined_;
   std::vector<bool> row_has_;
   absl::flat_hash_set<uint64_t> tokens_, fields_;
 };
@@ -309,24 +291,7 @@ absl::StatusOr<uint64_t> WriteSegment(const std::string& path, const std::vector
     meta.blocks.push_back(std::move(b));
   }
 
-  std::string raw = EncodeSegmentMeta(meta);
-  std::string packed(ZSTD_compressBound(raw.size()), '\0');
-  size_t n = ZSTD_compress(packed.data(), packed.size(), raw.data(), raw.size(), options.zstd_level);
-  if (ZSTD_isError(n)) return absl::InternalError("zstd compression of segment metadata failed");
-  packed.resize(n);
-  uint64_t meta_offset = (*file)->size();
-  std::string footer;
-  PutFixed64(&footer, meta_offset);
-  PutFixed32(&footer, static_cast<uint32_t>(packed.size()));
-  PutFixed32(&footer, static_cast<uint32_t>(raw.size()));
-  PutFixed32(&footer, wal::Crc32c(packed));
-  PutFixed32(&footer, kSegmentVersion);
-  footer.append(kSegmentMagic);
-  if (absl::Status st = (*file)->Append(packed); !st.ok()) return st;
-  if (absl::Status st = (*file)->Append(footer); !st.ok()) return st;
-  uint64_t size = (*file)->size();
-  if (absl::Status st = (*file)->SyncAndClose(); !st.ok()) return st;
-  return size;
+  return encoder.chunks().Finish(EncodeSegmentMeta(meta), kSegmentVersion, kSegmentMagic, **file);
 }
 
 }  // namespace vigil::logs
