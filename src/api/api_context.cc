@@ -18,4 +18,12 @@ LogsStore* ApiContext::LogsOr503(HttpResponse& resp) const {
   return s;
 }
 
+TracesStore* ApiContext::TracesOr503(HttpResponse& resp) const {
+  TracesStore* s = traces.load(std::memory_order_acquire);
+  if (s == nullptr) {
+    resp.SetError(503, "unavailable", "the trace store is starting (WAL replay in progress)");
+  }
+  return s;
+}
+
 }  // namespace vigil

@@ -11,6 +11,7 @@
 #include "http/response.h"
 #include "storage/logs_store.h"
 #include "storage/metrics_store.h"
+#include "storage/traces_store.h"
 
 namespace vigil {
 
@@ -18,6 +19,7 @@ struct ApiContext {
   // Null until each store has replayed its WAL; handlers answer 503 meanwhile.
   std::atomic<MetricsStore*> metrics{nullptr};
   std::atomic<LogsStore*> logs{nullptr};
+  std::atomic<TracesStore*> traces{nullptr};
   MetricsRegistry* registry = nullptr;
   std::string data_dir;
 
@@ -25,6 +27,8 @@ struct ApiContext {
   MetricsStore* MetricsOr503(HttpResponse& resp) const;
   // The log store, or null after writing a 503 to `resp`.
   LogsStore* LogsOr503(HttpResponse& resp) const;
+  // The trace store, or null after writing a 503 to `resp`.
+  TracesStore* TracesOr503(HttpResponse& resp) const;
 };
 
 }  // namespace vigil

@@ -47,7 +47,7 @@ absl::StatusOr<ServerConfig> ParseServerConfig(const std::string& yaml, const st
     if (st.ok() && !s.ok()) st = std::move(s);
   };
   check(r.CheckKeys(root, "the configuration",
-                    {"data_dir", "log_level", "http", "otlp", "metrics", "logs", "query", "global",
+                    {"data_dir", "log_level", "http", "otlp", "metrics", "logs", "traces", "query", "global",
                      "scrape_configs", "probes"}));
   check(r.String(root, "data_dir", &c.data_dir));
   check(r.String(root, "log_level", &c.log_level));
@@ -134,6 +134,7 @@ absl::StatusOr<ServerConfig> ParseServerConfig(const std::string& yaml, const st
     }
   }
   if (st.ok()) check(ParseLogsSection(root, r, &c.logs));
+  if (st.ok()) check(ParseTracesSection(root, r, &c.traces));
   if (!st.ok()) return st;
   auto scrape = ParseScrapeSection(root, r);
   if (!scrape.ok()) return scrape.status();

@@ -14,6 +14,7 @@
 #include "ingest/scrape/scrape_config.h"
 #include "query/promql/engine/engine.h"
 #include "server/logs_config.h"
+#include "server/traces_config.h"
 #include "storage/metrics/db/metrics_db.h"
 
 namespace vigil {
@@ -35,6 +36,9 @@ struct ServerConfig {
   // Embedded log store and log stream labels (`logs:` section). LogsDbOptions::dir is
   // derived from data_dir.
   LogsConfig logs;
+
+  // Embedded trace store (`traces:` section). TracesDbOptions::dir is derived from data_dir.
+  TracesConfig traces;
 
   // PromQL evaluation limits (`query:` section).
   promql::EngineOptions query;

@@ -84,6 +84,13 @@ absl::Status Server::Start() {
   logs_db_ = std::move(*logs);
   api_.logs.store(logs_db_.get(), std::memory_order_release);
 
+  TracesDbOptions to = config_.traces.db;
+  to.dir = config_.data_dir + "/traces";
+  auto traces = TracesDb::Open(to, &registry_);
+  if (!traces.ok()) return traces.status();
+  traces_db_ = std::move(*traces);
+  api_.traces.store(traces_db_.get(), std::memory_order_release);
+
   scrape_ = std::make_unique<ScrapeManager>(*metrics_db_, &registry_, config_.scrape);
   RegisterTargetsApi(http_->router(), *scrape_);
   scrape_->Start();
@@ -107,6 +114,13 @@ void Server::Stop() {
   if (http_) http_->Stop();
   api_.metrics.store(nullptr, std::memory_order_release);
   api_.logs.store(nullptr, std::memory_order_release);
+  api_.traces.store(nullptr, std::memory_order_release);
+  if (traces_db_) {
+    if (absl::Status st = traces_db_->Close(); !st.ok()) {
+      LogError("server", "closing the trace store failed", {{"error", std::string(st.message())}});
+    }
+    traces_db_.reset();
+  }
   if (logs_db_) {
     // Close cuts the head into segments, so the next start has little WAL to replay.
     if (absl::Status st = logs_db_->Close(); !st.ok()) {

@@ -19,6 +19,7 @@
 #include "ingest/scrape/scrape_manager.h"
 #include "server/config.h"
 #include "storage/logs/logs_db.h"
+#include "storage/traces/traces_db.h"
 #include "storage/metrics/db/metrics_db.h"
 
 namespace vigil {
@@ -48,6 +49,7 @@ class Server {
   std::unique_ptr<HttpServer> otlp_http_;  // the OTLP/HTTP listener (:4318), unless off
   std::unique_ptr<MetricsDb> metrics_db_;
   std::unique_ptr<LogsDb> logs_db_;
+  std::unique_ptr<TracesDb> traces_db_;
   std::unique_ptr<ScrapeManager> scrape_;
   std::unique_ptr<ProbeManager> probes_;
   bool stopped_ = false;
