@@ -18,8 +18,9 @@ uint64_t SpanAppendStats::TotalRejected() const {
   return n;
 }
 
-void SpanAppendStats::Reject(SpanRejectReason r, std::string detail) {
+void SpanAppendStats::Reject(SpanRejectReason r, uint32_t span, std::string detail) {
   rejected[static_cast<size_t>(r)]++;
+  rejected_spans.push_back(span);
   if (errors.size() < kMaxErrors) errors.push_back(std::move(detail));
 }
 

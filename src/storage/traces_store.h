@@ -48,9 +48,12 @@ struct SpanAppendStats {
   std::array<uint64_t, static_cast<size_t>(SpanRejectReason::kCount)> rejected{};
   // The first few rejections, described for the sender.
   std::vector<std::string> errors;
+  // Every refused span, as its index in the batch's spans(), ascending (so derived data, such
+  // as span metrics, counts only what was stored).
+  std::vector<uint32_t> rejected_spans;
 
   uint64_t TotalRejected() const;
-  void Reject(SpanRejectReason r, std::string detail);
+  void Reject(SpanRejectReason r, uint32_t span, std::string detail);
   void Merge(const SpanAppendStats& o);
   static constexpr size_t kMaxErrors = 10;
 };

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "ingest/logs/stream_labels.h"
+#include "ingest/otlp/otlp_ids.h"
 #include "storage/log_record.h"
 
 namespace vigil {
@@ -34,17 +35,6 @@ struct PendingEntry {
 bool CommitEntry(const StreamLabelConfig& config, uint32_t stream, PendingEntry* entry,
                  LogBatch* batch, std::string* error);
 
-enum class IdKind { kTrace, kSpan };
-inline std::string_view IdName(IdKind k) { return k == IdKind::kTrace ? "trace_id" : "span_id"; }
-
-// A hex id from JSON: "" or all zeros -> absent (*out empty); 32 (trace) or 16 (span) hex
-// digits of any case -> lowercase (a view of `hex` when it already is, else an arena copy).
-bool NormalizeHexId(IdKind kind, std::string_view hex, StringArena* arena, std::string_view* out,
-                    std::string* error);
-// A raw id from protobuf: empty or all zero bytes -> absent; 16 (trace) or 8 (span) bytes ->
-// lowercase hex in the arena.
-bool EncodeRawId(IdKind kind, std::string_view raw, StringArena* arena, std::string_view* out,
-                 std::string* error);
 
 // Severity from a level text (ParseSeverity's spellings), or from pino/bunyan's numeric levels
 // (10 trace, 20 debug, 30 info, 40 warn, 50 error, 60 fatal) when `numeric` is true.

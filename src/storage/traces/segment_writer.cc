@@ -217,10 +217,20 @@ absl::StatusOr<uint64_t> WriteSegment(const std::string& path,
       rows.push_back({spans[i].trace_id, spans[i].start_ns, b, i});
     }
   }
-  std::sort(rows.begin(), rows.end(), [](const RowRef& a, const RowRef& b) {
+  auto span_id = [&](const RowRef& r) { return batches[r.batch]->spans()[r.span].span_id; };
+  std::sort(rows.begin(), rows.end(), [&](const RowRef& a, const RowRef& b) {
     if (a.trace != b.trace) return a.trace < b.trace;
-    return a.start < b.start;
+    if (a.start != b.start) return a.start < b.start;
+    return span_id(a) < span_id(b);
   });
+  // The same span twice (a carried trace re-logged before a crash, a client retrying an
+  // export) is stored once.
+  rows.erase(std::unique(rows.begin(), rows.end(),
+                         [&](const RowRef& a, const RowRef& b) {
+                           return a.trace == b.trace && a.start == b.start &&
+                                  span_id(a) == span_id(b);
+                         }),
+             rows.end());
 
   auto file = FileWriter::Create(path);
   if (!file.ok()) return file.status();

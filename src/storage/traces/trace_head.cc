@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "absl/container/flat_hash_set.h"
+#include "common/time_util.h"
 #include "storage/traces/span_codec.h"
 
 namespace vigil::traces {
@@ -72,6 +73,7 @@ absl::Status TraceHead::Add(std::string record) {
   rows_.insert(rows_.end(), rows.begin(), rows.end());
   bytes_ += owned->size();
   records_.push_back(std::move(owned));
+  arrival_ns_.push_back(NowNs());
   return absl::OkStatus();
 }
 
@@ -146,8 +148,10 @@ void TraceHead::SpanNames(std::string_view service, int64_t start_ns, int64_t en
   }
 }
 
-absl::Status TraceHead::DecodeAll(std::vector<SpanBatch>* out) const {
+absl::Status TraceHead::DecodeAll(std::vector<SpanBatch>* out,
+                                  std::vector<int64_t>* arrival_ns) const {
   absl::ReaderMutexLock lock(&mu_);
+  if (arrival_ns != nullptr) *arrival_ns = arrival_ns_;
   out->clear();
   out->resize(records_.size());
   for (size_t i = 0; i < records_.size(); ++i) {

@@ -37,8 +37,9 @@ class TraceHead {
                  std::vector<std::string>* out) const;
 
   // Decodes every record, in order, for a cut (the batches' views point into the head, which
-  // must outlive them).
-  absl::Status DecodeAll(std::vector<SpanBatch>* out) const;
+  // must outlive them); *arrival_ns (when given) receives when each record was added.
+  absl::Status DecodeAll(std::vector<SpanBatch>* out,
+                         std::vector<int64_t>* arrival_ns = nullptr) const;
 
   size_t spans() const;
   size_t bytes() const;  // record bytes
@@ -53,6 +54,7 @@ class TraceHead {
 
   mutable absl::Mutex mu_;
   std::vector<std::unique_ptr<const std::string>> records_ ABSL_GUARDED_BY(mu_);
+  std::vector<int64_t> arrival_ns_ ABSL_GUARDED_BY(mu_);  // wall clock, per record
   std::vector<Row> rows_ ABSL_GUARDED_BY(mu_);
   size_t bytes_ ABSL_GUARDED_BY(mu_) = 0;
   const int64_t created_ns_ = 0;

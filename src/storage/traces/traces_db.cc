@@ -1,6 +1,7 @@
 #include "storage/traces/traces_db.h"
 
 #include <algorithm>
+#include <deque>
 #include <filesystem>
 
 #include "common/file_util.h"
@@ -50,6 +51,8 @@ TracesDb::TracesDb(Key, TracesDbOptions options, MetricsRegistry* metrics)
           Labels{{"reason", std::string(SpanRejectReasonName(static_cast<SpanRejectReason>(r)))}});
     }
     cuts_ = &metrics->GetCounter("vigil_traces_head_cuts_total", "Trace heads written as segments.");
+    sampled_out_ = &metrics->GetCounter("vigil_traces_sampled_out_spans_total",
+                                        "Spans of traces the tail sampler did not keep.");
     segments_deleted_ = &metrics->GetCounter("vigil_traces_segments_deleted_total",
                                              "Trace segments deleted by retention.");
   }
@@ -120,14 +123,14 @@ absl::StatusOr<SpanAppendStats> TracesDb::Append(const SpanBatch& batch) {
   for (uint32_t i = 0; i < batch.size(); ++i) {
     const SpanBatch::Entry& e = batch.spans()[i];
     if (e.end_ns < oldest) {
-      stats.Reject(SpanRejectReason::kTooOld,
+      stats.Reject(SpanRejectReason::kTooOld, i,
                    StrCat("span ", SpanIdHex(e.span_id), " of trace ", e.trace_id.Hex(),
                           ": ended before the retention period (",
                           FormatDurationMs(options_.retention_ns / 1'000'000), ")"));
       continue;
     }
     if (e.start_ns > newest) {
-      stats.Reject(SpanRejectReason::kTooFarInFuture,
+      stats.Reject(SpanRejectReason::kTooFarInFuture, i,
                    StrCat("span ", SpanIdHex(e.span_id), " of trace ", e.trace_id.Hex(),
                           ": starts too far in the future (more than ",
                           FormatDurationMs(options_.max_future_ns / 1'000'000), " ahead)"));
@@ -136,16 +139,7 @@ absl::StatusOr<SpanAppendStats> TracesDb::Append(const SpanBatch& batch) {
     accepted.push_back(i);
   }
   if (!accepted.empty()) {
-    std::string record;
-    traces::EncodeSpanRecord(batch, accepted, &record);
-    absl::ReaderMutexLock append_lock(&append_mu_);
-    std::shared_ptr<traces::TraceHead> head;
-    {
-      std::lock_guard lock(mu_);
-      head = head_;
-    }
-    if (absl::Status st = wal_->Append(record); !st.ok()) return st;
-    if (absl::Status st = head->Add(std::move(record)); !st.ok()) return st;
+    if (absl::Status st = WriteAccepted(batch, accepted); !st.ok()) return st;
     stats.accepted = accepted.size();
   }
   if (spans_accepted_) {
@@ -155,6 +149,19 @@ absl::StatusOr<SpanAppendStats> TracesDb::Append(const SpanBatch& batch) {
     }
   }
   return stats;
+}
+
+absl::Status TracesDb::WriteAccepted(const SpanBatch& batch, std::span<const uint32_t> spans) {
+  std::string record;
+  traces::EncodeSpanRecord(batch, spans, &record);
+  absl::ReaderMutexLock append_lock(&append_mu_);
+  std::shared_ptr<traces::TraceHead> head;
+  {
+    std::lock_guard lock(mu_);
+    head = head_;
+  }
+  if (absl::Status st = wal_->Append(record); !st.ok()) return st;
+  return head->Add(std::move(record));
 }
 
 // ---- opening --------------------------------------------------------------------------------
@@ -253,9 +260,46 @@ absl::Status TracesDb::CutHead() {
     }
     int64_t start = MonotonicNs();
     std::vector<SpanBatch> batches;
-    if (absl::Status st = head->DecodeAll(&batches); !st.ok()) return st;
+    std::vector<int64_t> arrival;
+    if (absl::Status st = head->DecodeAll(&batches, &arrival); !st.ok()) return st;
     std::vector<const SpanBatch*> ptrs;
-    for (const SpanBatch& b : batches) ptrs.push_back(&b);
+    // With sampling on, the kept spans of a partly kept batch are re-encoded into a batch of
+    // their own; undecided traces go back into the live head (and the WAL) before the WAL
+    // segments holding them are deleted.
+    std::vector<std::string> kept_records;
+    std::deque<SpanBatch> kept_batches;
+    uint64_t dropped = 0;
+    if (options_.sampling.active()) {
+      std::vector<std::vector<traces::SpanFate>> fates;
+      traces::DecideSpanFates(batches, arrival, NowNs(), options_.sampling, &fates);
+      std::vector<uint32_t> keep, carry;
+      for (size_t b = 0; b < batches.size(); ++b) {
+        keep.clear();
+        carry.clear();
+        for (uint32_t i = 0; i < fates[b].size(); ++i) {
+          if (fates[b][i] == traces::SpanFate::kKeep) keep.push_back(i);
+          if (fates[b][i] == traces::SpanFate::kCarry) carry.push_back(i);
+        }
+        dropped += batches[b].size() - keep.size() - carry.size();
+        if (!carry.empty()) {
+          if (absl::Status st = WriteAccepted(batches[b], carry); !st.ok()) return st;
+        }
+        if (keep.size() == batches[b].size()) {
+          ptrs.push_back(&batches[b]);
+        } else if (!keep.empty()) {
+          traces::EncodeSpanRecord(batches[b], keep, &kept_records.emplace_back());
+          if (absl::Status st = traces::DecodeSpanRecord(kept_records.back(),
+                                                         &kept_batches.emplace_back());
+              !st.ok()) {
+            return st;
+          }
+          ptrs.push_back(&kept_batches.back());
+        }
+      }
+      if (sampled_out_) sampled_out_->Inc(dropped);
+    } else {
+      for (const SpanBatch& b : batches) ptrs.push_back(&b);
+    }
     const std::string name = SegmentName(cut_id, upto);
     const std::string path = root + "/" + name;
     auto size = traces::WriteSegment(path + ".tmp", ptrs, options_.segment);
@@ -274,7 +318,8 @@ absl::Status TracesDb::CutHead() {
     }
     if (cuts_) cuts_->Inc();
     LogInfo("traces", "trace head written as a segment",
-            {{"segment", name}, {"spans", StrCat(head->spans())}, {"bytes", StrCat(*size)},
+            {{"segment", name}, {"spans", StrCat(head->spans())}, {"sampled_out", StrCat(dropped)},
+             {"bytes", StrCat(*size)},
              {"duration_ms", StrCat((MonotonicNs() - start) / 1'000'000)}});
     if (absl::Status st = wal_->TruncateBefore(upto); !st.ok()) {
       LogWarn("traces", "truncating the trace WAL failed", {{"error", std::string(st.message())}});

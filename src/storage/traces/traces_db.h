@@ -10,7 +10,8 @@
 // covers are deleted. On open, segments are loaded, unfinished ones (`.tmp`) removed, and the
 // rest of the WAL replayed into the head: `kill -9` loses nothing Append acknowledged.
 //
-// Retention deletes whole segments whose newest span ended before now - retention.
+// Retention deletes whole segments whose newest span ended before now - retention. Tail-based
+// sampling (trace_sampling.h), when configured, is applied at the cut.
 //
 // Thread-safety: every public method may be called concurrently.
 #pragma once
@@ -28,6 +29,7 @@
 #include "storage/traces/segment.h"
 #include "storage/traces/segment_writer.h"
 #include "storage/traces/trace_head.h"
+#include "storage/traces/trace_sampling.h"
 #include "storage/traces_store.h"
 #include "storage/wal/wal.h"
 
@@ -43,6 +45,7 @@ struct TracesDbOptions {
   int64_t maintenance_interval_ns = 1'000'000'000LL;
   bool background = true;  // off in tests that drive Flush/ApplyRetention themselves
   traces::SegmentWriterOptions segment;
+  traces::TraceSamplingOptions sampling;
 };
 
 class TracesDb final : public TracesStore {
@@ -79,6 +82,8 @@ class TracesDb final : public TracesStore {
     std::vector<std::shared_ptr<traces::TraceHead>> heads;  // frozen ones, then the live one
   };
   View Snapshot();
+  // Writes spans (already accepted) to the WAL and the live head.
+  absl::Status WriteAccepted(const SpanBatch& batch, std::span<const uint32_t> spans);
   absl::Status Load();
   absl::Status Replay();
   absl::Status CutHead();
@@ -109,6 +114,7 @@ class TracesDb final : public TracesStore {
   Counter* spans_accepted_ = nullptr;
   std::array<Counter*, static_cast<size_t>(SpanRejectReason::kCount)> spans_rejected_{};
   Counter* cuts_ = nullptr;
+  Counter* sampled_out_ = nullptr;
   Counter* segments_deleted_ = nullptr;
 };
 

@@ -101,6 +101,7 @@ TEST(TracesDbTest, RefusesSpansOutsideTheWindowAndKeepsTheRest) {
   EXPECT_EQ(stats->accepted, 4u);
   EXPECT_EQ(stats->rejected[static_cast<size_t>(SpanRejectReason::kTooOld)], 1u);
   EXPECT_EQ(stats->rejected[static_cast<size_t>(SpanRejectReason::kTooFarInFuture)], 1u);
+  EXPECT_EQ(stats->rejected_spans, (std::vector<uint32_t>{0, 1}));
   ASSERT_EQ(stats->errors.size(), 2u);
   EXPECT_NE(stats->errors[0].find("ended before the retention period (1h)"), std::string::npos)
       << stats->errors[0];
@@ -152,6 +153,62 @@ TEST(TracesDbTest, ConcurrentAppendsCutsAndReads) {
   reader.join();
   EXPECT_EQ(ScanCount(db.db(), {}), 3u * 40 * 10 * 3);
   for (uint64_t t : {0ull, 1005ull, 2399ull}) EXPECT_EQ(TraceSize(db.db(), t), 3u) << t;
+}
+
+TEST(TracesDbTest, TailSamplingKeepsErrorsAFractionAndCarriesYoungTraces) {
+  TempTracesDb db([](TracesDbOptions& o) {
+    o.sampling.fraction = 0.25;
+    o.sampling.keep_errors = true;
+    o.sampling.decision_wait_ns = 3600'000'000'000;  // everything is young at first
+  });
+  const int64_t now = NowNs();
+  // 400 traces of 5 spans without errors (MakeTestBatch errs at span 6 of 7+ only)...
+  SpanBatch calm = MakeTestBatch(0, 400, 5, now - 60'000'000'000);
+  // ...and 20 traces of 7 spans, each with an error.
+  SpanBatch failing = MakeTestBatch(1000, 20, 7, now - 60'000'000'000);
+  ASSERT_TRUE(db->Append(calm).ok());
+  ASSERT_TRUE(db->Append(failing).ok());
+  ASSERT_TRUE(db->Flush().ok());
+  // Every trace was too young to decide: carried into the new head, nothing written.
+  EXPECT_EQ(db->Stats().head_spans, 2140u);
+  EXPECT_EQ(db->Stats().segment_spans, 0u);
+  EXPECT_EQ(TraceSize(db.db(), 1005), 7u);
+}
+
+TEST(TracesDbTest, TailSamplingDecidesOnceTracesAreQuiet) {
+  TempTracesDb db([](TracesDbOptions& o) {
+    o.sampling.fraction = 0.25;
+    o.sampling.decision_wait_ns = 1;  // decided at the first cut
+  });
+  const int64_t now = NowNs();
+  SpanBatch calm = MakeTestBatch(0, 400, 5, now - 60'000'000'000);
+  SpanBatch failing = MakeTestBatch(1000, 20, 7, now - 60'000'000'000);
+  ASSERT_TRUE(db->Append(calm).ok());
+  ASSERT_TRUE(db->Append(failing).ok());
+  std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  ASSERT_TRUE(db->Flush().ok());
+  EXPECT_EQ(db->Stats().head_spans, 0u);
+  size_t kept_calm = 0;
+  for (uint64_t t = 0; t < 400; ++t) {
+    size_t n = TraceSize(db.db(), t);
+    EXPECT_TRUE(n == 0 || n == 5) << t;  // whole traces or nothing
+    EXPECT_EQ(n == 5, traces::InSampledFraction(TestTraceId(t), 0.25)) << t;
+    kept_calm += n == 5;
+  }
+  EXPECT_GT(kept_calm, 60u);   // ~100 expected
+  EXPECT_LT(kept_calm, 140u);
+  for (uint64_t t = 1000; t < 1020; ++t) EXPECT_EQ(TraceSize(db.db(), t), 7u) << t;
+}
+
+TEST(TracesDbTest, TheSameSpanTwiceIsStoredOnce) {
+  TempTracesDb db;
+  const int64_t now = NowNs();
+  SpanBatch a = MakeTestBatch(0, 3, 4, now - 1'000'000'000);
+  ASSERT_TRUE(db->Append(a).ok());
+  ASSERT_TRUE(db->Append(a).ok());  // a client retrying an export
+  ASSERT_TRUE(db->Flush().ok());
+  EXPECT_EQ(TraceSize(db.db(), 1), 4u);
+  EXPECT_EQ(db->Stats().segment_spans, 12u);
 }
 
 }  // namespace

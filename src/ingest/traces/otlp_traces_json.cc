@@ -1,0 +1,540 @@
+#include "ingest/traces/otlp_traces_json.h"
+
+#include <limits>
+
+#include "common/strings.h"
+#include "ingest/traces/span_json.h"
+
+namespace vigil {
+namespace {
+
+using JsonType = ondemand::json_type;
+
+constexpr uint64_t kMaxTimeNs = static_cast<uint64_t>(std::numeric_limits<int64_t>::max());
+
+// OTLP/JSON keys are lowerCamelCase; the proto field names are accepted as well.
+bool Is(std::string_view key, std::string_view camel, std::string_view snake) {
+  return key == camel || key == snake;
+}
+
+std::string_view Spans(size_t n) { return n == 1 ? " span" : " spans"; }
+
+}  // namespace
+
+struct OtlpTracesJsonDecoder::Context {
+  SpanDecodeResult* result = nullptr;
+  size_t resource = 0;
+  size_t scope = 0;
+  std::string resource_error;  // set: every span of the resource is refused
+  size_t resource_refused = 0, resource_first = 0;
+  std::string_view scope_name, scope_version;
+  std::string fatal;  // why the request failed, on kMalformed
+};
+
+OtlpTracesJsonDecoder::OtlpTracesJsonDecoder(const SpanLimits& limits) : spans_(limits) {}
+
+OtlpTracesJsonDecoder::Step OtlpTracesJsonDecoder::Malformed(Context& ctx, std::string_view where) {
+  ctx.fatal = StrCat(where, ": ", reader_.MalformedMessage());
+  return Step::kMalformed;
+}
+
+namespace {
+
+// An enum: an integer (a JSON number or a decimal string; one outside the enum reads as its
+// zero value, as an unknown value of an open protobuf enum would) or a name `parse` knows
+// (kInvalidValue for another name).
+template <typename E>
+JsonRead ReadEnum(JsonReader& reader, ondemand::value& v, JsonType t,
+                  bool (*parse)(std::string_view, E*), E max, E* out) {
+  uint64_t number = 0;
+  if (t == JsonType::string) {
+    std::string_view name;
+    if (JsonRead r = reader.String(v, &name); r != JsonRead::kOk) return r;
+    if (parse(name, out)) return JsonRead::kOk;
+    if (!ParseUint64(name, &number)) return JsonRead::kInvalidValue;
+  } else if (JsonRead r = reader.Uint64(v, &number); r != JsonRead::kOk) {
+    return r;
+  }
+  *out = number <= static_cast<uint64_t>(max) ? static_cast<E>(number) : E{};
+  return JsonRead::kOk;
+}
+
+}  // namespace
+
+OtlpTracesJsonDecoder::Step OtlpTracesJsonDecoder::DecodeStatus(ondemand::value& v,
+                                                                std::string* error) {
+  ondemand::object o;
+  if (Step s = OpenJsonObject(reader_, v, "status", &o, error); s != Step::kOk) return s;
+  SpanBatch::Entry& span = spans_.span();
+  return ForEachMember(
+      reader_, o, error, [&](std::string_view key, ondemand::value& val, JsonType t) {
+        if (key == "message") {
+          JsonRead r = reader_.String(val, &span.status_message);
+          if (r != JsonRead::kOk)
+            return JsonFailure(reader_, r, "status.message", "a string", error);
+        } else if (key == "code") {
+          JsonRead r =
+              ReadEnum(reader_, val, t, &ParseSpanStatus, SpanStatus::kError, &span.status);
+          if (r != JsonRead::kOk)
+            return JsonFailure(reader_, r, "status.code", "a StatusCode", error);
+        }
+        return Step::kOk;
+      });
+}
+
+OtlpTracesJsonDecoder::Step OtlpTracesJsonDecoder::DecodeEvent(ondemand::value& v,
+                                                               std::string* error) {
+  SpanBatch::Event* ev = spans_.AddEvent();
+  if (ev == nullptr) return Step::kOk;  // past the limit: dropped (and counted) unread
+  ondemand::object o;
+  if (Step s = OpenJsonObject(reader_, v, "an event", &o, error); s != Step::kOk) return s;
+  uint64_t time = 0;
+  Step s =
+      ForEachMember(reader_, o, error, [&](std::string_view key, ondemand::value& val, JsonType) {
+        JsonRead r = JsonRead::kOk;
+        uint64_t n = 0;
+        if (Is(key, "timeUnixNano", "time_unix_nano")) {
+          r = reader_.Uint64(val, &time);
+        } else if (key == "name") {
+          if (r = reader_.String(val, &ev->name); r != JsonRead::kOk) {
+            return JsonFailure(reader_, r, key, "a string", error);
+          }
+        } else if (key == "attributes") {
+          if (Step st = values_.Attributes(val, &attrs_, error); st != Step::kOk) return st;
+          for (const OtlpAttribute& a : attrs_) spans_.AddEventAttribute(a.key, a.value, a.type);
+        } else if (Is(key, "droppedAttributesCount", "dropped_attributes_count")) {
+          r = reader_.Uint64(val, &n);
+          AddSaturated(&ev->dropped_attributes_count, n);
+        }
+        return r == JsonRead::kOk ? Step::kOk
+                                  : JsonFailure(reader_, r, key, "an unsigned integer", error);
+      });
+  if (s != Step::kOk) return s;
+  if (time > kMaxTimeNs) {
+    *error = StrCat("timeUnixNano ", time, " is out of range");
+    return Step::kRefused;
+  }
+  ev->time_ns = static_cast<int64_t>(time);
+  return Step::kOk;
+}
+
+OtlpTracesJsonDecoder::Step OtlpTracesJsonDecoder::DecodeLink(ondemand::value& v,
+                                                              std::string* error) {
+  SpanBatch::Link* link = spans_.AddLink();
+  if (link == nullptr) return Step::kOk;
+  ondemand::object o;
+  if (Step s = OpenJsonObject(reader_, v, "a link", &o, error); s != Step::kOk) return s;
+  std::string_view trace_hex, span_hex;
+  Step s =
+      ForEachMember(reader_, o, error, [&](std::string_view key, ondemand::value& val, JsonType) {
+        JsonRead r = JsonRead::kOk;
+        std::string_view expected = "a string";
+        uint64_t n = 0;
+        if (Is(key, "traceId", "trace_id")) {
+          r = reader_.String(val, &trace_hex);
+        } else if (Is(key, "spanId", "span_id")) {
+          r = reader_.String(val, &span_hex);
+        } else if (Is(key, "traceState", "trace_state")) {
+          r = reader_.String(val, &link->trace_state);
+        } else if (key == "attributes") {
+          if (Step st = values_.Attributes(val, &attrs_, error); st != Step::kOk) return st;
+          for (const OtlpAttribute& a : attrs_) spans_.AddLinkAttribute(a.key, a.value, a.type);
+        } else if (Is(key, "droppedAttributesCount", "dropped_attributes_count")) {
+          r = reader_.Uint64(val, &n);
+          AddSaturated(&link->dropped_attributes_count, n);
+          expected = "an unsigned integer";
+        }
+        return r == JsonRead::kOk ? Step::kOk : JsonFailure(reader_, r, key, expected, error);
+      });
+  if (s != Step::kOk) return s;
+  if (!DecodeTraceIdHex(trace_hex, "traceId", false, &link->trace_id, error) ||
+      !DecodeSpanIdHex(span_hex, "spanId", IdPresence::kRequired, &link->span_id, error)) {
+    return Step::kRefused;
+  }
+  return Step::kOk;
+}
+
+// The events or links array of a span.
+OtlpTracesJsonDecoder::Step OtlpTracesJsonDecoder::DecodeItems(ondemand::value& v, JsonType t,
+                                                               std::string_view key,
+                                                               std::string* error) {
+  if (t != JsonType::array) {
+    *error = StrCat(key, " must be an array, got ", JsonTypeName(t));
+    return Step::kRefused;
+  }
+  ondemand::array arr;
+  if (auto e = v.get_array().get(arr); e != simdjson::SUCCESS) {
+    return JsonFailure(reader_, reader_.Fail(e), "", "", error);
+  }
+  const bool events = key == "events";
+  size_t i = 0;
+  for (auto child : arr) {
+    ondemand::value item;
+    if (auto e = std::move(child).get(item); e != simdjson::SUCCESS) {
+      return JsonFailure(reader_, reader_.Fail(e), "", "", error);
+    }
+    Step st = events ? DecodeEvent(item, error) : DecodeLink(item, error);
+    if (st != Step::kOk) {
+      if (st == Step::kRefused) *error = StrCat(key, "[", i, "]: ", *error);
+      return st;
+    }
+    ++i;
+  }
+  return Step::kOk;
+}
+
+OtlpTracesJsonDecoder::Step OtlpTracesJsonDecoder::DecodeSpan(ondemand::value& v, Context& ctx,
+                                                              std::string* error) {
+  spans_.Begin();
+  SpanBatch::Entry& s = spans_.span();
+  s.scope_name = ctx.scope_name;
+  s.scope_version = ctx.scope_version;
+  ondemand::object o;
+  {
+    JsonType t;
+    if (JsonRead r = reader_.Type(v, &t); r != JsonRead::kOk) {
+      return JsonFailure(reader_, r, "", "", error);
+    }
+    if (t != JsonType::object) {
+      *error = StrCat("expected an object, got ", JsonTypeName(t));
+      return Step::kRefused;
+    }
+    if (auto e = v.get_object().get(o); e != simdjson::SUCCESS) {
+      return JsonFailure(reader_, reader_.Fail(e), "", "", error);
+    }
+  }
+  uint64_t start = 0, end = 0;
+  std::string_view trace_hex, span_hex, parent_hex;
+  Step st =
+      ForEachMember(reader_, o, error, [&](std::string_view key, ondemand::value& val, JsonType t) {
+        JsonRead r = JsonRead::kOk;
+        std::string_view expected = "a string";
+        uint64_t n = 0;
+        if (Is(key, "traceId", "trace_id")) {
+          r = reader_.String(val, &trace_hex);
+        } else if (Is(key, "spanId", "span_id")) {
+          r = reader_.String(val, &span_hex);
+        } else if (Is(key, "parentSpanId", "parent_span_id")) {
+          r = reader_.String(val, &parent_hex);
+        } else if (key == "name") {
+          r = reader_.String(val, &s.name);
+        } else if (Is(key, "traceState", "trace_state")) {
+          r = reader_.String(val, &s.trace_state);
+        } else if (key == "kind") {
+          expected = "a SpanKind";
+          r = ReadEnum(reader_, val, t, &ParseSpanKind, SpanKind::kConsumer, &s.kind);
+        } else if (key == "attributes") {
+          if (Step st2 = values_.Attributes(val, &attrs_, error); st2 != Step::kOk) return st2;
+          for (const OtlpAttribute& a : attrs_) spans_.AddAttribute(a.key, a.value, a.type);
+        } else if (key == "status") {
+          return DecodeStatus(val, error);
+        } else if (key == "events" || key == "links") {
+          return DecodeItems(val, t, key, error);
+        } else {
+          // The unsigned integers.
+          expected = "an unsigned integer";
+          uint64_t* into = &n;
+          uint32_t* count = nullptr;
+          if (Is(key, "startTimeUnixNano", "start_time_unix_nano")) {
+            into = &start;
+          } else if (Is(key, "endTimeUnixNano", "end_time_unix_nano")) {
+            into = &end;
+          } else if (Is(key, "droppedAttributesCount", "dropped_attributes_count")) {
+            count = &s.dropped_attributes_count;
+          } else if (Is(key, "droppedEventsCount", "dropped_events_count")) {
+            count = &s.dropped_events_count;
+          } else if (Is(key, "droppedLinksCount", "dropped_links_count")) {
+            count = &s.dropped_links_count;
+          } else if (key != "flags") {
+            return Step::kOk;  // unknown: ignored
+          }
+          r = reader_.Uint64(val, into);
+          if (r == JsonRead::kOk && count != nullptr) AddSaturated(count, n);
+          if (r == JsonRead::kOk && key == "flags") {
+            if (n > UINT32_MAX) {
+              *error = StrCat("flags ", n, " is out of range");
+              return Step::kRefused;
+            }
+            s.flags = static_cast<uint32_t>(n);
+          }
+        }
+        return r == JsonRead::kOk ? Step::kOk : JsonFailure(reader_, r, key, expected, error);
+      });
+  if (st != Step::kOk) return st;
+  if (!DecodeTraceIdHex(trace_hex, "traceId", false, &s.trace_id, error) ||
+      !DecodeSpanIdHex(span_hex, "spanId", IdPresence::kRequired, &s.span_id, error) ||
+      !DecodeSpanIdHex(parent_hex, "parentSpanId", IdPresence::kOptional, &s.parent_span_id,
+                       error)) {
+    return Step::kRefused;
+  }
+  spans_.SetTimes(start, end);
+  return spans_.Check(error) ? Step::kOk : Step::kRefused;
+}
+
+OtlpTracesJsonDecoder::Step OtlpTracesJsonDecoder::DecodeScope(ondemand::object& o, Context& ctx,
+                                                               std::string_view where,
+                                                               std::string* scope_error) {
+  ctx.scope_name = ctx.scope_version = {};
+  ondemand::value scope;
+  simdjson::error_code e = o.find_field_unordered("scope").get(scope);
+  if (e == simdjson::NO_SUCH_FIELD) return Step::kOk;
+  if (e != simdjson::SUCCESS) {
+    reader_.Fail(e);
+    return Malformed(ctx, where);
+  }
+  JsonType t;
+  if (reader_.Type(scope, &t) != JsonRead::kOk) return Malformed(ctx, where);
+  if (t == JsonType::null) return Step::kOk;
+  if (t != JsonType::object) {
+    *scope_error = StrCat("scope must be an object, got ", JsonTypeName(t));
+    return Step::kOk;
+  }
+  ondemand::object so;
+  if (auto e2 = scope.get_object().get(so); e2 != simdjson::SUCCESS) {
+    reader_.Fail(e2);
+    return Malformed(ctx, where);
+  }
+  for (auto field_result : so) {
+    ondemand::field f;
+    if (auto e2 = std::move(field_result).get(f); e2 != simdjson::SUCCESS) {
+      reader_.Fail(e2);
+      return Malformed(ctx, where);
+    }
+    const bool name = f.key() == "name";
+    if (!name && f.key() != "version") continue;
+    ondemand::value& val = f.value();
+    if (reader_.Type(val, &t) != JsonRead::kOk) return Malformed(ctx, where);
+    if (t == JsonType::null) continue;
+    JsonRead r = reader_.String(val, name ? &ctx.scope_name : &ctx.scope_version);
+    if (r == JsonRead::kMalformed) return Malformed(ctx, where);
+    if (r != JsonRead::kOk && scope_error->empty()) {
+      *scope_error = JsonReadMessage(r, name ? "scope name" : "scope version", "a string", t);
+    }
+  }
+  return Step::kOk;
+}
+
+OtlpTracesJsonDecoder::Step OtlpTracesJsonDecoder::DecodeScopeSpans(ondemand::value& v,
+                                                                    Context& ctx) {
+  const std::string where = StrCat("resourceSpans[", ctx.resource, "].scopeSpans[", ctx.scope, "]");
+  JsonType t;
+  if (reader_.Type(v, &t) != JsonRead::kOk) return Malformed(ctx, where);
+  if (t != JsonType::object) {
+    ctx.fatal = StrCat(where, ": expected an object, got ", JsonTypeName(t));
+    return Step::kMalformed;
+  }
+  ondemand::object o;
+  if (auto e = v.get_object().get(o); e != simdjson::SUCCESS) {
+    reader_.Fail(e);
+    return Malformed(ctx, where);
+  }
+  // The scope first, wherever it is in the object.
+  std::string scope_error;
+  if (DecodeScope(o, ctx, where, &scope_error) == Step::kMalformed) return Step::kMalformed;
+  if (auto e = o.reset().error(); e != simdjson::SUCCESS) {
+    reader_.Fail(e);
+    return Malformed(ctx, where);
+  }
+  size_t scope_refused = 0, scope_first = ctx.result->total;
+  for (auto field_result : o) {
+    ondemand::field f;
+    if (auto e = std::move(field_result).get(f); e != simdjson::SUCCESS) {
+      reader_.Fail(e);
+      return Malformed(ctx, where);
+    }
+    if (f.key() != "spans") continue;
+    ondemand::value& spans = f.value();
+    if (reader_.Type(spans, &t) != JsonRead::kOk) return Malformed(ctx, where);
+    if (t == JsonType::null) continue;
+    if (t != JsonType::array) {
+      ctx.fatal = StrCat(where, ".spans: expected an array, got ", JsonTypeName(t));
+      return Step::kMalformed;
+    }
+    ondemand::array arr;
+    if (auto e = spans.get_array().get(arr); e != simdjson::SUCCESS) {
+      reader_.Fail(e);
+      return Malformed(ctx, where);
+    }
+    size_t index = 0;
+    for (auto child : arr) {
+      ondemand::value span;
+      if (auto e = std::move(child).get(span); e != simdjson::SUCCESS) {
+        reader_.Fail(e);
+        return Malformed(ctx, where);
+      }
+      const size_t ordinal = ctx.result->total++;
+      const size_t i = index++;
+      if (!ctx.resource_error.empty()) {
+        if (ctx.resource_refused++ == 0) ctx.resource_first = ordinal;
+        continue;
+      }
+      if (!scope_error.empty()) {
+        ++scope_refused;
+        continue;
+      }
+      Step s = DecodeSpan(span, ctx, &error_);
+      if (s == Step::kMalformed) {
+        ctx.fatal = StrCat(where, ".spans[", i, "]: ", error_);
+        return s;
+      }
+      if (s == Step::kOk) {
+        spans_.Write();
+      } else {
+        ctx.result->Refuse(ordinal, 1, where, ".spans[", i, "]: ", error_);
+      }
+    }
+  }
+  if (scope_refused > 0) {
+    ctx.result->Refuse(scope_first, scope_refused, where, ": ", scope_error, " (", scope_refused,
+                       Spans(scope_refused), " refused)");
+  }
+  return Step::kOk;
+}
+
+OtlpTracesJsonDecoder::Step OtlpTracesJsonDecoder::DecodeResourceSpans(ondemand::value& v,
+                                                                       Context& ctx) {
+  const std::string where = StrCat("resourceSpans[", ctx.resource, "]");
+  JsonType t;
+  if (reader_.Type(v, &t) != JsonRead::kOk) return Malformed(ctx, where);
+  if (t != JsonType::object) {
+    ctx.fatal = StrCat(where, ": expected an object, got ", JsonTypeName(t));
+    return Step::kMalformed;
+  }
+  ondemand::object o;
+  if (auto e = v.get_object().get(o); e != simdjson::SUCCESS) {
+    reader_.Fail(e);
+    return Malformed(ctx, where);
+  }
+  ctx.resource_error.clear();
+  ctx.resource_refused = 0;
+  resource_attrs_.clear();
+  ondemand::value resource;
+  simdjson::error_code e = o.find_field_unordered("resource").get(resource);
+  if (e != simdjson::SUCCESS && e != simdjson::NO_SUCH_FIELD) {
+    reader_.Fail(e);
+    return Malformed(ctx, where);
+  }
+  if (e == simdjson::SUCCESS) {
+    if (reader_.Type(resource, &t) != JsonRead::kOk) return Malformed(ctx, where);
+    if (t == JsonType::object) {
+      ondemand::object ro;
+      ondemand::value attrs;
+      if (auto e2 = resource.get_object().get(ro); e2 != simdjson::SUCCESS) {
+        reader_.Fail(e2);
+        return Malformed(ctx, where);
+      }
+      e = ro.find_field_unordered("attributes").get(attrs);
+      if (e == simdjson::SUCCESS) {
+        Step s = values_.Attributes(attrs, &resource_attrs_, &error_);
+        if (s == Step::kMalformed) {
+          ctx.fatal = StrCat(where, ".resource: ", error_);
+          return s;
+        }
+        if (s == Step::kRefused) ctx.resource_error = StrCat("resource: ", error_);
+      } else if (e != simdjson::NO_SUCH_FIELD) {
+        reader_.Fail(e);
+        return Malformed(ctx, where);
+      }
+    } else if (t != JsonType::null) {
+      ctx.resource_error = StrCat("resource must be an object, got ", JsonTypeName(t));
+    }
+  }
+  if (ctx.resource_error.empty()) spans_.SetResource(resource_attrs_);
+  if (auto e2 = o.reset().error(); e2 != simdjson::SUCCESS) {
+    reader_.Fail(e2);
+    return Malformed(ctx, where);
+  }
+  ctx.scope = 0;
+  for (auto field_result : o) {
+    ondemand::field f;
+    if (auto e2 = std::move(field_result).get(f); e2 != simdjson::SUCCESS) {
+      reader_.Fail(e2);
+      return Malformed(ctx, where);
+    }
+    if (f.key() != "scopeSpans" && f.key() != "scope_spans") continue;
+    ondemand::value& scopes = f.value();
+    if (reader_.Type(scopes, &t) != JsonRead::kOk) return Malformed(ctx, where);
+    if (t == JsonType::null) continue;
+    if (t != JsonType::array) {
+      ctx.fatal = StrCat(where, ".scopeSpans: expected an array, got ", JsonTypeName(t));
+      return Step::kMalformed;
+    }
+    ondemand::array arr;
+    if (auto e2 = scopes.get_array().get(arr); e2 != simdjson::SUCCESS) {
+      reader_.Fail(e2);
+      return Malformed(ctx, where);
+    }
+    for (auto child : arr) {
+      ondemand::value scope;
+      if (auto e2 = std::move(child).get(scope); e2 != simdjson::SUCCESS) {
+        reader_.Fail(e2);
+        return Malformed(ctx, where);
+      }
+      if (DecodeScopeSpans(scope, ctx) == Step::kMalformed) return Step::kMalformed;
+      ++ctx.scope;
+    }
+  }
+  if (ctx.resource_refused > 0) {
+    ctx.result->Refuse(ctx.resource_first, ctx.resource_refused, where, ": ", ctx.resource_error,
+                       " (", ctx.resource_refused, Spans(ctx.resource_refused), " refused)");
+  }
+  return Step::kOk;
+}
+
+SpanDecodeResult OtlpTracesJsonDecoder::Decode(std::string_view body, SpanBatch* batch) {
+  SpanDecodeResult result;
+  auto fail = [&](std::string_view message) {
+    result = SpanDecodeResult();
+    result.status =
+        absl::InvalidArgumentError(StrCat("malformed OTLP/JSON traces request: ", message));
+    *batch = SpanBatch();
+    return result;
+  };
+  if (absl::Status s = json_.Reset(body); !s.ok()) return fail(ToStd(s.message()));
+  reader_.Reset(&json_, batch->arena());
+  values_.Reset(&reader_, batch->arena());
+  spans_.Reset(batch, &result);
+  Context ctx;
+  ctx.result = &result;
+  ondemand::document doc;
+  JsonType t;
+  ondemand::object root;
+  if (!json_.Iterate(parser_, 0, body.size(), &doc, &error_)) return fail(error_);
+  if (auto e = doc.type().get(t); e != simdjson::SUCCESS) return fail(simdjson::error_message(e));
+  if (t != JsonType::object) return fail(StrCat("expected a JSON object, got ", JsonTypeName(t)));
+  if (auto e = doc.get_object().get(root); e != simdjson::SUCCESS) {
+    return fail(simdjson::error_message(e));
+  }
+  for (auto field_result : root) {
+    ondemand::field f;
+    if (auto e = std::move(field_result).get(f); e != simdjson::SUCCESS) {
+      return fail(simdjson::error_message(e));
+    }
+    if (f.key() != "resourceSpans" && f.key() != "resource_spans") continue;
+    ondemand::value& resources = f.value();
+    if (reader_.Type(resources, &t) != JsonRead::kOk) return fail(reader_.MalformedMessage());
+    if (t == JsonType::null) continue;
+    if (t != JsonType::array) {
+      return fail(StrCat("resourceSpans must be an array, got ", JsonTypeName(t)));
+    }
+    ondemand::array arr;
+    if (auto e = resources.get_array().get(arr); e != simdjson::SUCCESS) {
+      return fail(simdjson::error_message(e));
+    }
+    for (auto child : arr) {
+      ondemand::value v;
+      if (auto e = std::move(child).get(v); e != simdjson::SUCCESS) {
+        return fail(simdjson::error_message(e));
+      }
+      if (DecodeResourceSpans(v, ctx) == Step::kMalformed) return fail(ctx.fatal);
+      ++ctx.resource;
+    }
+  }
+  const char* rest;
+  if (doc.current_location().get(rest) == simdjson::SUCCESS) {
+    return fail("unexpected content after the JSON object");
+  }
+  return result;
+}
+
+}  // namespace vigil
