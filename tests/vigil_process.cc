@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <random>
@@ -51,8 +52,13 @@ VigilProcess::~VigilProcess() {
 
 absl::Status VigilProcess::Start(const std::string& data_dir, std::vector<std::string> extra) {
   std::vector<std::string> args = {BinaryPath(), "server", "--data-dir", data_dir,
-                                   "--http.listen", "127.0.0.1:0", "--otlp.grpc.listen", "off",
-                                   "--otlp.http.listen", "off"};
+                                   "--http.listen", "127.0.0.1:0"};
+  // The CLI refuses an option given twice, so a default yields to the same option in `extra`.
+  for (const char* option : {"--otlp.grpc.listen", "--otlp.http.listen"}) {
+    if (std::find(extra.begin(), extra.end(), option) == extra.end()) {
+      args.insert(args.end(), {option, "off"});
+    }
+  }
   args.insert(args.end(), extra.begin(), extra.end());
   pid_ = Spawn(args, &stderr_fd_);
   if (pid_ < 0) return absl::InternalError("cannot start vigil");

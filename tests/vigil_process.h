@@ -20,8 +20,10 @@ class VigilProcess {
   VigilProcess() = default;
   ~VigilProcess();
 
-  // Runs `vigil server --data-dir <data_dir> --http.listen 127.0.0.1:0 <extra...>` and waits
-  // until it is ready (or exits, or 60 s pass).
+  // Runs `vigil server --data-dir <data_dir> --http.listen 127.0.0.1:0 --otlp.grpc.listen off
+  // --otlp.http.listen off <extra...>` and waits until it is ready (or exits, or 60 s pass).
+  // An OTLP listener named in `extra` (e.g. `--otlp.grpc.listen 127.0.0.1:0`) replaces its
+  // `off` default; its bound port is in log() ("OTLP/gRPC listening", "OTLP/HTTP listening").
   absl::Status Start(const std::string& data_dir, std::vector<std::string> extra_args = {});
   // SIGTERM and wait; returns the exit status (as from waitpid).
   int Terminate();

@@ -23,6 +23,14 @@ void RegisterAdminApi(Router& router, ApiContext& ctx) {
                     resp.set_status(204);
                   },
                   "admin_logs_flush");
+    router.Handle(method, "/api/v1/admin/traces/flush",
+                  [&ctx](const HttpRequest&, HttpResponse& resp) {
+                    TracesStore* store = ctx.TracesOr503(resp);
+                    if (!store) return;
+                    if (absl::Status st = store->Flush(); !st.ok()) return WriteApiError(resp, st);
+                    resp.set_status(204);
+                  },
+                  "admin_traces_flush");
     router.Handle(method, "/api/v1/admin/tsdb/snapshot",
                   [&ctx](const HttpRequest&, HttpResponse& resp) {
                     MetricsStore* store = ctx.MetricsOr503(resp);

@@ -3,6 +3,8 @@
 #include <memory>
 
 #include "api/api_response.h"
+#include "api/otlp_export.h"
+#include "ingest/otlp/otlp_response.h"
 #include "api/decoder_pool.h"
 #include "common/json_writer.h"
 #include "common/logging.h"
@@ -14,7 +16,6 @@
 #include "ingest/logs/loki_push_json.h"
 #include "ingest/logs/loki_push_proto.h"
 #include "ingest/logs/otlp_logs_common.h"
-#include "ingest/otlp/otlp_response.h"
 #include "ingest/logs/otlp_logs_json.h"
 #include "ingest/logs/otlp_logs_proto.h"
 #include "common/proto_wire.h"
@@ -167,58 +168,49 @@ void EsBulk(ApiContext& ctx, LogsWriteState& state, const HttpRequest& req, Http
   resp.set_body(std::move(body));
 }
 
-// OTLP/HTTP answers in the request's encoding: an ExportLogsServiceResponse (with
-// partial_success when entries were refused), or a google.rpc.Status for a bad request.
-void OtlpAnswer(HttpResponse& resp, bool json, int status, int64_t rejected, std::string_view message) {
-  if (status != 200) {
-    std::string body;
-    if (json) {
-      JsonWriter w(&body);
-      w.BeginObject().Key("code").Int(status >= 500 ? 14 : 3).KV("message", message).EndObject();
-    } else {
-      proto::WireWriter pw(&body);
-      pw.VarintField(1, status >= 500 ? 14 : 3);  // UNAVAILABLE : INVALID_ARGUMENT
-      pw.BytesField(2, message);
-    }
-    resp.set_status(status);
-    resp.set_content_type(json ? "application/json" : "application/x-protobuf");
-    resp.set_body(std::move(body));
-    return;
-  }
-  resp.set_status(200);
-  resp.set_content_type(json ? "application/json" : "application/x-protobuf");
-  resp.set_body(json ? OtlpExportResponseJson("rejectedLogRecords", rejected, message)
-                     : EncodeOtlpExportResponse(rejected, message));
-}
-
-void OtlpLogs(ApiContext& ctx, LogsWriteState& state, const HttpRequest& req, HttpResponse& resp) {
-  const bool json = IsJson(req);
+OtlpOutcome ExportOtlpLogs(ApiContext& ctx, LogsWriteState& state, std::string_view body,
+                           bool json) {
+  OtlpOutcome out;
   LogsStore* store = ctx.logs.load(std::memory_order_acquire);
-  if (store == nullptr) return OtlpAnswer(resp, json, 503, 0, "the log store is starting");
+  if (store == nullptr) {
+    out.status = absl::UnavailableError("the log store is starting");
+    return out;
+  }
   LogBatch batch;
   LogDecodeResult decoded;
   if (json) {
     auto d = state.otlp_json.Acquire();
-    decoded = d->Decode(req.body(), NowNs(), &batch);
+    decoded = d->Decode(body, NowNs(), &batch);
   } else {
     auto d = state.otlp_proto.Acquire();
-    decoded = d->Decode(req.body(), NowNs(), &batch);
+    decoded = d->Decode(body, NowNs(), &batch);
   }
-  if (!decoded.status.ok()) return OtlpAnswer(resp, json, 400, 0, ToStd(decoded.status.message()));
+  if (!decoded.status.ok()) {
+    out.status = absl::InvalidArgumentError(decoded.status.message());
+    return out;
+  }
   if (state.decode_refused && decoded.rejected) state.decode_refused->Inc(decoded.rejected);
   LogAppendStats stored;
   if (!batch.empty()) {
     auto st = store->Append(batch);
-    if (!st.ok()) return OtlpAnswer(resp, json, 503, 0, ToStd(st.status().message()));
+    if (!st.ok()) {
+      out.status = absl::UnavailableError(st.status().message());
+      return out;
+    }
     stored = std::move(*st);
   }
-  uint64_t refused = decoded.rejected + stored.TotalRejected();
-  std::string msg;
-  if (refused > 0) {
-    msg = !decoded.errors.empty() ? decoded.errors.front().message
-                                  : (stored.errors.empty() ? "" : stored.errors.front());
+  out.rejected = static_cast<int64_t>(decoded.rejected + stored.TotalRejected());
+  if (out.rejected > 0) {
+    out.message = !decoded.errors.empty() ? decoded.errors.front().message
+                                          : (stored.errors.empty() ? "" : stored.errors.front());
   }
-  OtlpAnswer(resp, json, 200, static_cast<int64_t>(refused), msg);
+  return out;
+}
+
+void OtlpLogs(ApiContext& ctx, LogsWriteState& state, const HttpRequest& req, HttpResponse& resp) {
+  const bool json = IsOtlpJson(req);
+  WriteOtlpHttpAnswer(resp, json, "rejectedLogRecords",
+                      ExportOtlpLogs(ctx, state, req.body(), json));
 }
 
 std::shared_ptr<LogsWriteState> MakeState(ApiContext& ctx, const LogIngestOptions& options) {
@@ -256,6 +248,20 @@ void RegisterOtlpLogsApi(Router& router, ApiContext& ctx, const LogIngestOptions
   router.Handle("POST", "/v1/logs",
                 [&ctx, state](const HttpRequest& req, HttpResponse& resp) { OtlpLogs(ctx, *state, req, resp); },
                 "otlp_logs");
+}
+
+void RegisterOtlpLogsGrpc(GrpcServer& server, ApiContext& ctx, const LogIngestOptions& options) {
+  auto state = MakeState(ctx, options);
+  server.Register("/opentelemetry.proto.collector.logs.v1.LogsService/Export",
+                  [&ctx, state](std::string_view request, const GrpcCallInfo&) {
+                    OtlpOutcome out = ExportOtlpLogs(ctx, *state, request, /*json=*/false);
+                    GrpcReply reply;
+                    reply.status = out.status;
+                    if (out.status.ok()) {
+                      reply.body = EncodeOtlpExportResponse(out.rejected, out.message);
+                    }
+                    return reply;
+                  });
 }
 
 }  // namespace vigil

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "api/api_context.h"
+#include "grpc/grpc_server.h"
 #include "http/router.h"
 
 namespace vigil {
@@ -29,5 +30,7 @@ struct LogIngestOptions {
 void RegisterLogsWriteApi(Router& router, ApiContext& ctx, const LogIngestOptions& options);
 // POST /v1/logs alone, for the main listener and the OTLP HTTP listener alike.
 void RegisterOtlpLogsApi(Router& router, ApiContext& ctx, const LogIngestOptions& options);
+// LogsService/Export on the OTLP/gRPC listener.
+void RegisterOtlpLogsGrpc(GrpcServer& server, ApiContext& ctx, const LogIngestOptions& options);
 
 }  // namespace vigil

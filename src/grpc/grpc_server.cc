@@ -43,7 +43,13 @@ void Drop(Call* call) { std::unique_ptr<Call> owned(call); }
 
 // Wraps `body` in a ByteBuffer without copying: the slice owns the string.
 grpc::ByteBuffer ToByteBuffer(std::string body) {
-  if (body.empty()) return grpc::ByteBuffer();
+  if (body.empty()) {
+    // A unary reply must carry one message even when it is empty (an empty protobuf is a
+    // valid Export…Response): a buffer with no slices would send none, which clients report
+    // as "No message received".
+    grpc::Slice empty;
+    return grpc::ByteBuffer(&empty, 1);
+  }
   auto owned = std::make_unique<std::string>(std::move(body));
   std::string* raw = owned.get();
   grpc::Slice slice(

@@ -30,6 +30,7 @@ constexpr char kFail[] = "/test.Echo/Fail";
 struct Result {
   grpc::Status status;
   std::string body;
+  bool message = false;  // a response message arrived (unary calls must carry one)
 };
 
 std::string ToString(const grpc::ByteBuffer& buf) {
@@ -65,6 +66,7 @@ class Client {
                      [&done](grpc::Status st) { done.set_value(std::move(st)); });
     Result r;
     r.status = done.get_future().get();
+    r.message = resp.Valid();
     r.body = ToString(resp);
     return r;
   }
@@ -179,6 +181,7 @@ TEST_F(GrpcServerTest, EchoesBinaryBytes) {
 
   Result empty = client_->Call(kEcho, "");
   ASSERT_TRUE(empty.status.ok()) << empty.status.error_message();
+  EXPECT_TRUE(empty.message);  // an empty message, not none
   EXPECT_EQ(empty.body, "");
 }
 

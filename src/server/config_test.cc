@@ -95,6 +95,45 @@ logs:
             "v.yml:2: unknown key \"retension\" in logs");
 }
 
+TEST(ConfigTest, ReadsTheTracesSection) {
+  auto c = ParseServerConfig(R"(
+traces:
+  retention: 3d
+  head_max_size: 8MiB
+  max_attribute_value_size: 4KiB
+  sampling:
+    fraction: 0.1
+    latency_threshold: 2s
+    decision_wait: 45s
+  span_metrics:
+    buckets: [0.01, 0.1, 1]
+    max_series: 500
+    flush_interval: 30s
+)",
+                             "vigil.yml");
+  ASSERT_TRUE(c.ok()) << c.status();
+  const TracesConfig& t = c->traces;
+  EXPECT_EQ(t.db.retention_ns, 3LL * 86400 * 1'000'000'000);
+  EXPECT_EQ(t.db.head_max_bytes, 8u << 20);
+  EXPECT_EQ(t.limits.max_attribute_value_bytes, 4096u);
+  EXPECT_DOUBLE_EQ(t.db.sampling.fraction, 0.1);
+  EXPECT_TRUE(t.db.sampling.keep_errors);
+  EXPECT_EQ(t.db.sampling.latency_threshold_ns, 2'000'000'000);
+  EXPECT_EQ(t.db.sampling.decision_wait_ns, 45'000'000'000);
+  EXPECT_EQ(t.span_metrics.buckets, (std::vector<double>{0.01, 0.1, 1}));
+  EXPECT_EQ(t.span_metrics.max_series, 500u);
+  EXPECT_EQ(t.span_metrics.flush_interval_ns, 30'000'000'000);
+
+  EXPECT_EQ(ParseServerConfig("traces:\n  sampling:\n    fraction: 2\n", "v.yml").status().message(),
+            "v.yml:3: fraction must be a number between 0 and 1");
+  EXPECT_EQ(ParseServerConfig("traces:\n  span_metrics:\n    buckets: [1, 0.5]\n", "v.yml")
+                .status()
+                .message(),
+            "v.yml:3: buckets must be positive numbers of seconds in ascending order");
+  EXPECT_EQ(ParseServerConfig("traces:\n  samplin: {}\n", "v.yml").status().message(),
+            "v.yml:2: unknown key \"samplin\" in traces");
+}
+
 TEST(ConfigTest, RefusesUnknownKeysAndBadValuesWithLine) {
   EXPECT_EQ(ParseServerConfig("data_dir: x\nhttp:\n  lisen: 1\n", "v.yml").status().message(),
             "v.yml:3: unknown key \"lisen\" in http");

@@ -77,6 +77,10 @@ int main(int argc, char** argv) {
   server->add_option("--otlp.grpc.listen", grpc_listen, "OTLP/gRPC address, or off (default 0.0.0.0:4317)");
   server->add_option("--otlp.http.listen", otlp_http_listen, "OTLP/HTTP address, or off (default 0.0.0.0:4318)");
   server->add_option("--log.level", log_level, "debug, info, warn or error");
+  // A flag given twice takes its last value, so wrappers can append overrides to defaults.
+  for (CLI::Option* o : server->get_options()) {
+    o->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+  }
   app.add_subcommand("version", "Print the version");
   CLI11_PARSE(app, argc, argv);
   if (app.got_subcommand("version")) {

@@ -9,6 +9,10 @@
 #include "api/loki_api.h"
 #include "api/loki_tail_api.h"
 #include "api/es_compat_api.h"
+#include "api/jaeger_api.h"
+#include "api/traces_read_api.h"
+#include "api/traces_write_api.h"
+#include "api/otlp_metrics_api.h"
 #include "api/metrics_write_api.h"
 #include "api/query_api.h"
 #include "api/status_api.h"
@@ -56,6 +60,14 @@ absl::Status Server::Start() {
   RegisterLokiApi(http_->router(), api_, logql_);
   RegisterLokiTailApi(http_->router(), api_, logql_);
   RegisterEsCompatApi(http_->router());
+  RegisterTracesReadApi(http_->router(), api_);
+  RegisterJaegerApi(http_->router(), api_);
+  span_metrics_ = std::make_unique<SpanMetrics>(config_.traces.span_metrics);
+  auto traces_ingest =
+      std::make_shared<TracesIngest>(api_, config_.traces.limits, span_metrics_.get());
+  RegisterTracesWriteApi(http_->router(), traces_ingest);
+  auto otlp_metrics = MakeOtlpMetricsEndpoint(api_);
+  RegisterOtlpMetricsHttp(http_->router(), otlp_metrics);
   if (absl::Status st = http_->Start(); !st.ok()) return st;
   LogInfo("server", "HTTP listening", {{"address", http_->address()}});
   if (config_.otlp_http_listen != "off") {
@@ -66,8 +78,23 @@ absl::Status Server::Start() {
     otlp.worker_threads = std::max(2, config_.http_worker_threads / 4);
     otlp_http_ = std::make_unique<HttpServer>(otlp);
     RegisterOtlpLogsApi(otlp_http_->router(), api_, log_ingest);
+    RegisterOtlpTracesHttp(otlp_http_->router(), traces_ingest);
+    RegisterOtlpMetricsHttp(otlp_http_->router(), otlp_metrics);
     if (absl::Status st = otlp_http_->Start(); !st.ok()) return st;
     LogInfo("server", "OTLP/HTTP listening", {{"address", otlp_http_->address()}});
+  }
+  if (config_.otlp_grpc_listen != "off") {
+    otlp_grpc_ = std::make_unique<GrpcServer>();
+    RegisterOtlpTracesGrpc(*otlp_grpc_, traces_ingest);
+    RegisterOtlpLogsGrpc(*otlp_grpc_, api_, log_ingest);
+    RegisterOtlpMetricsGrpc(*otlp_grpc_, otlp_metrics);
+    GrpcServer::Options go;
+    go.listen = config_.otlp_grpc_listen;
+    go.threads = std::max(2, config_.http_worker_threads / 4);
+    go.max_message_bytes = config_.http_max_body_bytes;
+    if (absl::Status st = otlp_grpc_->Start(go); !st.ok()) return st;
+    LogInfo("server", "OTLP/gRPC listening",
+            {{"address", StrCat(go.listen.substr(0, go.listen.rfind(':')), ":", otlp_grpc_->port())}});
   }
 
   MetricsDbOptions mo = config_.metrics;
@@ -90,6 +117,7 @@ absl::Status Server::Start() {
   if (!traces.ok()) return traces.status();
   traces_db_ = std::move(*traces);
   api_.traces.store(traces_db_.get(), std::memory_order_release);
+  span_metrics_->StartFlushing(metrics_db_.get());
 
   scrape_ = std::make_unique<ScrapeManager>(*metrics_db_, &registry_, config_.scrape);
   RegisterTargetsApi(http_->router(), *scrape_);
@@ -110,11 +138,13 @@ void Server::Stop() {
   stopped_ = true;
   if (probes_) probes_->Stop();
   if (scrape_) scrape_->Stop();
+  if (otlp_grpc_) otlp_grpc_->Shutdown();
   if (otlp_http_) otlp_http_->Stop();
   if (http_) http_->Stop();
   api_.metrics.store(nullptr, std::memory_order_release);
   api_.logs.store(nullptr, std::memory_order_release);
   api_.traces.store(nullptr, std::memory_order_release);
+  if (span_metrics_) span_metrics_->StopFlushing();  // a last flush, while the store is open
   if (traces_db_) {
     if (absl::Status st = traces_db_->Close(); !st.ok()) {
       LogError("server", "closing the trace store failed", {{"error", std::string(st.message())}});
@@ -139,5 +169,6 @@ void Server::Stop() {
 
 std::string Server::http_address() const { return http_ ? http_->address() : ""; }
 std::string Server::otlp_http_address() const { return otlp_http_ ? otlp_http_->address() : ""; }
+int Server::otlp_grpc_port() const { return otlp_grpc_ ? otlp_grpc_->port() : 0; }
 
 }  // namespace vigil

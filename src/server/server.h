@@ -20,6 +20,8 @@
 #include "server/config.h"
 #include "storage/logs/logs_db.h"
 #include "storage/traces/traces_db.h"
+#include "grpc/grpc_server.h"
+#include "ingest/spanmetrics/span_metrics.h"
 #include "storage/metrics/db/metrics_db.h"
 
 namespace vigil {
@@ -38,6 +40,8 @@ class Server {
   std::string http_address() const;
   // The bound OTLP/HTTP address, "" when off.
   std::string otlp_http_address() const;
+  // The bound OTLP/gRPC port, 0 when off.
+  int otlp_grpc_port() const;
 
  private:
   ServerConfig config_;
@@ -47,6 +51,8 @@ class Server {
   logql::LogqlEngine logql_;
   std::unique_ptr<HttpServer> http_;
   std::unique_ptr<HttpServer> otlp_http_;  // the OTLP/HTTP listener (:4318), unless off
+  std::unique_ptr<GrpcServer> otlp_grpc_;  // the OTLP/gRPC listener (:4317), unless off
+  std::unique_ptr<SpanMetrics> span_metrics_;
   std::unique_ptr<MetricsDb> metrics_db_;
   std::unique_ptr<LogsDb> logs_db_;
   std::unique_ptr<TracesDb> traces_db_;

@@ -5,10 +5,6 @@
 //
 // Needs node and tests/clients/node_modules (both installed by scripts/setup); without them
 // the tests skip and say why.
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
@@ -24,6 +20,7 @@
 #include "common/strings.h"
 #include "common/time_util.h"
 #include "http/url.h"
+#include "tests/clients/run_process.h"
 #include "tests/vigil_process.h"
 
 namespace vigil::testing {
@@ -66,63 +63,6 @@ const Sent* ByLinePrefix(std::string_view line) {
     if (line.starts_with(StrCat(s.message, " {"))) return &s;
   }
   return nullptr;
-}
-
-struct ProcessResult {
-  int exit_code = -1;  // -1: did not exit by itself (killed at the deadline) or did not start
-  std::string output;  // stdout and stderr, interleaved
-};
-
-// Runs `args` to completion with stdout and stderr captured, killing it after `timeout`.
-ProcessResult RunProcess(std::vector<std::string> args, std::chrono::seconds timeout) {
-  ProcessResult result;
-  int fds[2];
-  if (pipe2(fds, O_CLOEXEC) != 0) {
-    result.output = "pipe failed";
-    return result;
-  }
-  // Built before fork: the child of a threaded process may only make async-signal-safe calls.
-  std::vector<char*> argv;
-  for (std::string& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  pid_t pid = fork();
-  if (pid == 0) {
-    dup2(fds[1], STDOUT_FILENO);
-    dup2(fds[1], STDERR_FILENO);
-    execv(argv[0], argv.data());
-    _exit(127);
-  }
-  close(fds[1]);
-  if (pid < 0) {
-    close(fds[0]);
-    result.output = "fork failed";
-    return result;
-  }
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  bool timed_out = false;
-  char buf[4096];
-  while (true) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) {
-      timed_out = true;
-      break;
-    }
-    pollfd p{fds[0], POLLIN, 0};
-    if (poll(&p, 1, static_cast<int>(left.count())) < 0 && errno != EINTR) break;
-    if (p.revents == 0) continue;
-    ssize_t n = read(fds[0], buf, sizeof(buf));
-    if (n <= 0) break;
-    result.output.append(buf, static_cast<size_t>(n));
-  }
-  close(fds[0]);
-  if (timed_out) {
-    kill(pid, SIGKILL);
-    StrAppend(&result.output, "\n[killed after ", timeout.count(), " s]");
-  }
-  int status = 0;
-  waitpid(pid, &status, 0);
-  if (!timed_out && WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
-  return result;
 }
 
 // One entry of a Loki streams answer.
