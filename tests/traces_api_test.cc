@@ -191,6 +191,17 @@ TEST_F(TracesApiTest, OtlpProtobufTraceWithItsAnalysisAndJaegerShape) {
   EXPECT_TRUE(via_charge);
   EXPECT_FALSE(via_db);
   EXPECT_EQ(std::string_view(d["errors"].at(0)["status_message"]), "card declined");
+  // The trace leads to its logs: a log line with its trace id is found by the given search.
+  const int64_t log_ns = now_ - 60'000'000'000 + 50'000'000;
+  auto pushed = vigil_.Post(
+      "/loki/api/v1/push",
+      StrCat(R"({"streams":[{"stream":{"service_name":"payments"},"values":[[")", log_ns,
+             R"(","card declined",{"trace_id":")", kTrace, R"("}]]}]})"),
+      ContentType("application/json"));
+  ASSERT_TRUE(pushed.ok());
+  ASSERT_EQ(pushed->status, 204) << pushed->body;
+  std::string logs = GetOk(std::string(std::string_view(d["logs_search"])));
+  EXPECT_TRUE(Contains(logs, R"("body":"card declined")")) << logs;
 
   std::string jaeger = GetOk(StrCat("/api/traces/", kTrace));
   EXPECT_TRUE(Contains(jaeger, R"({"key":"http.status_code","type":"int64","value":500})")) << jaeger;

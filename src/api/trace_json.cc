@@ -29,6 +29,10 @@ void WriteTraceJson(JsonWriter& w, std::span<const Span> spans, const TraceAnaly
   w.KV("root_service", a.root_service);
   w.KV("root_span_name", a.root_span_name);
   w.Key("orphans").Uint(a.tree.orphan_count());
+  // Where the trace's logs are: log records carrying its trace id, around its time.
+  constexpr int64_t kMinuteNs = 60'000'000'000;
+  w.KV("logs_search", StrCat("/api/v1/logs/search?filter=trace_id%3D", a.trace_id.Hex(),
+                             "&start=", a.start_ns - kMinuteNs, "&end=", a.end_ns + kMinuteNs));
   w.Key("services").BeginArray();
   for (const ServiceSpanCount& s : a.services) {
     w.BeginObject();
