@@ -74,6 +74,16 @@ absl::Status YamlReader::DurationMs(const YAML::Node& map, std::string_view key,
   return absl::OkStatus();
 }
 
+absl::Status YamlReader::PositiveDurationNs(const YAML::Node& map, std::string_view key,
+                                            int64_t* out) const {
+  constexpr int64_t kNsPerMs = 1'000'000;
+  int64_t ms = *out / kNsPerMs;
+  if (absl::Status st = DurationMs(map, key, &ms); !st.ok()) return st;
+  if (map[std::string(key)] && ms <= 0) return Error(map[std::string(key)], StrCat(key, " must be positive"));
+  *out = ms * kNsPerMs;
+  return absl::OkStatus();
+}
+
 absl::Status YamlReader::Bytes(const YAML::Node& map, std::string_view key, uint64_t* out) const {
   YAML::Node n = map[std::string(key)];
   if (!n || n.IsNull()) return absl::OkStatus();

@@ -33,6 +33,9 @@ class YamlReader {
   absl::Status Uint(const YAML::Node& map, std::string_view key, uint64_t* out) const;
   // Prometheus durations ("15s", "2h", "15d").
   absl::Status DurationMs(const YAML::Node& map, std::string_view key, int64_t* out) const;
+  // The same in nanoseconds, refusing zero ("<key> must be positive"); *out keeps its value
+  // when the key is absent.
+  absl::Status PositiveDurationNs(const YAML::Node& map, std::string_view key, int64_t* out) const;
   // Byte sizes ("512MB", "10GiB", "1024"); 0 allowed.
   absl::Status Bytes(const YAML::Node& map, std::string_view key, uint64_t* out) const;
   absl::Status StringList(const YAML::Node& map, std::string_view key,

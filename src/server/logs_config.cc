@@ -4,23 +4,6 @@
 #include "query/promql/syntax/parser.h"
 
 namespace vigil {
-namespace {
-
-constexpr int64_t kNsPerMs = 1'000'000;
-
-absl::Status DurationNs(const YamlReader& r, const YAML::Node& map, std::string_view key,
-                        int64_t* out) {
-  int64_t ms = *out / kNsPerMs;
-  if (absl::Status st = r.DurationMs(map, key, &ms); !st.ok()) return st;
-  if (map[std::string(key)] && ms <= 0) {
-    return r.Error(map[std::string(key)], StrCat(key, " must be positive"));
-  }
-  *out = ms * kNsPerMs;
-  return absl::OkStatus();
-}
-
-}  // namespace
-
 absl::Status ParseLogsSection(const YAML::Node& root, const YamlReader& r, LogsConfig* out) {
   YAML::Node l = root["logs"];
   if (!l) return absl::OkStatus();
@@ -38,7 +21,7 @@ absl::Status ParseLogsSection(const YAML::Node& root, const YamlReader& r, LogsC
                             std::pair{"max_future", &o.max_future_ns},
                             std::pair{"head_max_age", &o.head_max_age_ns},
                             std::pair{"segment_window", &o.segment_window_ns}}) {
-    if (absl::Status st = DurationNs(r, l, key, field); !st.ok()) return st;
+    if (absl::Status st = r.PositiveDurationNs(l, key, field); !st.ok()) return st;
   }
   uint64_t streams = o.max_streams, line = o.max_line_bytes, head = o.head_max_bytes;
   if (absl::Status st = r.Uint(l, "max_streams", &streams); !st.ok()) return st;
@@ -63,7 +46,7 @@ absl::Status ParseLogsSection(const YAML::Node& root, const YamlReader& r, LogsC
   }
   q.max_series = series;
   q.max_entries = entries;
-  if (absl::Status st = DurationNs(r, l, "query_timeout", &q.timeout_ns); !st.ok()) return st;
+  if (absl::Status st = r.PositiveDurationNs(l, "query_timeout", &q.timeout_ns); !st.ok()) return st;
   if (absl::Status st = r.StringList(l, "stream_labels", &out->stream_label_fields); !st.ok()) {
     return st;
   }
@@ -87,7 +70,7 @@ absl::Status ParseLogsSection(const YAML::Node& root, const YamlReader& r, LogsC
       if ((*sel)->matchers.empty()) return r.Error(rule["selector"], "the selector matches nothing");
       rr.matchers = (*sel)->matchers;
       rr.period_ns = 0;
-      if (absl::Status st = DurationNs(r, rule, "period", &rr.period_ns); !st.ok()) return st;
+      if (absl::Status st = r.PositiveDurationNs(rule, "period", &rr.period_ns); !st.ok()) return st;
       o.retention_rules.push_back(std::move(rr));
     }
   }

@@ -3,23 +3,6 @@
 #include "common/strings.h"
 
 namespace vigil {
-namespace {
-
-constexpr int64_t kNsPerMs = 1'000'000;
-
-absl::Status PositiveDurationNs(const YamlReader& r, const YAML::Node& map, std::string_view key,
-                                int64_t* out) {
-  int64_t ms = *out / kNsPerMs;
-  if (absl::Status st = r.DurationMs(map, key, &ms); !st.ok()) return st;
-  if (map[std::string(key)] && ms <= 0) {
-    return r.Error(map[std::string(key)], StrCat(key, " must be positive"));
-  }
-  *out = ms * kNsPerMs;
-  return absl::OkStatus();
-}
-
-}  // namespace
-
 absl::Status ParseTracesSection(const YAML::Node& root, const YamlReader& r, TracesConfig* out) {
   YAML::Node t = root["traces"];
   if (!t) return absl::OkStatus();
@@ -34,7 +17,7 @@ absl::Status ParseTracesSection(const YAML::Node& root, const YamlReader& r, Tra
   for (auto [key, field] : {std::pair{"retention", &o.retention_ns},
                             std::pair{"max_future", &o.max_future_ns},
                             std::pair{"head_max_age", &o.head_max_age_ns}}) {
-    if (absl::Status st = PositiveDurationNs(r, t, key, field); !st.ok()) return st;
+    if (absl::Status st = r.PositiveDurationNs(t, key, field); !st.ok()) return st;
   }
   uint64_t head = o.head_max_bytes;
   if (absl::Status st = r.Bytes(t, "head_max_size", &head); !st.ok()) return st;
@@ -67,7 +50,7 @@ absl::Status ParseTracesSection(const YAML::Node& root, const YamlReader& r, Tra
     if (absl::Status st = r.Bool(sampling, "keep_errors", &so.keep_errors); !st.ok()) return st;
     for (auto [key, field] : {std::pair{"latency_threshold", &so.latency_threshold_ns},
                               std::pair{"decision_wait", &so.decision_wait_ns}}) {
-      if (absl::Status st = PositiveDurationNs(r, sampling, key, field); !st.ok()) return st;
+      if (absl::Status st = r.PositiveDurationNs(sampling, key, field); !st.ok()) return st;
     }
   }
   YAML::Node m = t["span_metrics"];
@@ -83,7 +66,7 @@ absl::Status ParseTracesSection(const YAML::Node& root, const YamlReader& r, Tra
   if (absl::Status st = r.Uint(m, "max_series", &series); !st.ok()) return st;
   if (series == 0) return r.Error(m["max_series"], "max_series must be positive");
   sm.max_series = series;
-  if (absl::Status st = PositiveDurationNs(r, m, "flush_interval", &sm.flush_interval_ns);
+  if (absl::Status st = r.PositiveDurationNs(m, "flush_interval", &sm.flush_interval_ns);
       !st.ok()) {
     return st;
   }
