@@ -62,7 +62,9 @@ absl::StatusOr<std::unique_ptr<LogsDb>> LogsDb::Open(const LogsDbOptions& option
     metrics->AddGaugeFunc("vigil_logs_streams", "Active log streams in the head.", {},
                           [raw] { return static_cast<double>(raw->Stats().streams); });
   }
-  if (options.background) db->bg_ = std::thread([p = db.get()] { p->Maintain(); });
+  if (options.background) {
+    db->maintenance_.Start(options.maintenance_interval_ns, [p = db.get()] { p->Maintain(); });
+  }
   return db;
 }
 
@@ -73,14 +75,8 @@ LogsDb::~LogsDb() {
 }
 
 absl::Status LogsDb::Close() {
-  {
-    std::lock_guard lock(bg_mu_);
-    if (closed_) return absl::OkStatus();
-    closed_ = true;
-    stopping_ = true;
-  }
-  bg_cv_.notify_all();
-  if (bg_.joinable()) bg_.join();
+  if (closed_.exchange(true)) return absl::OkStatus();
+  maintenance_.Stop();
   absl::Status st = CutHead();
   absl::Status wst = wal_->Close();
   return st.ok() ? wst : st;
@@ -286,32 +282,24 @@ LogStoreStats LogsDb::Stats() {
 // ---- maintenance ----------------------------------------------------------------------------
 
 void LogsDb::Maintain() {
-  int64_t last_retention = 0;
-  std::unique_lock lock(bg_mu_);
-  while (!stopping_) {
-    bg_cv_.wait_for(lock, std::chrono::nanoseconds(options_.maintenance_interval_ns));
-    if (stopping_) break;
-    lock.unlock();
-    std::shared_ptr<logs::LogHead> head;
-    {
-      std::lock_guard l(mu_);
-      head = head_;
+  std::shared_ptr<logs::LogHead> head;
+  {
+    std::lock_guard l(mu_);
+    head = head_;
+  }
+  int64_t first = head->first_append_monotonic_ns();
+  bool due = head->bytes() >= options_.head_max_bytes ||
+             (first != 0 && MonotonicNs() - first >= options_.head_max_age_ns);
+  if (due) {
+    if (absl::Status st = CutHead(); !st.ok()) {
+      LogError("logs", "cutting the log head failed", {{"error", std::string(st.message())}});
     }
-    int64_t first = head->first_append_monotonic_ns();
-    bool due = head->bytes() >= options_.head_max_bytes ||
-               (first != 0 && MonotonicNs() - first >= options_.head_max_age_ns);
-    if (due) {
-      if (absl::Status st = CutHead(); !st.ok()) {
-        LogError("logs", "cutting the log head failed", {{"error", std::string(st.message())}});
-      }
+  }
+  if (MonotonicNs() - last_retention_ns_ >= 60'000'000'000LL) {
+    last_retention_ns_ = MonotonicNs();
+    if (absl::Status st = ApplyRetention(NowNs()); !st.ok()) {
+      LogError("logs", "log retention failed", {{"error", std::string(st.message())}});
     }
-    if (MonotonicNs() - last_retention >= 60'000'000'000LL) {
-      last_retention = MonotonicNs();
-      if (absl::Status st = ApplyRetention(NowNs()); !st.ok()) {
-        LogError("logs", "log retention failed", {{"error", std::string(st.message())}});
-      }
-    }
-    lock.lock();
   }
 }
 

@@ -20,7 +20,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -29,6 +28,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "common/periodic_thread.h"
 #include "common/self_metrics.h"
 #include "storage/logs/log_head.h"
 #include "storage/logs/segment.h"
@@ -105,6 +105,7 @@ class LogsDb final : public LogsStore {
       logs::LogHead& head, int wal_upto, uint64_t cut_id);
   size_t RuleOf(const Labels& stream) const;
   int64_t PeriodOf(size_t rule) const;
+  // One round of background maintenance: a due cut, retention once a minute.
   void Maintain();
 
   const LogsDbOptions options_;
@@ -124,11 +125,9 @@ class LogsDb final : public LogsStore {
 
   std::mutex cut_mu_;  // one cut (or retention pass) at a time
 
-  std::mutex bg_mu_;
-  std::condition_variable bg_cv_;
-  bool stopping_ = false;
-  std::thread bg_;
-  bool closed_ = false;
+  std::atomic<bool> closed_{false};
+  int64_t last_retention_ns_ = 0;  // monotonic; maintenance thread only
+  PeriodicThread maintenance_;
 
   Counter* lines_accepted_ = nullptr;
   Counter* bytes_accepted_ = nullptr;

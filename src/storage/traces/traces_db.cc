@@ -87,7 +87,9 @@ absl::StatusOr<std::unique_ptr<TracesDb>> TracesDb::Open(const TracesDbOptions& 
     metrics->AddGaugeFunc("vigil_traces_segments", "Trace segments on disk.", {},
                           [raw] { return static_cast<double>(raw->Stats().segments); });
   }
-  if (options.background) db->bg_ = std::thread([p = db.get()] { p->Maintain(); });
+  if (options.background) {
+    db->maintenance_.Start(options.maintenance_interval_ns, [p = db.get()] { p->Maintain(); });
+  }
   return db;
 }
 
@@ -98,14 +100,8 @@ TracesDb::~TracesDb() {
 }
 
 absl::Status TracesDb::Close() {
-  {
-    std::lock_guard lock(bg_mu_);
-    if (closed_) return absl::OkStatus();
-    closed_ = true;
-    stopping_ = true;
-  }
-  bg_cv_.notify_all();
-  if (bg_.joinable()) bg_.join();
+  if (closed_.exchange(true)) return absl::OkStatus();
+  maintenance_.Stop();
   absl::Status st = CutHead();
   absl::Status wst = wal_->Close();
   return st.ok() ? wst : st;
@@ -355,31 +351,23 @@ absl::Status TracesDb::ApplyRetention(int64_t now_ns) {
 }
 
 void TracesDb::Maintain() {
-  int64_t last_retention = 0;
-  std::unique_lock lock(bg_mu_);
-  while (!stopping_) {
-    bg_cv_.wait_for(lock, std::chrono::nanoseconds(options_.maintenance_interval_ns));
-    if (stopping_) break;
-    lock.unlock();
-    std::shared_ptr<traces::TraceHead> head;
-    {
-      std::lock_guard l(mu_);
-      head = head_;
+  std::shared_ptr<traces::TraceHead> head;
+  {
+    std::lock_guard l(mu_);
+    head = head_;
+  }
+  bool due = head->bytes() >= options_.head_max_bytes ||
+             (head->spans() > 0 && MonotonicNs() - head->created_ns() >= options_.head_max_age_ns);
+  if (due) {
+    if (absl::Status st = CutHead(); !st.ok()) {
+      LogError("traces", "cutting the trace head failed", {{"error", std::string(st.message())}});
     }
-    bool due = head->bytes() >= options_.head_max_bytes ||
-               (head->spans() > 0 && MonotonicNs() - head->created_ns() >= options_.head_max_age_ns);
-    if (due) {
-      if (absl::Status st = CutHead(); !st.ok()) {
-        LogError("traces", "cutting the trace head failed", {{"error", std::string(st.message())}});
-      }
+  }
+  if (MonotonicNs() - last_retention_ns_ >= 60'000'000'000LL) {
+    last_retention_ns_ = MonotonicNs();
+    if (absl::Status st = ApplyRetention(NowNs()); !st.ok()) {
+      LogError("traces", "trace retention failed", {{"error", std::string(st.message())}});
     }
-    if (MonotonicNs() - last_retention >= 60'000'000'000LL) {
-      last_retention = MonotonicNs();
-      if (absl::Status st = ApplyRetention(NowNs()); !st.ok()) {
-        LogError("traces", "trace retention failed", {{"error", std::string(st.message())}});
-      }
-    }
-    lock.lock();
   }
 }
 

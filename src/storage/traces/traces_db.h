@@ -16,7 +16,7 @@
 // Thread-safety: every public method may be called concurrently.
 #pragma once
 
-#include <condition_variable>
+#include <atomic>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -25,6 +25,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "common/periodic_thread.h"
 #include "common/self_metrics.h"
 #include "storage/traces/segment.h"
 #include "storage/traces/segment_writer.h"
@@ -87,6 +88,7 @@ class TracesDb final : public TracesStore {
   absl::Status Load();
   absl::Status Replay();
   absl::Status CutHead();
+  // One round of background maintenance: a due cut, retention once a minute.
   void Maintain();
 
   const TracesDbOptions options_;
@@ -105,11 +107,9 @@ class TracesDb final : public TracesStore {
 
   std::mutex cut_mu_;  // one cut or retention pass at a time
 
-  std::mutex bg_mu_;
-  std::condition_variable bg_cv_;
-  bool stopping_ = false;
-  bool closed_ = false;
-  std::thread bg_;
+  std::atomic<bool> closed_{false};
+  int64_t last_retention_ns_ = 0;  // monotonic; maintenance thread only
+  PeriodicThread maintenance_;
 
   Counter* spans_accepted_ = nullptr;
   std::array<Counter*, static_cast<size_t>(SpanRejectReason::kCount)> spans_rejected_{};
