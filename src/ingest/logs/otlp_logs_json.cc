@@ -17,19 +17,15 @@ bool Is(std::string_view key, std::string_view camel, std::string_view snake) {
 }  // namespace
 
 struct OtlpLogsJsonDecoder::Context {
-  LogDecodeResult* result = nullptr;
   int64_t receive_time_ns = 0;
-  size_t resource = 0;
-  size_t scope = 0;
-  uint32_t stream = 0;
-  std::string resource_error;  // set: every record of the resource is refused
-  size_t resource_refused = 0, resource_first = 0;
+  uint32_t stream = 0;  // of the current resource
   std::string_view scope_name;
-  std::string fatal;  // why the request failed, on kMalformed
 };
 
 OtlpLogsJsonDecoder::OtlpLogsJsonDecoder(StreamLabelConfig config)
-    : config_(std::move(config)), streams_(&config_) {}
+    : config_(std::move(config)),
+      envelope_(kOtlpLogsEnvelope, /*scope_version=*/false),
+      streams_(&config_) {}
 
 OtlpLogsJsonDecoder::Step OtlpLogsJsonDecoder::ReadFailure(JsonRead r, std::string_view what,
                                                            std::string_view expected,
@@ -40,11 +36,6 @@ OtlpLogsJsonDecoder::Step OtlpLogsJsonDecoder::ReadFailure(JsonRead r, std::stri
   }
   *error = JsonReadMessage(r, what, expected, reader_.last_type());
   return Step::kRefused;
-}
-
-OtlpLogsJsonDecoder::Step OtlpLogsJsonDecoder::Malformed(Context& ctx, std::string_view where) {
-  ctx.fatal = StrCat(where, ": ", reader_.MalformedMessage());
-  return Step::kMalformed;
 }
 
 OtlpLogsJsonDecoder::Step OtlpLogsJsonDecoder::DecodeLogRecord(ondemand::value& v, Context& ctx,
@@ -138,210 +129,32 @@ OtlpLogsJsonDecoder::Step OtlpLogsJsonDecoder::DecodeLogRecord(ondemand::value& 
   return Step::kOk;
 }
 
-OtlpLogsJsonDecoder::Step OtlpLogsJsonDecoder::DecodeScopeLogs(ondemand::value& v, Context& ctx) {
-  const std::string where = StrCat("resourceLogs[", ctx.resource, "].scopeLogs[", ctx.scope, "]");
-  JsonType t;
-  if (reader_.Type(v, &t) != JsonRead::kOk) return Malformed(ctx, where);
-  if (t != JsonType::object) {
-    ctx.fatal = StrCat(where, ": expected an object, got ", JsonTypeName(t));
-    return Step::kMalformed;
-  }
-  ondemand::object o;
-  if (auto e = v.get_object().get(o); e != simdjson::SUCCESS) {
-    reader_.Fail(e);
-    return Malformed(ctx, where);
-  }
-  // The scope first, wherever it is in the object.
-  std::string scope_error;
-  ctx.scope_name = {};
-  ondemand::value scope;
-  simdjson::error_code e = o.find_field_unordered("scope").get(scope);
-  if (e != simdjson::SUCCESS && e != simdjson::NO_SUCH_FIELD) {
-    reader_.Fail(e);
-    return Malformed(ctx, where);
-  }
-  if (e == simdjson::SUCCESS) {
-    if (reader_.Type(scope, &t) != JsonRead::kOk) return Malformed(ctx, where);
-    if (t == JsonType::object) {
-      ondemand::object so;
-      ondemand::value name;
-      if (auto e2 = scope.get_object().get(so); e2 != simdjson::SUCCESS) {
-        reader_.Fail(e2);
-        return Malformed(ctx, where);
-      }
-      e = so.find_field_unordered("name").get(name);
-      if (e == simdjson::SUCCESS && reader_.Type(name, &t) == JsonRead::kOk &&
-          t != JsonType::null) {
-        JsonRead r = reader_.String(name, &ctx.scope_name);
-        if (r == JsonRead::kMalformed) return Malformed(ctx, where);
-        if (r != JsonRead::kOk) scope_error = JsonReadMessage(r, "scope name", "a string", t);
-      } else if (e != simdjson::SUCCESS && e != simdjson::NO_SUCH_FIELD) {
-        reader_.Fail(e);
-        return Malformed(ctx, where);
-      }
-    } else if (t != JsonType::null) {
-      scope_error = StrCat("scope must be an object, got ", JsonTypeName(t));
-    }
-  }
-  if (auto e2 = o.reset().error(); e2 != simdjson::SUCCESS) {
-    reader_.Fail(e2);
-    return Malformed(ctx, where);
-  }
-  size_t scope_refused = 0, scope_first = ctx.result->total;
-  for (auto field_result : o) {
-    ondemand::field f;
-    if (auto e2 = std::move(field_result).get(f); e2 != simdjson::SUCCESS) {
-      reader_.Fail(e2);
-      return Malformed(ctx, where);
-    }
-    if (f.key() != "logRecords" && f.key() != "log_records") continue;
-    ondemand::value& records = f.value();
-    if (reader_.Type(records, &t) != JsonRead::kOk) return Malformed(ctx, where);
-    if (t == JsonType::null) continue;
-    if (t != JsonType::array) {
-      ctx.fatal = StrCat(where, ".logRecords: expected an array, got ", JsonTypeName(t));
-      return Step::kMalformed;
-    }
-    ondemand::array arr;
-    if (auto e2 = records.get_array().get(arr); e2 != simdjson::SUCCESS) {
-      reader_.Fail(e2);
-      return Malformed(ctx, where);
-    }
-    size_t index = 0;
-    for (auto child : arr) {
-      ondemand::value record;
-      if (auto e2 = std::move(child).get(record); e2 != simdjson::SUCCESS) {
-        reader_.Fail(e2);
-        return Malformed(ctx, where);
-      }
-      const size_t ordinal = ctx.result->total++;
-      const size_t i = index++;
-      if (!ctx.resource_error.empty()) {
-        if (ctx.resource_refused++ == 0) ctx.resource_first = ordinal;
-        continue;
-      }
-      if (!scope_error.empty()) {
-        ++scope_refused;
-        continue;
-      }
-      Step s = DecodeLogRecord(record, ctx, &error_);
-      if (s == Step::kMalformed) {
-        ctx.fatal = StrCat(where, ".logRecords[", i, "]: ", error_);
-        return s;
-      }
-      if (s == Step::kOk && !CommitEntry(config_, ctx.stream, &entry_, batch_, &error_)) {
-        s = Step::kRefused;
-      }
-      if (s == Step::kRefused) {
-        ctx.result->Refuse(ordinal, 1, where, ".logRecords[", i, "]: ", error_);
-      }
-    }
-  }
-  if (scope_refused > 0) {
-    ctx.result->Refuse(scope_first, scope_refused, where, ": ", scope_error, " (", scope_refused,
-                       scope_refused == 1 ? " log record" : " log records", " refused)");
-  }
-  return Step::kOk;
-}
+// The envelope's callbacks: resources become streams, records become entries.
+struct OtlpLogsJsonDecoder::Visitor {
+  OtlpLogsJsonDecoder& d;
+  Context& ctx;
 
-OtlpLogsJsonDecoder::Step OtlpLogsJsonDecoder::DecodeResourceLogs(ondemand::value& v,
-                                                                  Context& ctx) {
-  const std::string where = StrCat("resourceLogs[", ctx.resource, "]");
-  JsonType t;
-  if (reader_.Type(v, &t) != JsonRead::kOk) return Malformed(ctx, where);
-  if (t != JsonType::object) {
-    ctx.fatal = StrCat(where, ": expected an object, got ", JsonTypeName(t));
-    return Step::kMalformed;
-  }
-  ondemand::object o;
-  if (auto e = v.get_object().get(o); e != simdjson::SUCCESS) {
-    reader_.Fail(e);
-    return Malformed(ctx, where);
-  }
-  ctx.resource_error.clear();
-  ctx.resource_refused = 0;
-  resource_attrs_.clear();
-  ondemand::value resource;
-  simdjson::error_code e = o.find_field_unordered("resource").get(resource);
-  if (e != simdjson::SUCCESS && e != simdjson::NO_SUCH_FIELD) {
-    reader_.Fail(e);
-    return Malformed(ctx, where);
-  }
-  if (e == simdjson::SUCCESS) {
-    if (reader_.Type(resource, &t) != JsonRead::kOk) return Malformed(ctx, where);
-    if (t == JsonType::object) {
-      ondemand::object ro;
-      ondemand::value attrs;
-      if (auto e2 = resource.get_object().get(ro); e2 != simdjson::SUCCESS) {
-        reader_.Fail(e2);
-        return Malformed(ctx, where);
-      }
-      e = ro.find_field_unordered("attributes").get(attrs);
-      if (e == simdjson::SUCCESS) {
-        Step s = values_.Attributes(attrs, &resource_attrs_, &error_);
-        if (s == Step::kMalformed) {
-          ctx.fatal = StrCat(where, ".resource: ", error_);
-          return s;
-        }
-        if (s == Step::kRefused) ctx.resource_error = StrCat("resource: ", error_);
-      } else if (e != simdjson::NO_SUCH_FIELD) {
-        reader_.Fail(e);
-        return Malformed(ctx, where);
-      }
-    } else if (t != JsonType::null) {
-      ctx.resource_error = StrCat("resource must be an object, got ", JsonTypeName(t));
-    }
-  }
-  if (ctx.resource_error.empty()) {
-    MapOtlpResource(config_, names_, resource_attrs_, &labels_, &resource_fields_);
-    absl::StatusOr<uint32_t> stream = streams_.Intern(&labels_);
+  void OnResource(std::span<const OtlpAttribute> attrs, std::string* error) {
+    if (!error->empty()) return;
+    MapOtlpResource(d.config_, d.names_, attrs, &d.labels_, &d.resource_fields_);
+    absl::StatusOr<uint32_t> stream = d.streams_.Intern(&d.labels_);
     if (stream.ok()) {
       ctx.stream = *stream;
     } else {
-      ctx.resource_error = StrCat("resource: ", stream.status().message());
+      *error = StrCat("resource: ", stream.status().message());
     }
   }
-  if (auto e2 = o.reset().error(); e2 != simdjson::SUCCESS) {
-    reader_.Fail(e2);
-    return Malformed(ctx, where);
+  void OnScope(std::string_view name, std::string_view /*version*/, std::string* /*error*/) {
+    ctx.scope_name = name;
   }
-  ctx.scope = 0;
-  for (auto field_result : o) {
-    ondemand::field f;
-    if (auto e2 = std::move(field_result).get(f); e2 != simdjson::SUCCESS) {
-      reader_.Fail(e2);
-      return Malformed(ctx, where);
+  Step OnEntry(ondemand::value& record, std::string* error) {
+    Step s = d.DecodeLogRecord(record, ctx, error);
+    if (s == Step::kOk && !CommitEntry(d.config_, ctx.stream, &d.entry_, d.batch_, error)) {
+      s = Step::kRefused;
     }
-    if (f.key() != "scopeLogs" && f.key() != "scope_logs") continue;
-    ondemand::value& scopes = f.value();
-    if (reader_.Type(scopes, &t) != JsonRead::kOk) return Malformed(ctx, where);
-    if (t == JsonType::null) continue;
-    if (t != JsonType::array) {
-      ctx.fatal = StrCat(where, ".scopeLogs: expected an array, got ", JsonTypeName(t));
-      return Step::kMalformed;
-    }
-    ondemand::array arr;
-    if (auto e2 = scopes.get_array().get(arr); e2 != simdjson::SUCCESS) {
-      reader_.Fail(e2);
-      return Malformed(ctx, where);
-    }
-    for (auto child : arr) {
-      ondemand::value scope;
-      if (auto e2 = std::move(child).get(scope); e2 != simdjson::SUCCESS) {
-        reader_.Fail(e2);
-        return Malformed(ctx, where);
-      }
-      if (DecodeScopeLogs(scope, ctx) == Step::kMalformed) return Step::kMalformed;
-      ++ctx.scope;
-    }
+    return s;
   }
-  if (ctx.resource_refused > 0) {
-    ctx.result->Refuse(ctx.resource_first, ctx.resource_refused, where, ": ", ctx.resource_error,
-                       " (", ctx.resource_refused,
-                       ctx.resource_refused == 1 ? " log record" : " log records", " refused)");
-  }
-  return Step::kOk;
-}
+};
 
 LogDecodeResult OtlpLogsJsonDecoder::Decode(std::string_view body, int64_t receive_time_ns,
                                             LogBatch* batch) {
@@ -356,49 +169,18 @@ LogDecodeResult OtlpLogsJsonDecoder::Decode(std::string_view body, int64_t recei
   if (absl::Status s = json_.Reset(body); !s.ok()) return fail(ToStd(s.message()));
   reader_.Reset(&json_, batch->arena());
   values_.Reset(&reader_, batch->arena());
+  envelope_.Reset(&reader_, &values_);
   streams_.Reset(batch);
   names_.Reset(batch);
   batch_ = batch;
   Context ctx;
-  ctx.result = &result;
   ctx.receive_time_ns = receive_time_ns;
+  Visitor visitor{*this, ctx};
   ondemand::document doc;
-  ondemand::json_type t;
   ondemand::object root;
-  if (!json_.Iterate(parser_, 0, body.size(), &doc, &error_)) return fail(error_);
-  if (auto e = doc.type().get(t); e != simdjson::SUCCESS) return fail(simdjson::error_message(e));
-  if (t != JsonType::object) return fail(StrCat("expected a JSON object, got ", JsonTypeName(t)));
-  if (auto e = doc.get_object().get(root); e != simdjson::SUCCESS) {
-    return fail(simdjson::error_message(e));
-  }
-  for (auto field_result : root) {
-    ondemand::field f;
-    if (auto e = std::move(field_result).get(f); e != simdjson::SUCCESS) {
-      return fail(simdjson::error_message(e));
-    }
-    if (f.key() != "resourceLogs" && f.key() != "resource_logs") continue;
-    ondemand::value& resources = f.value();
-    if (reader_.Type(resources, &t) != JsonRead::kOk) return fail(reader_.MalformedMessage());
-    if (t == JsonType::null) continue;
-    if (t != JsonType::array) {
-      return fail(StrCat("resourceLogs must be an array, got ", JsonTypeName(t)));
-    }
-    ondemand::array arr;
-    if (auto e = resources.get_array().get(arr); e != simdjson::SUCCESS) {
-      return fail(simdjson::error_message(e));
-    }
-    for (auto child : arr) {
-      ondemand::value v;
-      if (auto e = std::move(child).get(v); e != simdjson::SUCCESS) {
-        return fail(simdjson::error_message(e));
-      }
-      if (DecodeResourceLogs(v, ctx) == Step::kMalformed) return fail(ctx.fatal);
-      ++ctx.resource;
-    }
-  }
-  const char* rest;
-  if (doc.current_location().get(rest) == simdjson::SUCCESS) {
-    return fail("unexpected content after the JSON object");
+  if (!OpenOtlpJsonRoot(json_, parser_, &doc, &root, &error_) ||
+      !envelope_.Walk(root, &result, visitor, &error_) || !CheckOtlpJsonEnd(doc, &error_)) {
+    return fail(error_);
   }
   return result;
 }

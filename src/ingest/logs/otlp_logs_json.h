@@ -24,6 +24,7 @@
 #include "ingest/json/json_reader.h"
 #include "ingest/logs/log_decode_result.h"
 #include "ingest/logs/otlp_logs_common.h"
+#include "ingest/otlp/otlp_json_envelope.h"
 #include "ingest/otlp/otlp_json_values.h"
 #include "ingest/logs/pending_entry.h"
 #include "ingest/logs/stream_labels.h"
@@ -43,25 +44,24 @@ class OtlpLogsJsonDecoder {
  private:
   using Step = JsonStep;
   struct Context;
+  struct Visitor;
 
-  Step DecodeResourceLogs(ondemand::value& v, Context& ctx);
-  Step DecodeScopeLogs(ondemand::value& v, Context& ctx);
   Step DecodeLogRecord(ondemand::value& v, Context& ctx, std::string* error);
   // Maps a failed read to a step and message.
   Step ReadFailure(JsonRead r, std::string_view what, std::string_view expected,
                    std::string* error);
-  Step Malformed(Context& ctx, std::string_view where);
 
   StreamLabelConfig config_;
   ondemand::parser parser_;
   JsonBody json_;
   JsonReader reader_;
   OtlpJsonValues values_;
+  OtlpJsonEnvelope envelope_;
   StreamTable streams_;
   NameTable names_;
   LogBatch* batch_ = nullptr;
   PendingEntry entry_;
-  std::vector<OtlpAttribute> resource_attrs_, record_attrs_;
+  std::vector<OtlpAttribute> record_attrs_;
   std::vector<LabelView> labels_;
   std::vector<LogFieldView> resource_fields_;
   std::string error_;

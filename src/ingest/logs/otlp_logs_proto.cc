@@ -15,25 +15,17 @@ using proto::WireType;
 
 bool Utf8(std::string_view s) { return simdjson::validate_utf8(s.data(), s.size()); }
 
-std::string WrongWireType(std::string_view field, WireType got, WireType want) {
-  return StrCat(field, " has wire type ", proto::WireTypeName(got), ", expected ", proto::WireTypeName(want));
-}
-
 }  // namespace
 
 struct OtlpLogsProtoDecoder::Context {
-  LogDecodeResult* result = nullptr;
   int64_t receive_time_ns = 0;
-  size_t resource = 0;  // index of the current ResourceLogs
-  size_t scope = 0;     // index of the current ScopeLogs within it
-  uint32_t stream = 0;
-  std::string resource_error;  // set: every record of the resource is refused
-  size_t resource_refused = 0, resource_first = 0;
+  uint32_t stream = 0;  // of the current resource
   std::string_view scope_name;
 };
 
 OtlpLogsProtoDecoder::OtlpLogsProtoDecoder(StreamLabelConfig config)
-    : config_(std::move(config)), streams_(&config_) {}
+    : config_(std::move(config)), streams_(&config_), envelope_(kOtlpLogsEnvelope, &values_) {}
+
 bool OtlpLogsProtoDecoder::DecodeLogRecord(std::string_view pb, Context& ctx, std::string* error) {
   entry_.Clear();
   WireReader r(pb);
@@ -76,7 +68,7 @@ bool OtlpLogsProtoDecoder::DecodeLogRecord(std::string_view pb, Context& ctx, st
           "",          "body",           "attributes",      "dropped_attributes_count",
           "flags",     "trace_id",       "span_id",         "observed_time_unix_nano",
           "event_name"};
-      *error = WrongWireType(kNames[f], t, want);
+      *error = OtlpWrongWireType(kNames[f], t, want);
       return false;
     }
     switch (f) {
@@ -162,134 +154,32 @@ bool OtlpLogsProtoDecoder::DecodeLogRecord(std::string_view pb, Context& ctx, st
   return true;
 }
 
-bool OtlpLogsProtoDecoder::DecodeScopeLogs(std::string_view pb, Context& ctx, std::string* fatal) {
-  const std::string where = StrCat("resource_logs[", ctx.resource, "].scope_logs[", ctx.scope, "]");
-  WireReader r(pb);
-  uint32_t f;
-  WireType t;
-  std::string_view scope;
-  while (r.NextField(&f, &t)) {
-    if (f == 1 || f == 2) {
-      if (t != proto::kLengthDelimited) {
-        *fatal =
-            StrCat(where, ": ",
-                   WrongWireType(f == 1 ? "scope" : "log_records", t, proto::kLengthDelimited));
-        return false;
-      }
-      std::string_view bytes;
-      if (r.ReadBytes(&bytes) && f == 1) scope = bytes;
-    } else {
-      r.Skip(t);
-    }
-  }
-  if (r.failed()) {
-    *fatal = StrCat(where, ": ", r.error());
-    return false;
-  }
-  // InstrumentationScope.name = 1.
-  std::string scope_error;
-  ctx.scope_name = {};
-  WireReader s(scope);
-  while (s.NextField(&f, &t)) {
-    if (f == 1 && t == proto::kLengthDelimited) {
-      s.ReadBytes(&ctx.scope_name);
-    } else {
-      s.Skip(t);
-    }
-  }
-  if (s.failed()) {
-    scope_error = StrCat("malformed scope: ", s.error());
-  } else if (!Utf8(ctx.scope_name)) {
-    scope_error = "invalid UTF-8 in scope name";
-  }
+// The envelope's callbacks: resources become streams, records become entries.
+struct OtlpLogsProtoDecoder::Visitor {
+  static constexpr bool kItemsAreEntries = true;
+  OtlpLogsProtoDecoder& d;
+  Context& ctx;
 
-  WireReader r2(pb);
-  size_t index = 0, scope_refused = 0, scope_first = ctx.result->total;
-  while (r2.NextField(&f, &t)) {
-    std::string_view record;
-    if (f != 2) {
-      r2.Skip(t);
-      continue;
-    }
-    if (!r2.ReadBytes(&record)) break;
-    const size_t ordinal = ctx.result->total++;
-    const size_t i = index++;
-    if (!ctx.resource_error.empty()) {
-      if (ctx.resource_refused++ == 0) ctx.resource_first = ordinal;
-      continue;
-    }
-    if (!scope_error.empty()) {
-      ++scope_refused;
-      continue;
-    }
-    bool ok = DecodeLogRecord(record, ctx, &error_) &&
-              CommitEntry(config_, ctx.stream, &entry_, batch_, &error_);
-    if (!ok) ctx.result->Refuse(ordinal, 1, where, ".log_records[", i, "]: ", error_);
-  }
-  if (scope_refused > 0) {
-    ctx.result->Refuse(scope_first, scope_refused, where, ": ", scope_error, " (", scope_refused,
-                       scope_refused == 1 ? " log record" : " log records", " refused)");
-  }
-  return true;
-}
-
-bool OtlpLogsProtoDecoder::DecodeResourceLogs(std::string_view pb, Context& ctx,
-                                              std::string* fatal) {
-  const std::string where = StrCat("resource_logs[", ctx.resource, "]");
-  WireReader r(pb);
-  uint32_t f;
-  WireType t;
-  std::string_view resource;
-  while (r.NextField(&f, &t)) {
-    if (f == 1 || f == 2) {
-      if (t != proto::kLengthDelimited) {
-        *fatal =
-            StrCat(where, ": ",
-                   WrongWireType(f == 1 ? "resource" : "scope_logs", t, proto::kLengthDelimited));
-        return false;
-      }
-      std::string_view bytes;
-      if (r.ReadBytes(&bytes) && f == 1) resource = bytes;
-    } else {
-      r.Skip(t);
-    }
-  }
-  if (r.failed()) {
-    *fatal = StrCat(where, ": ", r.error());
-    return false;
-  }
-  ctx.resource_error.clear();
-  ctx.resource_refused = 0;
-  if (!values_.Attributes(resource, 1, &resource_attrs_, &ctx.resource_error)) {
-    ctx.resource_error = StrCat("resource: ", ctx.resource_error);
-  } else {
-    MapOtlpResource(config_, names_, resource_attrs_, &labels_, &resource_fields_);
-    absl::StatusOr<uint32_t> stream = streams_.Intern(&labels_);
+  void OnResource(std::span<const OtlpAttribute> attrs, std::string* error) {
+    if (!error->empty()) return;
+    MapOtlpResource(d.config_, d.names_, attrs, &d.labels_, &d.resource_fields_);
+    absl::StatusOr<uint32_t> stream = d.streams_.Intern(&d.labels_);
     if (stream.ok()) {
       ctx.stream = *stream;
     } else {
-      ctx.resource_error = StrCat("resource: ", stream.status().message());
+      *error = StrCat("resource: ", stream.status().message());
     }
   }
-  WireReader r2(pb);
-  ctx.scope = 0;
-  while (r2.NextField(&f, &t)) {
-    std::string_view bytes;
-    if (f != 2) {
-      r2.Skip(t);
-      continue;
-    }
-    if (!r2.ReadBytes(&bytes)) break;
-    if (!DecodeScopeLogs(bytes, ctx, fatal)) return false;
-    ++ctx.scope;
+  void OnResourceEnd() {}
+  void OnScope(std::string_view name, std::string_view /*version*/, std::string* error) {
+    ctx.scope_name = name;
+    if (error->empty() && !Utf8(name)) *error = "invalid UTF-8 in scope name";
   }
-  if (ctx.resource_refused > 0) {
-    ctx.result->Refuse(ctx.resource_first, ctx.resource_refused, where, ": ", ctx.resource_error,
-                       " (", ctx.resource_refused,
-                       ctx.resource_refused == 1 ? " log record" : " log records", " refused)");
+  bool OnEntry(std::string_view record, std::string* error) {
+    return d.DecodeLogRecord(record, ctx, error) &&
+           CommitEntry(d.config_, ctx.stream, &d.entry_, d.batch_, error);
   }
-  return true;
-}
+};
 
 LogDecodeResult OtlpLogsProtoDecoder::Decode(std::string_view body, int64_t receive_time_ns,
                                              LogBatch* batch) {
@@ -299,28 +189,10 @@ LogDecodeResult OtlpLogsProtoDecoder::Decode(std::string_view body, int64_t rece
   streams_.Reset(batch);
   names_.Reset(batch);
   Context ctx;
-  ctx.result = &result;
   ctx.receive_time_ns = receive_time_ns;
-  WireReader r(body);
-  uint32_t f;
-  WireType t;
+  Visitor visitor{*this, ctx};
   std::string fatal;
-  while (r.NextField(&f, &t)) {
-    if (f != 1) {
-      r.Skip(t);
-      continue;
-    }
-    if (t != proto::kLengthDelimited) {
-      fatal = WrongWireType("resource_logs", t, proto::kLengthDelimited);
-      break;
-    }
-    std::string_view bytes;
-    if (!r.ReadBytes(&bytes)) break;
-    if (!DecodeResourceLogs(bytes, ctx, &fatal)) break;
-    ++ctx.resource;
-  }
-  if (r.failed() && fatal.empty()) fatal = r.error();
-  if (!fatal.empty()) {
+  if (!envelope_.Walk(body, &result, visitor, &fatal)) {
     result = LogDecodeResult();
     result.status = absl::InvalidArgumentError(StrCat("malformed OTLP logs request: ", fatal));
     *batch = LogBatch();

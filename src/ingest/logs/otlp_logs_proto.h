@@ -41,6 +41,7 @@
 
 #include "ingest/logs/log_decode_result.h"
 #include "ingest/logs/otlp_logs_common.h"
+#include "ingest/otlp/otlp_proto_envelope.h"
 #include "ingest/otlp/otlp_proto_values.h"
 #include "ingest/logs/pending_entry.h"
 #include "ingest/logs/stream_labels.h"
@@ -59,22 +60,19 @@ class OtlpLogsProtoDecoder {
 
  private:
   struct Context;
-  // False with *fatal on broken framing.
-  bool DecodeResourceLogs(std::string_view pb, Context& ctx, std::string* fatal);
-  bool DecodeScopeLogs(std::string_view pb, Context& ctx, std::string* fatal);
+  struct Visitor;
   bool DecodeLogRecord(std::string_view pb, Context& ctx, std::string* error);
 
   StreamLabelConfig config_;
   StreamTable streams_;
   NameTable names_;
   OtlpProtoValues values_;
+  OtlpProtoEnvelope envelope_;
   LogBatch* batch_ = nullptr;
   PendingEntry entry_;
-  std::vector<OtlpAttribute> resource_attrs_;
   std::vector<std::string_view> attr_bytes_;  // a record's KeyValue messages
   std::vector<LabelView> labels_;
   std::vector<LogFieldView> resource_fields_;
-  std::string error_;
 };
 
 }  // namespace vigil

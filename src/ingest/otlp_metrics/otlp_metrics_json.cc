@@ -14,8 +14,6 @@ bool Is(std::string_view key, std::string_view camel, std::string_view snake) {
   return key == camel || key == snake;
 }
 
-std::string_view PointsWord(size_t n) { return n == 1 ? " data point" : " data points"; }
-
 OtlpMetricKind DataKind(std::string_view key) {
   if (key == "gauge") return OtlpMetricKind::kGauge;
   if (key == "sum") return OtlpMetricKind::kSum;
@@ -30,12 +28,9 @@ OtlpMetricKind DataKind(std::string_view key) {
 }  // namespace
 
 struct OtlpMetricsJsonDecoder::Context {
-  DecodeResult* result = nullptr;
+  // Counts the points; its errors refuse every point of a resource (scope).
+  OtlpRefusals* refusals = nullptr;
   size_t resource = 0, scope = 0, metric = 0;
-  // Set: every point of the resource (scope) is refused with this message.
-  std::string resource_error, scope_error;
-  size_t resource_refused = 0, resource_first = 0;
-  size_t scope_refused = 0, scope_first = 0;
   std::string fatal;  // why the request failed, on kMalformed
 };
 
@@ -52,17 +47,10 @@ OtlpMetricsJsonDecoder::Step OtlpMetricsJsonDecoder::DecodePoints(ondemand::valu
                                                                   size_t* metric_refused) {
   size_t index = 0;
   Step s = ForEachElement(points, "dataPoints", &error_, [&](ondemand::value& point) {
-    const size_t ordinal = ctx.result->total++;
     const size_t i = index++;
     // Points under a refused resource, scope or metric are only counted.
-    if (!ctx.resource_error.empty()) {
-      if (ctx.resource_refused++ == 0) ctx.resource_first = ordinal;
-      return Step::kOk;
-    }
-    if (!ctx.scope_error.empty()) {
-      if (ctx.scope_refused++ == 0) ctx.scope_first = ordinal;
-      return Step::kOk;
-    }
+    size_t ordinal;
+    if (!ctx.refusals->Admit(&ordinal)) return Step::kOk;
     if (!metric_error.empty()) {
       ++*metric_refused;
       return Step::kOk;
@@ -74,7 +62,7 @@ OtlpMetricsJsonDecoder::Step OtlpMetricsJsonDecoder::DecodePoints(ondemand::valu
       return p;
     }
     if (p == Step::kOk && !mapper_.AddPoint(point_, &error)) p = Step::kRefused;
-    if (p == Step::kRefused) ctx.result->Refuse(ordinal, 1, label, ": data point ", i, ": ", error);
+    if (p == Step::kRefused) ctx.refusals->result()->Refuse(ordinal, 1, label, ": data point ", i, ": ", error);
     return Step::kOk;
   });
   // dataPoints of another type than an array fails the request like a malformed body.
@@ -136,8 +124,7 @@ OtlpMetricsJsonDecoder::Step OtlpMetricsJsonDecoder::DecodeMetric(ondemand::valu
   const std::string label = metric_error.empty() && !info.name.empty()
                                 ? StrCat("metric ", QuoteString(Truncated(info.name, 128)))
                                 : where;
-  const bool skip = !ctx.resource_error.empty() || !ctx.scope_error.empty();
-  if (!skip && metric_error.empty()) mapper_.BeginMetric(info, &metric_error);
+  if (!ctx.refusals->refusing() && metric_error.empty()) mapper_.BeginMetric(info, &metric_error);
 
   // Second pass: the data points of the data member chosen above.
   if (auto e = o.reset().error(); e != simdjson::SUCCESS) {
@@ -145,7 +132,7 @@ OtlpMetricsJsonDecoder::Step OtlpMetricsJsonDecoder::DecodeMetric(ondemand::valu
     error_ = reader_.MalformedMessage();
     return Malformed(ctx, where);
   }
-  size_t metric_refused = 0, metric_first = ctx.result->total;
+  size_t metric_refused = 0, metric_first = ctx.refusals->result()->total;
   field = 0;
   s = ForEachField(o, &error_, [&](std::string_view, ondemand::value& val, JsonType) {
     if (field++ != data_field) return Step::kOk;
@@ -163,8 +150,9 @@ OtlpMetricsJsonDecoder::Step OtlpMetricsJsonDecoder::DecodeMetric(ondemand::valu
   });
   if (s != Step::kOk) return Malformed(ctx, where);
   if (metric_refused > 0) {
-    ctx.result->Refuse(metric_first, metric_refused, label, ": ", metric_error, " (",
-                       metric_refused, PointsWord(metric_refused), " refused)");
+    ctx.refusals->result()->Refuse(metric_first, metric_refused, label, ": ", metric_error, " (",
+                                   metric_refused, ctx.refusals->Entries(metric_refused),
+                                   " refused)");
   }
   return Step::kOk;
 }
@@ -179,24 +167,24 @@ OtlpMetricsJsonDecoder::Step OtlpMetricsJsonDecoder::DecodeScopeMetrics(ondemand
     return Malformed(ctx, where);
   }
   if (null) return Step::kOk;
-  ctx.scope_error.clear();
-  ctx.scope_refused = 0;
+  ctx.refusals->BeginScope(ctx.scope);
+  std::string& scope_error = ctx.refusals->scope_error();
   std::string_view name, version;
   Step s = ForEachField(o, &error_, [&](std::string_view key, ondemand::value& val, JsonType) {
     if (key != "scope") return Step::kOk;
     ondemand::object so;
     bool scope_null;
-    Step gs = GetObject(val, "scope", &so, &scope_null, &ctx.scope_error);
+    Step gs = GetObject(val, "scope", &so, &scope_null, &scope_error);
     if (gs != Step::kOk || scope_null) {
-      if (gs == Step::kMalformed) error_ = ctx.scope_error;
+      if (gs == Step::kMalformed) error_ = scope_error;
       return gs == Step::kMalformed ? gs : Step::kOk;
     }
     return ForEachField(so, &error_, [&](std::string_view k, ondemand::value& sv, JsonType st) {
       if (k != "name" && k != "version") return Step::kOk;
       JsonRead r = reader_.String(sv, k == "name" ? &name : &version);
       if (r == JsonRead::kMalformed) return ReadFailure(r, "", "", &error_);
-      if (r != JsonRead::kOk && ctx.scope_error.empty()) {
-        ctx.scope_error = JsonReadMessage(r, StrCat("scope ", k), "a string", st);
+      if (r != JsonRead::kOk && scope_error.empty()) {
+        scope_error = JsonReadMessage(r, StrCat("scope ", k), "a string", st);
       }
       return Step::kOk;
     });
@@ -219,10 +207,7 @@ OtlpMetricsJsonDecoder::Step OtlpMetricsJsonDecoder::DecodeScopeMetrics(ondemand
     return ms == Step::kRefused ? Step::kMalformed : ms;
   });
   if (s != Step::kOk) return Malformed(ctx, where);
-  if (ctx.scope_refused > 0) {
-    ctx.result->Refuse(ctx.scope_first, ctx.scope_refused, where, ": ", ctx.scope_error, " (",
-                       ctx.scope_refused, PointsWord(ctx.scope_refused), " refused)");
-  }
+  ctx.refusals->EndScope();
   return Step::kOk;
 }
 
@@ -235,16 +220,16 @@ OtlpMetricsJsonDecoder::Step OtlpMetricsJsonDecoder::DecodeResourceMetrics(ondem
     return Malformed(ctx, where);
   }
   if (null) return Step::kOk;
-  ctx.resource_error.clear();
-  ctx.resource_refused = 0;
+  ctx.refusals->BeginResource(ctx.resource);
+  std::string& resource_error = ctx.refusals->resource_error();
   resource_attrs_.clear();
   Step s = ForEachField(o, &error_, [&](std::string_view key, ondemand::value& val, JsonType) {
     if (key != "resource") return Step::kOk;
     ondemand::object ro;
     bool resource_null;
-    Step gs = GetObject(val, "resource", &ro, &resource_null, &ctx.resource_error);
+    Step gs = GetObject(val, "resource", &ro, &resource_null, &resource_error);
     if (gs != Step::kOk || resource_null) {
-      if (gs == Step::kMalformed) error_ = ctx.resource_error;
+      if (gs == Step::kMalformed) error_ = resource_error;
       return gs == Step::kMalformed ? gs : Step::kOk;
     }
     return ForEachField(ro, &error_, [&](std::string_view k, ondemand::value& attrs, JsonType) {
@@ -252,12 +237,12 @@ OtlpMetricsJsonDecoder::Step OtlpMetricsJsonDecoder::DecodeResourceMetrics(ondem
       std::string error;
       Step as = values_.Attributes(attrs, &resource_attrs_, &error);
       if (as == Step::kMalformed) error_ = error;
-      if (as == Step::kRefused) ctx.resource_error = StrCat("resource: ", error);
+      if (as == Step::kRefused) resource_error = StrCat("resource: ", error);
       return as == Step::kMalformed ? as : Step::kOk;
     });
   });
   if (s != Step::kOk) return Malformed(ctx, where);
-  if (!ctx.resource_error.empty()) resource_attrs_.clear();
+  if (!resource_error.empty()) resource_attrs_.clear();
   mapper_.BeginResource(resource_attrs_);
   if (auto e = o.reset().error(); e != simdjson::SUCCESS) {
     reader_.Fail(e);
@@ -276,10 +261,7 @@ OtlpMetricsJsonDecoder::Step OtlpMetricsJsonDecoder::DecodeResourceMetrics(ondem
   });
   if (s != Step::kOk) return Malformed(ctx, where);
   mapper_.EndResource();
-  if (ctx.resource_refused > 0) {
-    ctx.result->Refuse(ctx.resource_first, ctx.resource_refused, where, ": ", ctx.resource_error,
-                       " (", ctx.resource_refused, PointsWord(ctx.resource_refused), " refused)");
-  }
+  ctx.refusals->EndResource();
   return Step::kOk;
 }
 
@@ -300,17 +282,12 @@ DecodeResult OtlpMetricsJsonDecoder::Decode(std::string_view body, int64_t now_m
   reader_.Reset(&json_, batch->arena());
   values_.Reset(&reader_, batch->arena());
   mapper_.Reset(batch, deltas, now_ms);
+  refusals_.Reset(&result, &kOtlpMetricsEnvelope, /*json=*/true);
   Context ctx;
-  ctx.result = &result;
+  ctx.refusals = &refusals_;
   ondemand::document doc;
-  JsonType t;
   ondemand::object root;
-  if (!json_.Iterate(parser_, 0, body.size(), &doc, &error_)) return fail(error_);
-  if (auto e = doc.type().get(t); e != simdjson::SUCCESS) return fail(simdjson::error_message(e));
-  if (t != JsonType::object) return fail(StrCat("expected a JSON object, got ", JsonTypeName(t)));
-  if (auto e = doc.get_object().get(root); e != simdjson::SUCCESS) {
-    return fail(simdjson::error_message(e));
-  }
+  if (!OpenOtlpJsonRoot(json_, parser_, &doc, &root, &error_)) return fail(error_);
   error_.clear();
   Step s = ForEachField(root, &error_, [&](std::string_view key, ondemand::value& val, JsonType) {
     if (!Is(key, "resourceMetrics", "resource_metrics")) return Step::kOk;
@@ -322,10 +299,7 @@ DecodeResult OtlpMetricsJsonDecoder::Decode(std::string_view body, int64_t now_m
     return rs == Step::kRefused ? Step::kMalformed : rs;
   });
   if (s != Step::kOk) return fail(!ctx.fatal.empty() ? ctx.fatal : error_);
-  const char* rest;
-  if (doc.current_location().get(rest) == simdjson::SUCCESS) {
-    return fail("unexpected content after the JSON object");
-  }
+  if (!CheckOtlpJsonEnd(doc, &error_)) return fail(error_);
   batch->Finish();
   return result;
 }

@@ -25,6 +25,8 @@
 #include "common/strings.h"
 #include "ingest/common/decode_result.h"
 #include "ingest/json/json_reader.h"
+#include "ingest/otlp/otlp_envelope.h"
+#include "ingest/otlp/otlp_json_envelope.h"
 #include "ingest/otlp/otlp_json_values.h"
 #include "ingest/otlp_metrics/delta_to_cumulative.h"
 #include "ingest/otlp_metrics/otlp_metric_points.h"
@@ -81,6 +83,7 @@ class OtlpMetricsJsonDecoder {
   JsonReader reader_;
   OtlpJsonValues values_;
   OtlpMetricsMapper mapper_;
+  OtlpRefusals refusals_;
   OtlpMetricsBatch* batch_ = nullptr;
   OtlpDataPoint point_;
   std::vector<OtlpAttribute> resource_attrs_, exemplar_attrs_;

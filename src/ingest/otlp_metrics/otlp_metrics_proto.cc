@@ -12,27 +12,12 @@ using proto::WireType;
 
 bool Utf8(std::string_view s) { return simdjson::validate_utf8(s.data(), s.size()); }
 
-std::string WrongWireType(std::string_view field, WireType got, WireType want) {
-  return StrCat(field, " has wire type ", proto::WireTypeName(got), ", expected ",
-                proto::WireTypeName(want));
-}
-
-std::string_view PointsWord(size_t n) { return n == 1 ? " data point" : " data points"; }
-
 }  // namespace
 
-struct OtlpMetricsProtoDecoder::Context {
-  DecodeResult* result = nullptr;
-  size_t resource = 0, scope = 0, metric = 0;
-  // Set: every point of the resource (scope) is refused with this message.
-  std::string resource_error, scope_error;
-  size_t resource_refused = 0, resource_first = 0;
-  size_t scope_refused = 0, scope_first = 0;
-};
-
-bool OtlpMetricsProtoDecoder::DecodeMetric(std::string_view pb, Context& ctx, std::string* fatal) {
-  const std::string where = StrCat("resource_metrics[", ctx.resource, "].scope_metrics[", ctx.scope,
-                                   "].metrics[", ctx.metric, "]");
+bool OtlpMetricsProtoDecoder::DecodeMetric(std::string_view pb, size_t index, std::string* fatal) {
+  OtlpRefusals& refusals = envelope_.refusals();
+  const std::string where = StrCat("resource_metrics[", refusals.resource(), "].scope_metrics[",
+                                   refusals.scope(), "].metrics[", index, "]");
   OtlpMetricInfo info;
   std::string_view data;
   WireReader r(pb);
@@ -68,7 +53,7 @@ bool OtlpMetricsProtoDecoder::DecodeMetric(std::string_view pb, Context& ctx, st
       static constexpr std::string_view kNames[] = {
           "", "name",      "description",           "unit",   "", "gauge", "", "sum",
           "", "histogram", "exponential_histogram", "summary"};
-      *fatal = StrCat(where, ": ", WrongWireType(kNames[f], t, proto::kLengthDelimited));
+      *fatal = StrCat(where, ": ", OtlpWrongWireType(kNames[f], t, proto::kLengthDelimited));
       return false;
     }
     std::string_view bytes;
@@ -95,14 +80,14 @@ bool OtlpMetricsProtoDecoder::DecodeMetric(std::string_view pb, Context& ctx, st
                                  info.kind == OtlpMetricKind::kHistogram ||
                                  info.kind == OtlpMetricKind::kExponentialHistogram;
     if (f == 1 && t != proto::kLengthDelimited) {
-      *fatal = StrCat(where, ": ", WrongWireType("data_points", t, proto::kLengthDelimited));
+      *fatal = StrCat(where, ": ", OtlpWrongWireType("data_points", t, proto::kLengthDelimited));
       return false;
     }
     if (has_temporality && (f == 2 || (f == 3 && info.kind == OtlpMetricKind::kSum))) {
       if (t != proto::kVarint) {
         *fatal = StrCat(
             where, ": ",
-            WrongWireType(f == 2 ? "aggregation_temporality" : "is_monotonic", t, proto::kVarint));
+            OtlpWrongWireType(f == 2 ? "aggregation_temporality" : "is_monotonic", t, proto::kVarint));
         return false;
       }
       uint64_t v = 0;
@@ -132,11 +117,11 @@ bool OtlpMetricsProtoDecoder::DecodeMetric(std::string_view pb, Context& ctx, st
   label = metric_error.empty() && !info.name.empty()
               ? StrCat("metric ", QuoteString(Truncated(info.name, 128)))
               : where;
-  const bool skip = !ctx.resource_error.empty() || !ctx.scope_error.empty();
-  if (!skip && metric_error.empty()) mapper_.BeginMetric(info, &metric_error);
+  if (!refusals.refusing() && metric_error.empty()) mapper_.BeginMetric(info, &metric_error);
 
+  DecodeResult* result = refusals.result();
   WireReader p(data);
-  size_t index = 0, metric_refused = 0, metric_first = ctx.result->total;
+  size_t point = 0, metric_refused = 0, metric_first = result->total;
   while (p.NextField(&f, &t)) {
     std::string_view bytes;
     if (f != 1) {
@@ -144,139 +129,41 @@ bool OtlpMetricsProtoDecoder::DecodeMetric(std::string_view pb, Context& ctx, st
       continue;
     }
     if (!p.ReadBytes(&bytes)) break;
-    const size_t ordinal = ctx.result->total++;
-    const size_t i = index++;
-    if (!ctx.resource_error.empty()) {
-      if (ctx.resource_refused++ == 0) ctx.resource_first = ordinal;
-    } else if (!ctx.scope_error.empty()) {
-      if (ctx.scope_refused++ == 0) ctx.scope_first = ordinal;
-    } else if (!metric_error.empty()) {
+    const size_t i = point++;
+    size_t ordinal;
+    if (!refusals.Admit(&ordinal)) continue;
+    if (!metric_error.empty()) {
       ++metric_refused;
     } else if (!DecodePoint(bytes, info.kind, &error_) || !mapper_.AddPoint(point_, &error_)) {
-      ctx.result->Refuse(ordinal, 1, label, ": data point ", i, ": ", error_);
+      result->Refuse(ordinal, 1, label, ": data point ", i, ": ", error_);
     }
   }
   if (metric_refused > 0) {
-    ctx.result->Refuse(metric_first, metric_refused, label, ": ", metric_error, " (",
-                       metric_refused, PointsWord(metric_refused), " refused)");
+    result->Refuse(metric_first, metric_refused, label, ": ", metric_error, " (", metric_refused,
+                   refusals.Entries(metric_refused), " refused)");
   }
   return true;
 }
 
-bool OtlpMetricsProtoDecoder::DecodeScopeMetrics(std::string_view pb, Context& ctx,
-                                                 std::string* fatal) {
-  const std::string where =
-      StrCat("resource_metrics[", ctx.resource, "].scope_metrics[", ctx.scope, "]");
-  WireReader r(pb);
-  uint32_t f;
-  WireType t;
-  std::string_view scope;
-  while (r.NextField(&f, &t)) {
-    if (f != 1 && f != 2) {
-      r.Skip(t);
-      continue;
-    }
-    if (t != proto::kLengthDelimited) {
-      *fatal = StrCat(where, ": ",
-                      WrongWireType(f == 1 ? "scope" : "metrics", t, proto::kLengthDelimited));
-      return false;
-    }
-    std::string_view bytes;
-    if (r.ReadBytes(&bytes) && f == 1) scope = bytes;
-  }
-  if (r.failed()) {
-    *fatal = StrCat(where, ": ", r.error());
-    return false;
-  }
-  // InstrumentationScope{name = 1, version = 2}.
-  ctx.scope_error.clear();
-  ctx.scope_refused = 0;
-  std::string_view name, version;
-  WireReader s(scope);
-  while (s.NextField(&f, &t)) {
-    if ((f == 1 || f == 2) && t == proto::kLengthDelimited) {
-      s.ReadBytes(f == 1 ? &name : &version);
-    } else {
-      s.Skip(t);
-    }
-  }
-  if (s.failed()) {
-    ctx.scope_error = StrCat("malformed scope: ", s.error());
-  } else if (!Utf8(name) || !Utf8(version)) {
-    ctx.scope_error = "invalid UTF-8 in scope name or version";
-  }
-  mapper_.BeginScope(name, version);
+// The envelope's callbacks: resources and scopes go to the mapper; metrics hold the points.
+struct OtlpMetricsProtoDecoder::Visitor {
+  static constexpr bool kItemsAreEntries = false;
+  OtlpMetricsProtoDecoder& d;
 
-  WireReader m(pb);
-  ctx.metric = 0;
-  while (m.NextField(&f, &t)) {
-    std::string_view bytes;
-    if (f != 2) {
-      m.Skip(t);
-      continue;
+  void OnResource(std::span<const OtlpAttribute> attrs, std::string* /*error*/) {
+    d.mapper_.BeginResource(attrs);
+  }
+  void OnResourceEnd() { d.mapper_.EndResource(); }
+  void OnScope(std::string_view name, std::string_view version, std::string* error) {
+    if (error->empty() && (!Utf8(name) || !Utf8(version))) {
+      *error = "invalid UTF-8 in scope name or version";
     }
-    if (!m.ReadBytes(&bytes)) break;
-    if (!DecodeMetric(bytes, ctx, fatal)) return false;
-    ++ctx.metric;
+    d.mapper_.BeginScope(name, version);
   }
-  if (ctx.scope_refused > 0) {
-    ctx.result->Refuse(ctx.scope_first, ctx.scope_refused, where, ": ", ctx.scope_error, " (",
-                       ctx.scope_refused, PointsWord(ctx.scope_refused), " refused)");
+  bool OnItem(std::string_view metric, size_t index, std::string* fatal) {
+    return d.DecodeMetric(metric, index, fatal);
   }
-  return true;
-}
-
-bool OtlpMetricsProtoDecoder::DecodeResourceMetrics(std::string_view pb, Context& ctx,
-                                                    std::string* fatal) {
-  const std::string where = StrCat("resource_metrics[", ctx.resource, "]");
-  WireReader r(pb);
-  uint32_t f;
-  WireType t;
-  std::string_view resource;
-  while (r.NextField(&f, &t)) {
-    if (f != 1 && f != 2) {
-      r.Skip(t);
-      continue;
-    }
-    if (t != proto::kLengthDelimited) {
-      *fatal =
-          StrCat(where, ": ",
-                 WrongWireType(f == 1 ? "resource" : "scope_metrics", t, proto::kLengthDelimited));
-      return false;
-    }
-    std::string_view bytes;
-    if (r.ReadBytes(&bytes) && f == 1) resource = bytes;
-  }
-  if (r.failed()) {
-    *fatal = StrCat(where, ": ", r.error());
-    return false;
-  }
-  ctx.resource_error.clear();
-  ctx.resource_refused = 0;
-  if (!values_.Attributes(resource, 1, &resource_attrs_, &ctx.resource_error)) {
-    ctx.resource_error = StrCat("resource: ", ctx.resource_error);
-    resource_attrs_.clear();
-  }
-  mapper_.BeginResource(resource_attrs_);
-  WireReader s(pb);
-  ctx.scope = 0;
-  while (s.NextField(&f, &t)) {
-    std::string_view bytes;
-    if (f != 2) {
-      s.Skip(t);
-      continue;
-    }
-    if (!s.ReadBytes(&bytes)) break;
-    if (!DecodeScopeMetrics(bytes, ctx, fatal)) return false;
-    ++ctx.scope;
-  }
-  mapper_.EndResource();
-  if (ctx.resource_refused > 0) {
-    ctx.result->Refuse(ctx.resource_first, ctx.resource_refused, where, ": ", ctx.resource_error,
-                       " (", ctx.resource_refused, PointsWord(ctx.resource_refused), " refused)");
-  }
-  return true;
-}
+};
 
 DecodeResult OtlpMetricsProtoDecoder::Decode(std::string_view body, int64_t now_ms,
                                              DeltaToCumulative::Session* deltas,
@@ -286,28 +173,9 @@ DecodeResult OtlpMetricsProtoDecoder::Decode(std::string_view body, int64_t now_
   batch_ = batch;
   values_.Reset(batch->arena());
   mapper_.Reset(batch, deltas, now_ms);
-  Context ctx;
-  ctx.result = &result;
-  WireReader r(body);
-  uint32_t f;
-  WireType t;
+  Visitor visitor{*this};
   std::string fatal;
-  while (r.NextField(&f, &t)) {
-    if (f != 1) {
-      r.Skip(t);
-      continue;
-    }
-    if (t != proto::kLengthDelimited) {
-      fatal = WrongWireType("resource_metrics", t, proto::kLengthDelimited);
-      break;
-    }
-    std::string_view bytes;
-    if (!r.ReadBytes(&bytes)) break;
-    if (!DecodeResourceMetrics(bytes, ctx, &fatal)) break;
-    ++ctx.resource;
-  }
-  if (r.failed() && fatal.empty()) fatal = r.error();
-  if (!fatal.empty()) {
+  if (!envelope_.Walk(body, &result, visitor, &fatal)) {
     result = DecodeResult();
     result.status = absl::InvalidArgumentError(StrCat("malformed OTLP metrics request: ", fatal));
     batch->Clear();

@@ -52,6 +52,7 @@
 #include <vector>
 
 #include "ingest/common/decode_result.h"
+#include "ingest/otlp/otlp_proto_envelope.h"
 #include "ingest/otlp/otlp_proto_values.h"
 #include "ingest/otlp_metrics/delta_to_cumulative.h"
 #include "ingest/otlp_metrics/otlp_metric_points.h"
@@ -72,21 +73,20 @@ class OtlpMetricsProtoDecoder {
                       OtlpMetricsBatch* batch);
 
  private:
-  struct Context;
-  // False with *fatal when the request cannot be decoded further.
-  bool DecodeResourceMetrics(std::string_view pb, Context& ctx, std::string* fatal);
-  bool DecodeScopeMetrics(std::string_view pb, Context& ctx, std::string* fatal);
-  bool DecodeMetric(std::string_view pb, Context& ctx, std::string* fatal);
+  struct Visitor;
+  // Metric `index` of the current scope. False with *fatal when the request cannot be decoded
+  // further.
+  bool DecodeMetric(std::string_view pb, size_t index, std::string* fatal);
   // False with *error when the point is refused.
   bool DecodePoint(std::string_view pb, OtlpMetricKind kind, std::string* error);
   bool DecodeExemplar(std::string_view pb, std::string* error);
   bool AppendAttribute(std::string_view kv, std::vector<OtlpAttribute>* out, std::string* error);
 
   OtlpProtoValues values_;
+  OtlpProtoEnvelope envelope_{kOtlpMetricsEnvelope, &values_};
   OtlpMetricsMapper mapper_;
   OtlpMetricsBatch* batch_ = nullptr;
   OtlpDataPoint point_;
-  std::vector<OtlpAttribute> resource_attrs_;
   std::string error_;
 };
 

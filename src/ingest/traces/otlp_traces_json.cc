@@ -17,26 +17,14 @@ bool Is(std::string_view key, std::string_view camel, std::string_view snake) {
   return key == camel || key == snake;
 }
 
-std::string_view Spans(size_t n) { return n == 1 ? " span" : " spans"; }
-
 }  // namespace
 
 struct OtlpTracesJsonDecoder::Context {
-  SpanDecodeResult* result = nullptr;
-  size_t resource = 0;
-  size_t scope = 0;
-  std::string resource_error;  // set: every span of the resource is refused
-  size_t resource_refused = 0, resource_first = 0;
-  std::string_view scope_name, scope_version;
-  std::string fatal;  // why the request failed, on kMalformed
+  std::string_view scope_name, scope_version;  // of the current scope
 };
 
-OtlpTracesJsonDecoder::OtlpTracesJsonDecoder(const SpanLimits& limits) : spans_(limits) {}
-
-OtlpTracesJsonDecoder::Step OtlpTracesJsonDecoder::Malformed(Context& ctx, std::string_view where) {
-  ctx.fatal = StrCat(where, ": ", reader_.MalformedMessage());
-  return Step::kMalformed;
-}
+OtlpTracesJsonDecoder::OtlpTracesJsonDecoder(const SpanLimits& limits)
+    : envelope_(kOtlpTracesEnvelope, /*scope_version=*/true), spans_(limits) {}
 
 namespace {
 
@@ -271,215 +259,24 @@ OtlpTracesJsonDecoder::Step OtlpTracesJsonDecoder::DecodeSpan(ondemand::value& v
   return spans_.Check(error) ? Step::kOk : Step::kRefused;
 }
 
-OtlpTracesJsonDecoder::Step OtlpTracesJsonDecoder::DecodeScope(ondemand::object& o, Context& ctx,
-                                                               std::string_view where,
-                                                               std::string* scope_error) {
-  ctx.scope_name = ctx.scope_version = {};
-  ondemand::value scope;
-  simdjson::error_code e = o.find_field_unordered("scope").get(scope);
-  if (e == simdjson::NO_SUCH_FIELD) return Step::kOk;
-  if (e != simdjson::SUCCESS) {
-    reader_.Fail(e);
-    return Malformed(ctx, where);
-  }
-  JsonType t;
-  if (reader_.Type(scope, &t) != JsonRead::kOk) return Malformed(ctx, where);
-  if (t == JsonType::null) return Step::kOk;
-  if (t != JsonType::object) {
-    *scope_error = StrCat("scope must be an object, got ", JsonTypeName(t));
-    return Step::kOk;
-  }
-  ondemand::object so;
-  if (auto e2 = scope.get_object().get(so); e2 != simdjson::SUCCESS) {
-    reader_.Fail(e2);
-    return Malformed(ctx, where);
-  }
-  for (auto field_result : so) {
-    ondemand::field f;
-    if (auto e2 = std::move(field_result).get(f); e2 != simdjson::SUCCESS) {
-      reader_.Fail(e2);
-      return Malformed(ctx, where);
-    }
-    const bool name = f.key() == "name";
-    if (!name && f.key() != "version") continue;
-    ondemand::value& val = f.value();
-    if (reader_.Type(val, &t) != JsonRead::kOk) return Malformed(ctx, where);
-    if (t == JsonType::null) continue;
-    JsonRead r = reader_.String(val, name ? &ctx.scope_name : &ctx.scope_version);
-    if (r == JsonRead::kMalformed) return Malformed(ctx, where);
-    if (r != JsonRead::kOk && scope_error->empty()) {
-      *scope_error = JsonReadMessage(r, name ? "scope name" : "scope version", "a string", t);
-    }
-  }
-  return Step::kOk;
-}
+// The envelope's callbacks: resources and scopes are set on the spans that follow.
+struct OtlpTracesJsonDecoder::Visitor {
+  OtlpTracesJsonDecoder& d;
+  Context& ctx;
 
-OtlpTracesJsonDecoder::Step OtlpTracesJsonDecoder::DecodeScopeSpans(ondemand::value& v,
-                                                                    Context& ctx) {
-  const std::string where = StrCat("resourceSpans[", ctx.resource, "].scopeSpans[", ctx.scope, "]");
-  JsonType t;
-  if (reader_.Type(v, &t) != JsonRead::kOk) return Malformed(ctx, where);
-  if (t != JsonType::object) {
-    ctx.fatal = StrCat(where, ": expected an object, got ", JsonTypeName(t));
-    return Step::kMalformed;
+  void OnResource(std::span<const OtlpAttribute> attrs, std::string* error) {
+    if (error->empty()) d.spans_.SetResource(attrs);
   }
-  ondemand::object o;
-  if (auto e = v.get_object().get(o); e != simdjson::SUCCESS) {
-    reader_.Fail(e);
-    return Malformed(ctx, where);
+  void OnScope(std::string_view name, std::string_view version, std::string* /*error*/) {
+    ctx.scope_name = name;
+    ctx.scope_version = version;
   }
-  // The scope first, wherever it is in the object.
-  std::string scope_error;
-  if (DecodeScope(o, ctx, where, &scope_error) == Step::kMalformed) return Step::kMalformed;
-  if (auto e = o.reset().error(); e != simdjson::SUCCESS) {
-    reader_.Fail(e);
-    return Malformed(ctx, where);
+  Step OnEntry(ondemand::value& span, std::string* error) {
+    const Step s = d.DecodeSpan(span, ctx, error);
+    if (s == Step::kOk) d.spans_.Write();
+    return s;
   }
-  size_t scope_refused = 0, scope_first = ctx.result->total;
-  for (auto field_result : o) {
-    ondemand::field f;
-    if (auto e = std::move(field_result).get(f); e != simdjson::SUCCESS) {
-      reader_.Fail(e);
-      return Malformed(ctx, where);
-    }
-    if (f.key() != "spans") continue;
-    ondemand::value& spans = f.value();
-    if (reader_.Type(spans, &t) != JsonRead::kOk) return Malformed(ctx, where);
-    if (t == JsonType::null) continue;
-    if (t != JsonType::array) {
-      ctx.fatal = StrCat(where, ".spans: expected an array, got ", JsonTypeName(t));
-      return Step::kMalformed;
-    }
-    ondemand::array arr;
-    if (auto e = spans.get_array().get(arr); e != simdjson::SUCCESS) {
-      reader_.Fail(e);
-      return Malformed(ctx, where);
-    }
-    size_t index = 0;
-    for (auto child : arr) {
-      ondemand::value span;
-      if (auto e = std::move(child).get(span); e != simdjson::SUCCESS) {
-        reader_.Fail(e);
-        return Malformed(ctx, where);
-      }
-      const size_t ordinal = ctx.result->total++;
-      const size_t i = index++;
-      if (!ctx.resource_error.empty()) {
-        if (ctx.resource_refused++ == 0) ctx.resource_first = ordinal;
-        continue;
-      }
-      if (!scope_error.empty()) {
-        ++scope_refused;
-        continue;
-      }
-      Step s = DecodeSpan(span, ctx, &error_);
-      if (s == Step::kMalformed) {
-        ctx.fatal = StrCat(where, ".spans[", i, "]: ", error_);
-        return s;
-      }
-      if (s == Step::kOk) {
-        spans_.Write();
-      } else {
-        ctx.result->Refuse(ordinal, 1, where, ".spans[", i, "]: ", error_);
-      }
-    }
-  }
-  if (scope_refused > 0) {
-    ctx.result->Refuse(scope_first, scope_refused, where, ": ", scope_error, " (", scope_refused,
-                       Spans(scope_refused), " refused)");
-  }
-  return Step::kOk;
-}
-
-OtlpTracesJsonDecoder::Step OtlpTracesJsonDecoder::DecodeResourceSpans(ondemand::value& v,
-                                                                       Context& ctx) {
-  const std::string where = StrCat("resourceSpans[", ctx.resource, "]");
-  JsonType t;
-  if (reader_.Type(v, &t) != JsonRead::kOk) return Malformed(ctx, where);
-  if (t != JsonType::object) {
-    ctx.fatal = StrCat(where, ": expected an object, got ", JsonTypeName(t));
-    return Step::kMalformed;
-  }
-  ondemand::object o;
-  if (auto e = v.get_object().get(o); e != simdjson::SUCCESS) {
-    reader_.Fail(e);
-    return Malformed(ctx, where);
-  }
-  ctx.resource_error.clear();
-  ctx.resource_refused = 0;
-  resource_attrs_.clear();
-  ondemand::value resource;
-  simdjson::error_code e = o.find_field_unordered("resource").get(resource);
-  if (e != simdjson::SUCCESS && e != simdjson::NO_SUCH_FIELD) {
-    reader_.Fail(e);
-    return Malformed(ctx, where);
-  }
-  if (e == simdjson::SUCCESS) {
-    if (reader_.Type(resource, &t) != JsonRead::kOk) return Malformed(ctx, where);
-    if (t == JsonType::object) {
-      ondemand::object ro;
-      ondemand::value attrs;
-      if (auto e2 = resource.get_object().get(ro); e2 != simdjson::SUCCESS) {
-        reader_.Fail(e2);
-        return Malformed(ctx, where);
-      }
-      e = ro.find_field_unordered("attributes").get(attrs);
-      if (e == simdjson::SUCCESS) {
-        Step s = values_.Attributes(attrs, &resource_attrs_, &error_);
-        if (s == Step::kMalformed) {
-          ctx.fatal = StrCat(where, ".resource: ", error_);
-          return s;
-        }
-        if (s == Step::kRefused) ctx.resource_error = StrCat("resource: ", error_);
-      } else if (e != simdjson::NO_SUCH_FIELD) {
-        reader_.Fail(e);
-        return Malformed(ctx, where);
-      }
-    } else if (t != JsonType::null) {
-      ctx.resource_error = StrCat("resource must be an object, got ", JsonTypeName(t));
-    }
-  }
-  if (ctx.resource_error.empty()) spans_.SetResource(resource_attrs_);
-  if (auto e2 = o.reset().error(); e2 != simdjson::SUCCESS) {
-    reader_.Fail(e2);
-    return Malformed(ctx, where);
-  }
-  ctx.scope = 0;
-  for (auto field_result : o) {
-    ondemand::field f;
-    if (auto e2 = std::move(field_result).get(f); e2 != simdjson::SUCCESS) {
-      reader_.Fail(e2);
-      return Malformed(ctx, where);
-    }
-    if (f.key() != "scopeSpans" && f.key() != "scope_spans") continue;
-    ondemand::value& scopes = f.value();
-    if (reader_.Type(scopes, &t) != JsonRead::kOk) return Malformed(ctx, where);
-    if (t == JsonType::null) continue;
-    if (t != JsonType::array) {
-      ctx.fatal = StrCat(where, ".scopeSpans: expected an array, got ", JsonTypeName(t));
-      return Step::kMalformed;
-    }
-    ondemand::array arr;
-    if (auto e2 = scopes.get_array().get(arr); e2 != simdjson::SUCCESS) {
-      reader_.Fail(e2);
-      return Malformed(ctx, where);
-    }
-    for (auto child : arr) {
-      ondemand::value scope;
-      if (auto e2 = std::move(child).get(scope); e2 != simdjson::SUCCESS) {
-        reader_.Fail(e2);
-        return Malformed(ctx, where);
-      }
-      if (DecodeScopeSpans(scope, ctx) == Step::kMalformed) return Step::kMalformed;
-      ++ctx.scope;
-    }
-  }
-  if (ctx.resource_refused > 0) {
-    ctx.result->Refuse(ctx.resource_first, ctx.resource_refused, where, ": ", ctx.resource_error,
-                       " (", ctx.resource_refused, Spans(ctx.resource_refused), " refused)");
-  }
-  return Step::kOk;
-}
+};
 
 SpanDecodeResult OtlpTracesJsonDecoder::Decode(std::string_view body, SpanBatch* batch) {
   SpanDecodeResult result;
@@ -493,46 +290,15 @@ SpanDecodeResult OtlpTracesJsonDecoder::Decode(std::string_view body, SpanBatch*
   if (absl::Status s = json_.Reset(body); !s.ok()) return fail(ToStd(s.message()));
   reader_.Reset(&json_, batch->arena());
   values_.Reset(&reader_, batch->arena());
+  envelope_.Reset(&reader_, &values_);
   spans_.Reset(batch, &result);
   Context ctx;
-  ctx.result = &result;
+  Visitor visitor{*this, ctx};
   ondemand::document doc;
-  JsonType t;
   ondemand::object root;
-  if (!json_.Iterate(parser_, 0, body.size(), &doc, &error_)) return fail(error_);
-  if (auto e = doc.type().get(t); e != simdjson::SUCCESS) return fail(simdjson::error_message(e));
-  if (t != JsonType::object) return fail(StrCat("expected a JSON object, got ", JsonTypeName(t)));
-  if (auto e = doc.get_object().get(root); e != simdjson::SUCCESS) {
-    return fail(simdjson::error_message(e));
-  }
-  for (auto field_result : root) {
-    ondemand::field f;
-    if (auto e = std::move(field_result).get(f); e != simdjson::SUCCESS) {
-      return fail(simdjson::error_message(e));
-    }
-    if (f.key() != "resourceSpans" && f.key() != "resource_spans") continue;
-    ondemand::value& resources = f.value();
-    if (reader_.Type(resources, &t) != JsonRead::kOk) return fail(reader_.MalformedMessage());
-    if (t == JsonType::null) continue;
-    if (t != JsonType::array) {
-      return fail(StrCat("resourceSpans must be an array, got ", JsonTypeName(t)));
-    }
-    ondemand::array arr;
-    if (auto e = resources.get_array().get(arr); e != simdjson::SUCCESS) {
-      return fail(simdjson::error_message(e));
-    }
-    for (auto child : arr) {
-      ondemand::value v;
-      if (auto e = std::move(child).get(v); e != simdjson::SUCCESS) {
-        return fail(simdjson::error_message(e));
-      }
-      if (DecodeResourceSpans(v, ctx) == Step::kMalformed) return fail(ctx.fatal);
-      ++ctx.resource;
-    }
-  }
-  const char* rest;
-  if (doc.current_location().get(rest) == simdjson::SUCCESS) {
-    return fail("unexpected content after the JSON object");
+  if (!OpenOtlpJsonRoot(json_, parser_, &doc, &root, &error_) ||
+      !envelope_.Walk(root, &result, visitor, &error_) || !CheckOtlpJsonEnd(doc, &error_)) {
+    return fail(error_);
   }
   return result;
 }

@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "ingest/json/json_reader.h"
+#include "ingest/otlp/otlp_json_envelope.h"
 #include "ingest/otlp/otlp_json_values.h"
 #include "ingest/traces/span_decode_result.h"
 #include "ingest/traces/span_validation.h"
@@ -45,11 +46,8 @@ class OtlpTracesJsonDecoder {
  private:
   using Step = JsonStep;
   struct Context;
+  struct Visitor;
 
-  Step DecodeResourceSpans(ondemand::value& v, Context& ctx);
-  Step DecodeScope(ondemand::object& o, Context& ctx, std::string_view where,
-                   std::string* scope_error);
-  Step DecodeScopeSpans(ondemand::value& v, Context& ctx);
   Step DecodeSpan(ondemand::value& v, Context& ctx, std::string* error);
   Step DecodeEvent(ondemand::value& v, std::string* error);
   Step DecodeLink(ondemand::value& v, std::string* error);
@@ -57,14 +55,14 @@ class OtlpTracesJsonDecoder {
   // The events or links array (`key`) of a span.
   Step DecodeItems(ondemand::value& v, ondemand::json_type t, std::string_view key,
                    std::string* error);
-  Step Malformed(Context& ctx, std::string_view where);
 
   ondemand::parser parser_;
   JsonBody json_;
   JsonReader reader_;
   OtlpJsonValues values_;
+  OtlpJsonEnvelope envelope_;
   SpanAssembler spans_;
-  std::vector<OtlpAttribute> attrs_, resource_attrs_;
+  std::vector<OtlpAttribute> attrs_;
   std::string error_;
 };
 

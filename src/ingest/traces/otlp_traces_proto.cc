@@ -40,13 +40,6 @@ inline bool ShortBytes(const char*& p, const char* end, std::string_view* out) {
   return true;
 }
 
-std::string WrongWireType(std::string_view field, WireType got, WireType want) {
-  return StrCat(field, " has wire type ", proto::WireTypeName(got), ", expected ",
-                proto::WireTypeName(want));
-}
-
-std::string_view Spans(size_t n) { return n == 1 ? " span" : " spans"; }
-
 // Span fields 1..16: their names and wire types.
 // clang-format off
 constexpr std::string_view kSpanFields[] = {
@@ -64,15 +57,11 @@ constexpr WireType kSpanWireTypes[] = {
 }  // namespace
 
 struct OtlpTracesProtoDecoder::Context {
-  SpanDecodeResult* result = nullptr;
-  size_t resource = 0;         // index of the current ResourceSpans
-  size_t scope = 0;            // index of the current ScopeSpans within it
-  std::string resource_error;  // set: every span of the resource is refused
-  size_t resource_refused = 0, resource_first = 0;
-  std::string_view scope_name, scope_version;
+  std::string_view scope_name, scope_version;  // of the current scope
 };
 
-OtlpTracesProtoDecoder::OtlpTracesProtoDecoder(const SpanLimits& limits) : spans_(limits) {}
+OtlpTracesProtoDecoder::OtlpTracesProtoDecoder(const SpanLimits& limits)
+    : spans_(limits), envelope_(kOtlpTracesEnvelope, &values_) {}
 
 // The shapes nearly every attribute has, decoded without the general readers:
 //   KeyValue{key = 1 (ASCII), value = 2 AnyValue{string_value = 1 (ASCII) | bool_value = 2 |
@@ -158,7 +147,7 @@ bool OtlpTracesProtoDecoder::DecodeEvent(std::string_view pb, std::string* error
     static constexpr WireType kTypes[] = {proto::kVarint, proto::kFixed64, proto::kLengthDelimited,
                                           proto::kLengthDelimited, proto::kVarint};
     if (t != kTypes[f]) {
-      *error = WrongWireType(kNames[f], t, kTypes[f]);
+      *error = OtlpWrongWireType(kNames[f], t, kTypes[f]);
       return false;
     }
     switch (f) {
@@ -218,7 +207,7 @@ bool OtlpTracesProtoDecoder::DecodeLink(std::string_view pb, std::string* error)
                                           proto::kLengthDelimited, proto::kVarint,
                                           proto::kFixed32};
     if (t != kTypes[f]) {
-      *error = WrongWireType(kNames[f], t, kTypes[f]);
+      *error = OtlpWrongWireType(kNames[f], t, kTypes[f]);
       return false;
     }
     switch (f) {
@@ -269,7 +258,7 @@ bool OtlpTracesProtoDecoder::DecodeStatus(std::string_view pb, std::string* erro
     if (f == 2 || f == 3) {
       const WireType want = f == 2 ? proto::kLengthDelimited : proto::kVarint;
       if (t != want) {
-        *error = WrongWireType(f == 2 ? "status.message" : "status.code", t, want);
+        *error = OtlpWrongWireType(f == 2 ? "status.message" : "status.code", t, want);
         return false;
       }
       if (f == 2) {
@@ -312,7 +301,7 @@ bool OtlpTracesProtoDecoder::DecodeSpan(std::string_view pb, Context& ctx, std::
       continue;
     }
     if (t != kSpanWireTypes[f]) {
-      *error = WrongWireType(kSpanFields[f], t, kSpanWireTypes[f]);
+      *error = OtlpWrongWireType(kSpanFields[f], t, kSpanWireTypes[f]);
       return false;
     }
     switch (f) {
@@ -400,133 +389,32 @@ bool OtlpTracesProtoDecoder::DecodeSpan(std::string_view pb, Context& ctx, std::
   return spans_.Check(error);
 }
 
-bool OtlpTracesProtoDecoder::DecodeScopeSpans(std::string_view pb, Context& ctx,
-                                              std::string* fatal) {
-  WireReader r(pb);
-  uint32_t f;
-  WireType t;
-  std::string_view scope;
-  while (r.NextField(&f, &t)) {
-    if (f == 1 || f == 2) {
-      if (t != proto::kLengthDelimited) {
-        *fatal =
-            StrCat("resource_spans[", ctx.resource, "].scope_spans[", ctx.scope,
-                   "]: ", WrongWireType(f == 1 ? "scope" : "spans", t, proto::kLengthDelimited));
-        return false;
-      }
-      std::string_view bytes;
-      if (r.ReadBytes(&bytes) && f == 1) scope = bytes;
-    } else {
-      r.Skip(t);
-    }
-  }
-  if (r.failed()) {
-    *fatal = StrCat("resource_spans[", ctx.resource, "].scope_spans[", ctx.scope, "]: ", r.error());
-    return false;
-  }
-  // InstrumentationScope{name = 1, version = 2}.
-  std::string scope_error;
-  ctx.scope_name = ctx.scope_version = {};
-  WireReader s(scope);
-  while (s.NextField(&f, &t)) {
-    if ((f == 1 || f == 2) && t == proto::kLengthDelimited) {
-      s.ReadBytes(f == 1 ? &ctx.scope_name : &ctx.scope_version);
-    } else {
-      s.Skip(t);
-    }
-  }
-  if (s.failed()) {
-    scope_error = StrCat("malformed scope: ", s.error());
-  } else if (!Utf8(ctx.scope_name)) {
-    scope_error = "invalid UTF-8 in scope name";
-  } else if (!Utf8(ctx.scope_version)) {
-    scope_error = "invalid UTF-8 in scope version";
-  }
+// The envelope's callbacks: resources and scopes are set on the spans that follow.
+struct OtlpTracesProtoDecoder::Visitor {
+  static constexpr bool kItemsAreEntries = true;
+  OtlpTracesProtoDecoder& d;
+  Context& ctx;
 
-  WireReader r2(pb);
-  size_t index = 0, scope_refused = 0, scope_first = ctx.result->total;
-  while (r2.NextField(&f, &t)) {
-    std::string_view span;
-    if (f != 2) {
-      r2.Skip(t);
-      continue;
-    }
-    if (!r2.ReadBytes(&span)) break;
-    const size_t ordinal = ctx.result->total++;
-    const size_t i = index++;
-    if (!ctx.resource_error.empty()) {
-      if (ctx.resource_refused++ == 0) ctx.resource_first = ordinal;
-      continue;
-    }
-    if (!scope_error.empty()) {
-      ++scope_refused;
-      continue;
-    }
-    if (DecodeSpan(span, ctx, &error_)) {
-      spans_.Write();
-    } else {
-      ctx.result->Refuse(ordinal, 1, "resource_spans[", ctx.resource, "].scope_spans[", ctx.scope,
-                         "].spans[", i, "]: ", error_);
+  void OnResource(std::span<const OtlpAttribute> attrs, std::string* error) {
+    if (error->empty()) d.spans_.SetResource(attrs);
+  }
+  void OnResourceEnd() {}
+  void OnScope(std::string_view name, std::string_view version, std::string* error) {
+    ctx.scope_name = name;
+    ctx.scope_version = version;
+    if (!error->empty()) return;
+    if (!Utf8(name)) {
+      *error = "invalid UTF-8 in scope name";
+    } else if (!Utf8(version)) {
+      *error = "invalid UTF-8 in scope version";
     }
   }
-  if (scope_refused > 0) {
-    ctx.result->Refuse(scope_first, scope_refused, "resource_spans[", ctx.resource,
-                       "].scope_spans[", ctx.scope, "]: ", scope_error, " (", scope_refused,
-                       Spans(scope_refused), " refused)");
+  bool OnEntry(std::string_view span, std::string* error) {
+    if (!d.DecodeSpan(span, ctx, error)) return false;
+    d.spans_.Write();
+    return true;
   }
-  return true;
-}
-
-bool OtlpTracesProtoDecoder::DecodeResourceSpans(std::string_view pb, Context& ctx,
-                                                 std::string* fatal) {
-  WireReader r(pb);
-  uint32_t f;
-  WireType t;
-  std::string_view resource;
-  while (r.NextField(&f, &t)) {
-    if (f == 1 || f == 2) {
-      if (t != proto::kLengthDelimited) {
-        *fatal = StrCat(
-            "resource_spans[", ctx.resource,
-            "]: ", WrongWireType(f == 1 ? "resource" : "scope_spans", t, proto::kLengthDelimited));
-        return false;
-      }
-      std::string_view bytes;
-      if (r.ReadBytes(&bytes) && f == 1) resource = bytes;
-    } else {
-      r.Skip(t);
-    }
-  }
-  if (r.failed()) {
-    *fatal = StrCat("resource_spans[", ctx.resource, "]: ", r.error());
-    return false;
-  }
-  ctx.resource_error.clear();
-  ctx.resource_refused = 0;
-  if (values_.Attributes(resource, 1, &resource_attrs_, &ctx.resource_error)) {
-    spans_.SetResource(resource_attrs_);
-  } else {
-    ctx.resource_error = StrCat("resource: ", ctx.resource_error);
-  }
-  WireReader r2(pb);
-  ctx.scope = 0;
-  while (r2.NextField(&f, &t)) {
-    std::string_view bytes;
-    if (f != 2) {
-      r2.Skip(t);
-      continue;
-    }
-    if (!r2.ReadBytes(&bytes)) break;
-    if (!DecodeScopeSpans(bytes, ctx, fatal)) return false;
-    ++ctx.scope;
-  }
-  if (ctx.resource_refused > 0) {
-    ctx.result->Refuse(ctx.resource_first, ctx.resource_refused, "resource_spans[", ctx.resource,
-                       "]: ", ctx.resource_error, " (", ctx.resource_refused,
-                       Spans(ctx.resource_refused), " refused)");
-  }
-  return true;
-}
+};
 
 SpanDecodeResult OtlpTracesProtoDecoder::Decode(std::string_view body, SpanBatch* batch) {
   SpanDecodeResult result;
@@ -534,27 +422,9 @@ SpanDecodeResult OtlpTracesProtoDecoder::Decode(std::string_view body, SpanBatch
   values_.Reset(batch->arena());
   spans_.Reset(batch, &result);
   Context ctx;
-  ctx.result = &result;
-  WireReader r(body);
-  uint32_t f;
-  WireType t;
+  Visitor visitor{*this, ctx};
   std::string fatal;
-  while (r.NextField(&f, &t)) {
-    if (f != 1) {
-      r.Skip(t);
-      continue;
-    }
-    if (t != proto::kLengthDelimited) {
-      fatal = WrongWireType("resource_spans", t, proto::kLengthDelimited);
-      break;
-    }
-    std::string_view bytes;
-    if (!r.ReadBytes(&bytes)) break;
-    if (!DecodeResourceSpans(bytes, ctx, &fatal)) break;
-    ++ctx.resource;
-  }
-  if (r.failed() && fatal.empty()) fatal = r.error();
-  if (!fatal.empty()) {
+  if (!envelope_.Walk(body, &result, visitor, &fatal)) {
     result = SpanDecodeResult();
     result.status = absl::InvalidArgumentError(StrCat("malformed OTLP traces request: ", fatal));
     *batch = SpanBatch();

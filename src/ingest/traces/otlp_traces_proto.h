@@ -45,6 +45,7 @@
 #include <string_view>
 #include <vector>
 
+#include "ingest/otlp/otlp_proto_envelope.h"
 #include "ingest/otlp/otlp_proto_values.h"
 #include "ingest/traces/span_decode_result.h"
 #include "ingest/traces/span_validation.h"
@@ -64,9 +65,7 @@ class OtlpTracesProtoDecoder {
 
  private:
   struct Context;
-  // False with *fatal on broken framing.
-  bool DecodeResourceSpans(std::string_view pb, Context& ctx, std::string* fatal);
-  bool DecodeScopeSpans(std::string_view pb, Context& ctx, std::string* fatal);
+  struct Visitor;
   // False with *error when the span is refused.
   bool DecodeSpan(std::string_view pb, Context& ctx, std::string* error);
   bool DecodeEvent(std::string_view pb, std::string* error);
@@ -79,8 +78,7 @@ class OtlpTracesProtoDecoder {
   SpanBatch* batch_ = nullptr;
   SpanAssembler spans_;
   OtlpProtoValues values_;
-  std::vector<OtlpAttribute> resource_attrs_;
-  std::string error_;
+  OtlpProtoEnvelope envelope_;
 };
 
 }  // namespace vigil
