@@ -126,3 +126,112 @@ available_systems() {  # "vigil prometheus victoria-metrics"
   done
   echo "${out[*]}"
 }
+
+# ---- small helpers shared by the runners ------------------------------------------------------
+median() {
+  sort -g | awk '{a[NR] = $1} END {
+    if (NR == 0) print ""; else if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
+}
+ratio() { awk -v a="$1" -v b="$2" -v f="${3:-%.2f}" 'BEGIN {if (b > 0) printf f, a / b}'; }
+vm_hwm() { awk '/^VmHWM:/ {printf "%d", $2 * 1024}' "/proc/$1/status"; }
+json_string() { sed -n "s/.*\"$1\":\"\([^\"]*\)\".*/\1/p" "$2"; }
+
+# ---- ClickHouse (Debian's clickhouse-server 18.16) ------------------------------------------
+# A private server: its own config and data folder, loopback only, the given ports, warnings-only
+# logs, no system log tables. compression: lz4 (ClickHouse's default) or zstd, set server-wide
+# with <compression> (18.16 has no per-column CODEC). profile_xml: extra settings of the default
+# profile, e.g. <allow_experimental_low_cardinality_type>1</allow_experimental_low_cardinality_type>.
+write_clickhouse_server_config() {  # dir http_port tcp_port compression [profile_xml]
+  local dir=$1 compression=""
+  if [[ $4 == zstd ]]; then
+    compression="<compression><case><method>zstd</method><level>3</level></case></compression>"
+  fi
+  cat >"$dir/config.xml" <<XML
+<?xml version="1.0"?>
+<yandex>
+  <logger>
+    <level>warning</level>
+    <log>$dir/clickhouse-server.log</log>
+    <errorlog>$dir/clickhouse-server.err.log</errorlog>
+    <size>100M</size>
+    <count>1</count>
+  </logger>
+  <listen_host>127.0.0.1</listen_host>
+  <http_port>$2</http_port>
+  <tcp_port>$3</tcp_port>
+  <path>$dir/data/</path>
+  <tmp_path>$dir/data/tmp/</tmp_path>
+  <user_files_path>$dir/data/user_files/</user_files_path>
+  <format_schema_path>$dir/data/format_schemas/</format_schema_path>
+  <users_config>$dir/users.xml</users_config>
+  <default_profile>default</default_profile>
+  <default_database>default</default_database>
+  <timezone>UTC</timezone>
+  <max_concurrent_queries>100</max_concurrent_queries>
+  <mark_cache_size>5368709120</mark_cache_size>
+  $compression
+</yandex>
+XML
+  cat >"$dir/users.xml" <<XML
+<?xml version="1.0"?>
+<yandex>
+  <profiles><default>${5:-}</default></profiles>
+  <users>
+    <default>
+      <password></password>
+      <networks><ip>127.0.0.1</ip></networks>
+      <profile>default</profile>
+      <quota>default</quota>
+    </default>
+  </users>
+  <quotas><default></default></quotas>
+</yandex>
+XML
+}
+
+# Starts a private clickhouse-server in dir (see write_clickhouse_server_config) on free ports
+# and waits until it answers; sets server_pid and ch_port.
+ch_port=""
+start_clickhouse() {  # dir compression [profile_xml]
+  local dir=$1 tcp
+  ch_port=$(free_port)
+  tcp=$(free_port)
+  [[ $tcp != "$ch_port" ]] || tcp=$(free_port)
+  mkdir -p "$dir/data"
+  write_clickhouse_server_config "$dir" "$ch_port" "$tcp" "$2" "${3:-}"
+  clickhouse-server --config-file="$dir/config.xml" >"$dir/stdout.log" 2>&1 &
+  server_pid=$!
+  if ! wait_ready "http://127.0.0.1:$ch_port/ping" "$server_pid" "$dir/stdout.log"; then
+    tail -5 "$dir/clickhouse-server.err.log" >&2 2>/dev/null || true
+    stop_server
+    return 1
+  fi
+}
+
+# One statement over ClickHouse's HTTP interface on $ch_port: prints the answer; fails (with
+# the server's message on stderr) on an HTTP error. Scratch file under $WORK.
+ch_sql() {  # sql
+  local code
+  code=$(curl -sS -o "$WORK/ch_sql.out" -w '%{http_code}' --data-binary "$1" \
+    "http://127.0.0.1:$ch_port/") || return 1
+  if [[ $code != 200 ]]; then
+    log "clickhouse: HTTP $code for: $1"
+    head -c 2000 "$WORK/ch_sql.out" >&2
+    return 1
+  fi
+  cat "$WORK/ch_sql.out"
+}
+
+# Like ch_sql, but prints the client-side latency in ms and leaves the answer in $ANSWER.
+ch_timed() {  # sql
+  local out code secs
+  out=$(curl -sS -o "$ANSWER" -w '%{http_code} %{time_total}' --data-binary "$1" \
+    "http://127.0.0.1:$ch_port/") || return 1
+  read -r code secs <<<"$out"
+  if [[ $code != 200 ]]; then
+    log "clickhouse: HTTP $code for: $1"
+    head -c 2000 "$ANSWER" >&2
+    return 1
+  fi
+  awk -v s="$secs" 'BEGIN {printf "%.1f\n", s * 1000}'
+}
