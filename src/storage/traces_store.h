@@ -11,8 +11,9 @@
 // - GetTrace returns every stored span of one trace. The time hint narrows the segments
 //   looked at; without it (0, 0) every segment whose trace-id index may hold the trace is.
 // - ScanSpans streams light rows (ids, service, name, kind, status, times) of the spans that
-//   start in [start_ns, end_ns) and pass the filter, in batches. Within a batch, the rows of one
-//   trace are adjacent; one trace may still span batches. The callback returns false to stop.
+//   start in [start_ns, end_ns) and pass the filter, in batches, one callback at a time (never
+//   concurrently) though the store may read in parallel. Within a batch, the rows of one trace
+//   are adjacent; one trace may still span batches. The callback returns false to stop.
 //
 // Thread-safety: every method may be called concurrently.
 #pragma once
@@ -120,6 +121,11 @@ class TracesStore {
 
   virtual absl::Status ScanSpans(const SpanScanRequest& request,
                                  const std::function<bool(std::span<const SpanRow>)>& fn) = 0;
+
+  // The light rows of one trace (what GetTrace finds, without attributes, events and links),
+  // in batches; views are valid during the callback only.
+  virtual absl::Status ScanTrace(const TraceId& trace_id, int64_t start_ns, int64_t end_ns,
+                                 const std::function<void(std::span<const SpanRow>)>& fn) = 0;
 
   // Service names, and the span names of one service, seen in [start_ns, end_ns) (sorted).
   virtual absl::StatusOr<std::vector<std::string>> Services(int64_t start_ns, int64_t end_ns) = 0;

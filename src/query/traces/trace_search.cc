@@ -14,14 +14,6 @@ struct Candidate {
   uint64_t matched = 0;
 };
 
-void ToRows(const std::vector<Span>& spans, std::vector<SpanRow>* rows) {
-  rows->clear();
-  for (const Span& s : spans) {
-    rows->push_back({s.trace_id, s.span_id, s.parent_span_id, s.service_name, s.name, s.kind,
-                     s.status, s.start_ns, s.end_ns});
-  }
-}
-
 }  // namespace
 
 bool IsEmpty(const TraceFilter& f) {
@@ -68,17 +60,13 @@ absl::StatusOr<TraceSearchResult> SearchTraces(TracesStore& store, const TraceSe
                       [](const auto& a, const auto& b) {
                         return a.first != b.first ? a.first > b.first : a.second < b.second;
                       });
-    std::vector<Span> spans;
-    std::vector<SpanRow> rows;
     TraceSummarizer summarizer;
     for (size_t i = 0; i < n; ++i) {
       const Candidate& c = candidates[order[i].second];
-      spans.clear();
-      absl::Status st = store.GetTrace(order[i].second, c.oldest_start - req.trace_slack_ns,
-                                       c.newest_start + req.trace_slack_ns, &spans);
+      absl::Status st = store.ScanTrace(order[i].second, c.oldest_start - req.trace_slack_ns,
+                                        c.newest_start + req.trace_slack_ns,
+                                        [&](std::span<const SpanRow> rows) { summarizer.Add(rows); });
       if (!st.ok()) return st;
-      ToRows(spans, &rows);
-      summarizer.Add(rows);
     }
     summaries = summarizer.Finish();
   } else {

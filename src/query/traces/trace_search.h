@@ -7,7 +7,7 @@
 // conditions need whole traces, so they summarize every candidate from a scan of light rows
 // over the time range (widened by `trace_slack_ns`, since a trace's spans may start before or
 // after the matching one); without trace conditions only the newest `limit` candidates are
-// summarized, each fetched by id.
+// summarized, each read by id (light rows only).
 //
 // Thread-safety: stateless; concurrent searches share only the store.
 #pragma once

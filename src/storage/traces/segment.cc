@@ -9,7 +9,6 @@
 #include "storage/bloom/bloom.h"
 
 namespace vigil::traces {
-namespace {
 
 // One thread's buffers for decoding blocks; nothing is allocated once they have grown.
 struct BlockScratch {
@@ -23,6 +22,8 @@ struct BlockScratch {
   std::vector<uint8_t> keep;
   std::vector<SpanRow> rows;
 };
+
+namespace {
 
 absl::Status Corrupt(const Segment& s, uint32_t column) {
   return absl::DataLossError(StrCat("trace segment ", s.path(), ": malformed column ", column));
@@ -260,7 +261,9 @@ absl::Status DecodeDetails(const Segment& seg, const MappedFile& f, const BlockM
 
 }  // namespace
 
-absl::Status Segment::GetTrace(const TraceId& id, std::vector<Span>* out) const {
+// Calls fn(block scratch, first row, last row) for every block holding rows of `id`.
+template <typename Fn>
+absl::Status Segment::ForTraceBlocks(const TraceId& id, Fn fn) const {
   if (meta_.rows == 0 || !BloomView(meta_.trace_bloom).MayContain(TraceIdHash(id))) {
     return absl::OkStatus();
   }
@@ -273,17 +276,33 @@ absl::Status Segment::GetTrace(const TraceId& id, std::vector<Span>* out) const 
     auto lo = std::lower_bound(s.trace.begin(), s.trace.end(), id);
     auto hi = std::upper_bound(lo, s.trace.end(), id);
     if (lo == hi) continue;
-    size_t first = static_cast<size_t>(lo - s.trace.begin());
-    size_t last = static_cast<size_t>(hi - s.trace.begin());
-    size_t at = out->size();
-    out->resize(at + (last - first));
-    if (absl::Status st = DecodeDetails(*this, *file_, *it, s, first, last, out->data() + at);
+    if (absl::Status st = fn(*it, s, static_cast<size_t>(lo - s.trace.begin()),
+                             static_cast<size_t>(hi - s.trace.begin()));
         !st.ok()) {
-      out->resize(at);
       return st;
     }
   }
   return absl::OkStatus();
+}
+
+absl::Status Segment::GetTrace(const TraceId& id, std::vector<Span>* out) const {
+  return ForTraceBlocks(id, [&](const BlockMeta& b, BlockScratch& s, size_t first, size_t last) {
+    size_t at = out->size();
+    out->resize(at + (last - first));
+    absl::Status st = DecodeDetails(*this, *file_, b, s, first, last, out->data() + at);
+    if (!st.ok()) out->resize(at);
+    return st;
+  });
+}
+
+absl::Status Segment::TraceRows(const TraceId& id,
+                                const std::function<void(std::span<const SpanRow>)>& fn) const {
+  return ForTraceBlocks(id, [&](const BlockMeta&, BlockScratch& s, size_t first, size_t last) {
+    s.rows.clear();
+    for (size_t i = first; i < last; ++i) s.rows.push_back(RowOf(meta_, s, i));
+    fn(s.rows);
+    return absl::OkStatus();
+  });
 }
 
 absl::StatusOr<bool> Segment::Scan(const SpanScanRequest& req,

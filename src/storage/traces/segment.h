@@ -25,6 +25,8 @@
 
 namespace vigil::traces {
 
+struct BlockScratch;
+
 class Segment {
  public:
   static absl::StatusOr<std::shared_ptr<const Segment>> Open(const std::string& path);
@@ -39,6 +41,9 @@ class Segment {
 
   // Appends the spans of `id` to *out.
   absl::Status GetTrace(const TraceId& id, std::vector<Span>* out) const;
+  // The light rows of `id`'s spans (views valid during fn).
+  absl::Status TraceRows(const TraceId& id,
+                         const std::function<void(std::span<const SpanRow>)>& fn) const;
 
   // Streams the rows that pass the request; returns false when `fn` asked to stop.
   absl::StatusOr<bool> Scan(const SpanScanRequest& req,
@@ -51,6 +56,8 @@ class Segment {
 
  private:
   Segment() = default;
+  template <typename Fn>
+  absl::Status ForTraceBlocks(const TraceId& id, Fn fn) const;
 
   std::unique_ptr<MappedFile> file_;
   SegmentMeta meta_;

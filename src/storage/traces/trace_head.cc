@@ -92,6 +92,16 @@ absl::Status TraceHead::GetTrace(const TraceId& id, std::vector<Span>* out) cons
   return absl::OkStatus();
 }
 
+void TraceHead::TraceRows(const TraceId& id,
+                          const std::function<void(std::span<const SpanRow>)>& fn) const {
+  absl::ReaderMutexLock lock(&mu_);
+  std::vector<SpanRow> rows;
+  for (const Row& r : rows_) {
+    if (r.row.trace_id == id) rows.push_back(r.row);
+  }
+  if (!rows.empty()) fn(rows);
+}
+
 absl::StatusOr<bool> TraceHead::Scan(
     const SpanScanRequest& req, const std::function<bool(std::span<const SpanRow>)>& fn) const {
   absl::ReaderMutexLock lock(&mu_);

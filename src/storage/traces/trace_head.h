@@ -29,6 +29,7 @@ class TraceHead {
   absl::Status Add(std::string record);
 
   absl::Status GetTrace(const TraceId& id, std::vector<Span>* out) const;
+  void TraceRows(const TraceId& id, const std::function<void(std::span<const SpanRow>)>& fn) const;
   // Returns false when `fn` asked to stop.
   absl::StatusOr<bool> Scan(const SpanScanRequest& req,
                             const std::function<bool(std::span<const SpanRow>)>& fn) const;

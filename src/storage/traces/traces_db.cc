@@ -401,16 +401,56 @@ absl::Status TracesDb::GetTrace(const TraceId& trace_id, int64_t start_ns, int64
 absl::Status TracesDb::ScanSpans(const SpanScanRequest& request,
                                  const std::function<bool(std::span<const SpanRow>)>& fn) {
   View v = Snapshot();
-  for (const auto& seg : v.segments) {
-    auto more = seg->Scan(request, fn);
-    if (!more.ok()) return more.status();
-    if (!*more) return absl::OkStatus();
+  std::vector<std::shared_ptr<const traces::Segment>> segments;
+  for (auto& seg : v.segments) {
+    if (seg->Overlaps(request.start_ns, request.end_ns)) segments.push_back(std::move(seg));
   }
+  // Segments are read on several threads; the callback runs one batch at a time.
+  std::mutex fn_mu;
+  std::atomic<bool> stop = false;
+  auto serialized = [&](std::span<const SpanRow> rows) {
+    std::lock_guard lock(fn_mu);
+    if (stop.load(std::memory_order_relaxed)) return false;
+    if (!fn(rows)) stop = true;
+    return !stop.load(std::memory_order_relaxed);
+  };
+  std::atomic<size_t> next = 0;
+  std::mutex error_mu;
+  absl::Status error;
+  auto worker = [&] {
+    for (size_t i; !stop.load(std::memory_order_relaxed) && (i = next++) < segments.size();) {
+      auto more = segments[i]->Scan(request, serialized);
+      if (!more.ok()) {
+        std::lock_guard lock(error_mu);
+        if (error.ok()) error = more.status();
+        stop = true;
+      }
+    }
+  };
+  const size_t threads = std::min(options_.query_threads, segments.size());
+  std::vector<std::thread> pool;
+  for (size_t t = 1; t < threads; ++t) pool.emplace_back(worker);
+  worker();
+  for (std::thread& t : pool) t.join();
+  if (!error.ok()) return error;
+  if (stop) return absl::OkStatus();
   for (const auto& head : v.heads) {
     auto more = head->Scan(request, fn);
     if (!more.ok()) return more.status();
     if (!*more) return absl::OkStatus();
   }
+  return absl::OkStatus();
+}
+
+absl::Status TracesDb::ScanTrace(const TraceId& trace_id, int64_t start_ns, int64_t end_ns,
+                                 const std::function<void(std::span<const SpanRow>)>& fn) {
+  View v = Snapshot();
+  const bool bounded = start_ns != 0 || end_ns != 0;
+  for (const auto& seg : v.segments) {
+    if (bounded && (seg->meta().max_end < start_ns || seg->meta().min_start > end_ns)) continue;
+    if (absl::Status st = seg->TraceRows(trace_id, fn); !st.ok()) return st;
+  }
+  for (const auto& head : v.heads) head->TraceRows(trace_id, fn);
   return absl::OkStatus();
 }
 

@@ -16,6 +16,7 @@
 // Thread-safety: every public method may be called concurrently.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <memory>
 #include <mutex>
@@ -45,6 +46,8 @@ struct TracesDbOptions {
   int64_t head_max_age_ns = 10 * 60 * 1'000'000'000LL;
   int64_t maintenance_interval_ns = 1'000'000'000LL;
   bool background = true;  // off in tests that drive Flush/ApplyRetention themselves
+  // Threads one ScanSpans reads segments with.
+  size_t query_threads = std::max(1u, std::thread::hardware_concurrency());
   traces::SegmentWriterOptions segment;
   traces::TraceSamplingOptions sampling;
 };
@@ -60,6 +63,8 @@ class TracesDb final : public TracesStore {
                         std::vector<Span>* out) override;
   absl::Status ScanSpans(const SpanScanRequest& request,
                          const std::function<bool(std::span<const SpanRow>)>& fn) override;
+  absl::Status ScanTrace(const TraceId& trace_id, int64_t start_ns, int64_t end_ns,
+                         const std::function<void(std::span<const SpanRow>)>& fn) override;
   absl::StatusOr<std::vector<std::string>> Services(int64_t start_ns, int64_t end_ns) override;
   absl::StatusOr<std::vector<std::string>> SpanNames(std::string_view service, int64_t start_ns,
                                                      int64_t end_ns) override;

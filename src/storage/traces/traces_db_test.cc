@@ -23,6 +23,16 @@ size_t TraceSize(TracesDb& db, uint64_t t) {
   return spans.size();
 }
 
+// The light rows of a trace, which must agree with GetTrace.
+size_t TraceRowCount(TracesDb& db, uint64_t t) {
+  size_t n = 0;
+  EXPECT_TRUE(db.ScanTrace(TestTraceId(t), 0, 0, [&](std::span<const SpanRow> rows) {
+                  for (const SpanRow& r : rows) EXPECT_EQ(r.trace_id, TestTraceId(t));
+                  n += rows.size();
+                }).ok());
+  return n;
+}
+
 size_t ScanCount(TracesDb& db, const SpanScanRequest& req) {
   size_t n = 0;
   EXPECT_TRUE(db.ScanSpans(req, [&](std::span<const SpanRow> rows) {
@@ -58,9 +68,12 @@ TEST(TracesDbTest, ServesTheHeadThenSegmentsThenAfterReopen) {
   ASSERT_TRUE(names.ok());
   EXPECT_EQ(*names, (std::vector<std::string>{"op0", "op4"}));
 
+  EXPECT_EQ(TraceRowCount(db.db(), 3), 10u);  // 5 in a segment, 5 in the head
   db.Reopen();  // cuts the head on close
   EXPECT_EQ(db->Stats().segments, 2u);
   EXPECT_EQ(TraceSize(db.db(), 3), 10u);
+  EXPECT_EQ(TraceRowCount(db.db(), 3), 10u);
+  EXPECT_EQ(TraceRowCount(db.db(), 999), 0u);
   EXPECT_EQ(ScanCount(db.db(), {}), 105u);
 }
 
