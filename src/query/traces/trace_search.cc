@@ -31,21 +31,37 @@ absl::StatusOr<TraceSearchResult> SearchTraces(TracesStore& store, const TraceSe
 
   absl::flat_hash_map<TraceId, Candidate> candidates;
   if (span_conditions) {
-    SpanScanRequest scan;
-    scan.start_ns = req.start_ns;
-    scan.end_ns = req.end_ns;
-    scan.filter = req.spans;
-    scan.cutoff = req.cutoff;
-    absl::Status st = store.ScanSpans(scan, [&](std::span<const SpanRow> rows) {
-      for (const SpanRow& r : rows) {
-        Candidate& c = candidates[r.trace_id];
-        c.newest_start = std::max(c.newest_start, r.start_ns);
-        c.oldest_start = std::min(c.oldest_start, r.start_ns);
-        c.matched++;
+    auto collect = [&](int64_t from, int64_t to) {
+      SpanScanRequest scan;
+      scan.start_ns = from;
+      scan.end_ns = to;
+      scan.filter = req.spans;
+      scan.cutoff = req.cutoff;
+      return store.ScanSpans(scan, [&](std::span<const SpanRow> rows) {
+        for (const SpanRow& r : rows) {
+          Candidate& c = candidates[r.trace_id];
+          c.newest_start = std::max(c.newest_start, r.start_ns);
+          c.oldest_start = std::min(c.oldest_start, r.start_ns);
+          c.matched++;
+        }
+        return true;
+      });
+    };
+    if (trace_conditions) {
+      if (absl::Status st = collect(req.start_ns, req.end_ns); !st.ok()) return st;
+    } else {
+      // Only the newest `limit` traces are wanted: scan windows from the end of the range,
+      // growing, until they hold that many (older data then cannot displace them).
+      const int64_t span = req.end_ns - req.start_ns;
+      int64_t width = std::max<int64_t>(span / 16, 1);
+      for (int64_t to = req.end_ns; to > req.start_ns;) {
+        const int64_t from = to - req.start_ns > width ? to - width : req.start_ns;
+        if (absl::Status st = collect(from, to); !st.ok()) return st;
+        if (candidates.size() >= req.limit) break;
+        to = from;
+        width = width > span / 2 ? span : width * 2;
       }
-      return true;
-    });
-    if (!st.ok()) return st;
+    }
     if (candidates.empty()) return out;
   }
 

@@ -3,8 +3,9 @@
 // (root service and span name, end-to-end duration, span count, an error anywhere, a service
 // involved) — newest first, as summaries.
 //
-// Plan: with span conditions, one scan with them finds the candidate traces. Trace-level
-// conditions need whole traces, so they summarize every candidate from a scan of light rows
+// Plan: with span conditions, a scan with them finds the candidate traces; without trace
+// conditions, over windows from the end of the range, growing, until `limit` traces are
+// found. Trace-level conditions need whole traces, so they summarize every candidate from a scan of light rows
 // over the time range (widened by `trace_slack_ns`, since a trace's spans may start before or
 // after the matching one); without trace conditions only the newest `limit` candidates are
 // summarized, each read by id (light rows only).
@@ -34,8 +35,8 @@ struct TraceSearchRequest {
 
 struct TraceSearchResult {
   std::vector<TraceSummary> traces;  // newest first, at most `limit`
-  // Per trace (same order): how many of its spans matched the span conditions (0 when
-  // there were none).
+  // Per trace (same order): how many of its spans matched the span conditions in the part of
+  // the range searched (0 when there were none).
   std::vector<uint64_t> matched_spans;
 };
 

@@ -62,6 +62,19 @@ TEST_F(TraceSearchTest, SpanConditionsFindTheirTraces) {
   EXPECT_EQ(res->traces[0].trace_id, TestTraceId(29));
 }
 
+TEST_F(TraceSearchTest, TheNewestMatchesComeFromTheNewestWindows) {
+  TraceSearchRequest r = Range();
+  r.spans.attributes = {{"http.status_code", "500"}};
+  r.limit = 3;
+  auto res = SearchTraces(db_.db(), r);
+  ASSERT_TRUE(res.ok());
+  ASSERT_EQ(res->traces.size(), 3u);
+  EXPECT_EQ(res->traces[0].trace_id, TestTraceId(29));
+  EXPECT_EQ(res->traces[1].trace_id, TestTraceId(28));
+  EXPECT_EQ(res->traces[2].trace_id, TestTraceId(27));
+  EXPECT_EQ(res->traces[2].span_count, 10u);
+}
+
 TEST_F(TraceSearchTest, TraceConditionsNeedWholeTraces) {
   TraceSearchRequest r = Range();
   r.traces.min_span_count = 5;

@@ -87,11 +87,10 @@ absl::StatusOr<std::shared_ptr<const Segment>> Segment::Open(const std::string& 
 
 namespace {
 
-// Decodes the light columns (trace, span id, parent, times, meta) of block `b`.
-absl::Status DecodeCore(const Segment& seg, const MappedFile& f, const BlockMeta& b,
-                        BlockScratch& s) {
-  const SegmentMeta& m = seg.meta();
-  for (uint32_t c : {kColTrace, kColSpanId, kColParent, kColTimes, kColMeta}) {
+// Decodes the id columns (trace, span id, parent) of block `b`.
+absl::Status DecodeIds(const Segment& seg, const MappedFile& f, const BlockMeta& b,
+                       BlockScratch& s) {
+  for (uint32_t c : {kColTrace, kColSpanId, kColParent}) {
     if (absl::Status st = s.reader.Read(f, b.columns[c], &s.raw[c]); !st.ok()) return st;
   }
   const size_t rows = b.rows;
@@ -129,6 +128,17 @@ absl::Status DecodeCore(const Segment& seg, const MappedFile& f, const BlockMeta
       }
     }
   }
+  return absl::OkStatus();
+}
+
+// Decodes the times and meta columns (kind, status, resource, name, scope, flags) of block `b`.
+absl::Status DecodeTimesMeta(const Segment& seg, const MappedFile& f, const BlockMeta& b,
+                             BlockScratch& s) {
+  const SegmentMeta& m = seg.meta();
+  for (uint32_t c : {kColTimes, kColMeta}) {
+    if (absl::Status st = s.reader.Read(f, b.columns[c], &s.raw[c]); !st.ok()) return st;
+  }
+  const size_t rows = b.rows;
   s.start.resize(rows);
   s.end.resize(rows);
   {
@@ -161,6 +171,13 @@ absl::Status DecodeCore(const Segment& seg, const MappedFile& f, const BlockMeta
     }
   }
   return absl::OkStatus();
+}
+
+// Decodes the light columns (ids, times, meta) of block `b`.
+absl::Status DecodeCore(const Segment& seg, const MappedFile& f, const BlockMeta& b,
+                        BlockScratch& s) {
+  if (absl::Status st = DecodeIds(seg, f, b, s); !st.ok()) return st;
+  return DecodeTimesMeta(seg, f, b, s);
 }
 
 SpanRow RowOf(const SegmentMeta& m, const BlockScratch& s, size_t i) {
@@ -357,7 +374,8 @@ absl::StatusOr<bool> Segment::Scan(const SpanScanRequest& req,
         (b.resource_bits & resource_bits) == 0 || b.max_duration < filter.min_duration_ns) {
       continue;
     }
-    if (absl::Status st = DecodeCore(*this, *file_, b, s); !st.ok()) return st;
+    // Times and meta decide; the ids are decoded only for a block with rows to hand out.
+    if (absl::Status st = DecodeTimesMeta(*this, *file_, b, s); !st.ok()) return st;
     s.keep.assign(b.rows, 0);
     size_t kept = 0;
     for (size_t i = 0; i < b.rows; ++i) {
@@ -409,6 +427,7 @@ absl::StatusOr<bool> Segment::Scan(const SpanScanRequest& req,
       }
     }
     if (kept == 0) continue;
+    if (absl::Status st = DecodeIds(*this, *file_, b, s); !st.ok()) return st;
     s.rows.clear();
     for (size_t i = 0; i < b.rows; ++i) {
       if (s.keep[i]) s.rows.push_back(RowOf(meta_, s, i));
