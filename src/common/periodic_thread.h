@@ -1,8 +1,10 @@
 // A background thread that runs a task every `interval` until stopped: the maintenance loop of
-// the stores (cutting heads, retention). Stop wakes it at once and joins it; the task is not
-// run again after Stop returns.
+// the stores (cutting heads, retention). Wake runs the task now rather than at the next tick
+// (a head that just passed its size limit). Stop wakes it at once and joins it; the task is
+// not run again after Stop returns.
 //
-// Thread-safety: Start and Stop from one owner thread; the task runs on the periodic thread.
+// Thread-safety: Start and Stop from one owner thread, Wake from any; the task runs on the
+// periodic thread.
 #pragma once
 
 #include <chrono>
@@ -25,13 +27,23 @@ class PeriodicThread {
     thread_ = std::thread([this, interval_ns, task = std::move(task)] {
       std::unique_lock lock(mu_);
       while (!stopping_) {
-        cv_.wait_for(lock, std::chrono::nanoseconds(interval_ns));
+        cv_.wait_for(lock, std::chrono::nanoseconds(interval_ns), [this] { return woken_ || stopping_; });
+        woken_ = false;
         if (stopping_) break;
         lock.unlock();
         task();
         lock.lock();
       }
     });
+  }
+
+  // Runs the task as soon as the thread is free (from any thread).
+  void Wake() {
+    {
+      std::lock_guard lock(mu_);
+      woken_ = true;
+    }
+    cv_.notify_all();
   }
 
   void Stop() {
@@ -47,6 +59,7 @@ class PeriodicThread {
   std::mutex mu_;
   std::condition_variable cv_;
   bool stopping_ = false;
+  bool woken_ = false;
   std::thread thread_;
 };
 
