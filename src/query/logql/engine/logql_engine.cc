@@ -24,7 +24,7 @@ struct EvalContext {
   int64_t deadline;
   QueryStats stats;
   bool timed_out = false;
-  pipeline::LineState state;
+  pipeline::LineState state{pipeline::LineStateOptions{}};
   std::vector<LabelView> views;
   std::vector<LabelView> group_views;
   std::string key;

@@ -124,13 +124,6 @@ void AppendValue(const Value& v, std::string* out) {
 
 namespace {
 
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 // Go's strconv.ParseInt(s, 0, 64): sign, then a 0x/0o/0b prefix, a leading 0 for octal, or
 // decimal; `_` allowed between digits.
 bool ParseIntBase0(std::string_view s, int64_t* out) {

@@ -22,17 +22,6 @@ constexpr uint64_t kMaxDuration = uint64_t{1} << 63;  // |min int64|
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
-// The unit of a Go duration component, 0 when unknown.
-uint64_t GoUnit(std::string_view u) {
-  if (u == "ns") return kNanosecond;
-  if (u == "us" || u == "\xC2\xB5s" || u == "\xCE\xBCs") return kMicrosecond;  // us, µs, μs
-  if (u == "ms") return kMillisecond;
-  if (u == "s") return kSecond;
-  if (u == "m") return kMinute;
-  if (u == "h") return kHour;
-  return 0;
-}
-
 // Go's fmtFrac: the fraction of v/10^prec without trailing zeros, prefixed to *out (built
 // backwards); returns v/10^prec.
 uint64_t FracDigits(std::string* rev, uint64_t v, int prec) {
