@@ -2,6 +2,7 @@
 
 #include "common/proto_wire.h"
 #include "common/strings.h"
+#include "ingest/common/utf8.h"
 #include "ingest/logs/loki_labels.h"
 #include "simdjson.h"
 
@@ -10,8 +11,6 @@ namespace {
 
 using proto::WireReader;
 using proto::WireType;
-
-bool Utf8(std::string_view s) { return simdjson::validate_utf8(s.data(), s.size()); }
 
 std::string WrongWireType(std::string_view field, WireType got, WireType want) {
   return StrCat(field, " has wire type ", proto::WireTypeName(got), ", expected ", proto::WireTypeName(want));
@@ -106,12 +105,12 @@ bool LokiPushProtoDecoder::DecodeEntry(std::string_view pb, LogBatch* batch, std
         *error = "empty structured metadata name";
         return false;
       }
-      if (!Utf8(name)) {
+      if (!IsUtf8(name)) {
         *error =
             StrCat("invalid UTF-8 in structured metadata name ", QuoteString(Truncated(name, 64)));
         return false;
       }
-      if (!Utf8(value)) {
+      if (!IsUtf8(value)) {
         *error = StrCat("invalid UTF-8 in structured metadata \"", Truncated(name, 64), "\"");
         return false;
       }
@@ -126,7 +125,7 @@ bool LokiPushProtoDecoder::DecodeEntry(std::string_view pb, LogBatch* batch, std
     *error = "missing timestamp";
     return false;
   }
-  if (!Utf8(entry_.body)) {
+  if (!IsUtf8(entry_.body)) {
     *error = "invalid UTF-8 in line";
     return false;
   }
@@ -166,7 +165,7 @@ bool LokiPushProtoDecoder::DecodeStream(std::string_view pb, size_t index, LogBa
   labels_.clear();
   if (!has_labels) {
     label_error = "missing labels";
-  } else if (!Utf8(label_text)) {
+  } else if (!IsUtf8(label_text)) {
     label_error = "invalid UTF-8 in labels";
   } else if (absl::Status s = ParseLokiLabels(label_text, &labels_); !s.ok()) {
     label_error = std::string(s.message());

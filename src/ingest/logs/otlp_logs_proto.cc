@@ -5,6 +5,7 @@
 #include "common/json_writer.h"
 #include "common/proto_wire.h"
 #include "common/strings.h"
+#include "ingest/common/utf8.h"
 #include "simdjson.h"
 
 namespace vigil {
@@ -12,8 +13,6 @@ namespace {
 
 using proto::WireReader;
 using proto::WireType;
-
-bool Utf8(std::string_view s) { return simdjson::validate_utf8(s.data(), s.size()); }
 
 }  // namespace
 
@@ -115,7 +114,7 @@ bool OtlpLogsProtoDecoder::DecodeLogRecord(std::string_view pb, Context& ctx, st
     return false;
   }
   entry_.timestamp_ns = ts != 0 ? static_cast<int64_t>(ts) : ctx.receive_time_ns;
-  if (!Utf8(entry_.severity_text)) {
+  if (!IsUtf8(entry_.severity_text)) {
     *error = "invalid UTF-8 in severity_text";
     return false;
   }
@@ -145,7 +144,7 @@ bool OtlpLogsProtoDecoder::DecodeLogRecord(std::string_view pb, Context& ctx, st
     if (set && !key.empty()) entry_.fields.push_back({names_.Sanitized(key), text});
   }
   if (!event_name.empty()) {
-    if (!Utf8(event_name)) {
+    if (!IsUtf8(event_name)) {
       *error = "invalid UTF-8 in event_name";
       return false;
     }
@@ -173,7 +172,7 @@ struct OtlpLogsProtoDecoder::Visitor {
   void OnResourceEnd() {}
   void OnScope(std::string_view name, std::string_view /*version*/, std::string* error) {
     ctx.scope_name = name;
-    if (error->empty() && !Utf8(name)) *error = "invalid UTF-8 in scope name";
+    if (error->empty() && !IsUtf8(name)) *error = "invalid UTF-8 in scope name";
   }
   bool OnEntry(std::string_view record, std::string* error) {
     return d.DecodeLogRecord(record, ctx, error) &&

@@ -5,6 +5,7 @@
 #include "common/json_writer.h"
 #include "common/proto_wire.h"
 #include "common/strings.h"
+#include "ingest/common/utf8.h"
 #include "simdjson.h"
 
 namespace vigil {
@@ -12,8 +13,6 @@ namespace {
 
 using proto::WireReader;
 using proto::WireType;
-
-bool Utf8(std::string_view s) { return simdjson::validate_utf8(s.data(), s.size()); }
 
 std::string WrongWireType(std::string_view field, WireType got, WireType want) {
   return StrCat(field, " has wire type ", proto::WireTypeName(got), ", expected ", proto::WireTypeName(want));
@@ -90,7 +89,7 @@ bool OtlpProtoValues::DecodeKeyValue(std::string_view pb, std::string_view* key,
     *error = StrCat("malformed KeyValue: ", r.error());
     return false;
   }
-  if (!Utf8(*key)) {
+  if (!IsUtf8(*key)) {
     *error = StrCat("invalid UTF-8 in attribute key ", QuoteString(Truncated(*key, 64)));
     return false;
   }
@@ -110,7 +109,7 @@ bool OtlpProtoValues::AppendAnyValueJson(std::string_view pb, int depth, std::st
       out->append("null");
       return true;
     case 1:
-      if (!Utf8(v.bytes)) {
+      if (!IsUtf8(v.bytes)) {
         *error = "invalid UTF-8 in a string value";
         return false;
       }
@@ -189,7 +188,7 @@ bool OtlpProtoValues::AnyValueText(std::string_view pb, std::string_view* out, b
     case 0:
       return true;
     case 1:
-      if (!Utf8(v.bytes)) {
+      if (!IsUtf8(v.bytes)) {
         *error = "invalid UTF-8";
         return false;
       }

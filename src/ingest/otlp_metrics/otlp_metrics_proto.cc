@@ -2,6 +2,7 @@
 
 #include "common/proto_wire.h"
 #include "common/strings.h"
+#include "ingest/common/utf8.h"
 #include "simdjson.h"
 
 namespace vigil {
@@ -9,8 +10,6 @@ namespace {
 
 using proto::WireReader;
 using proto::WireType;
-
-bool Utf8(std::string_view s) { return simdjson::validate_utf8(s.data(), s.size()); }
 
 }  // namespace
 
@@ -108,12 +107,12 @@ bool OtlpMetricsProtoDecoder::DecodeMetric(std::string_view pb, size_t index, st
 
   std::string metric_error;
   std::string label;  // how messages name the metric
-  if (!Utf8(info.name)) {
+  if (!IsUtf8(info.name)) {
     metric_error = "invalid UTF-8 in metric name";
-  } else if (!Utf8(info.unit)) {
+  } else if (!IsUtf8(info.unit)) {
     metric_error = "invalid UTF-8 in unit";
   }
-  if (!Utf8(info.description)) info.description = {};  // help text only: not worth a refusal
+  if (!IsUtf8(info.description)) info.description = {};  // help text only: not worth a refusal
   label = metric_error.empty() && !info.name.empty()
               ? StrCat("metric ", QuoteString(Truncated(info.name, 128)))
               : where;
@@ -155,7 +154,7 @@ struct OtlpMetricsProtoDecoder::Visitor {
   }
   void OnResourceEnd() { d.mapper_.EndResource(); }
   void OnScope(std::string_view name, std::string_view version, std::string* error) {
-    if (error->empty() && (!Utf8(name) || !Utf8(version))) {
+    if (error->empty() && (!IsUtf8(name) || !IsUtf8(version))) {
       *error = "invalid UTF-8 in scope name or version";
     }
     d.mapper_.BeginScope(name, version);

@@ -1,5 +1,6 @@
 // The data-point half of the OTLP metrics protobuf decoder: points, exemplars, attributes.
 #include <bit>
+#include <span>
 
 #include "common/proto_wire.h"
 #include "common/strings.h"
@@ -48,63 +49,34 @@ constexpr std::string_view kRoleNames[] = {"",
                                            "explicit_bounds",
                                            "quantile_values"};
 
+// The role of each field number of NumberDataPoint, HistogramDataPoint and SummaryDataPoint
+// (start_time_unix_nano = 2 and time_unix_nano = 3 in all three).
+using R = Role;
+constexpr Role kNumberRoles[] = {R::kSkip,     R::kSkip, R::kStart, R::kTime, R::kDouble,
+                                 R::kExemplar, R::kInt,  R::kAttrs, R::kFlags};
+constexpr Role kHistogramRoles[] = {R::kSkip,     R::kSkip,  R::kStart,   R::kTime,
+                                    R::kCount,    R::kSum,   R::kBuckets, R::kBounds,
+                                    R::kExemplar, R::kAttrs, R::kFlags};
+constexpr Role kSummaryRoles[] = {R::kSkip, R::kSkip,     R::kStart, R::kTime, R::kCount,
+                                  R::kSum,  R::kQuantile, R::kAttrs, R::kFlags};
+
 Role RoleOf(OtlpMetricKind kind, uint32_t f) {
-  if (f == 2) return Role::kStart;
-  if (f == 3) return Role::kTime;
+  std::span<const Role> roles;
   switch (kind) {
     case OtlpMetricKind::kGauge:
     case OtlpMetricKind::kSum:
-      switch (f) {
-        case 4:
-          return Role::kDouble;
-        case 5:
-          return Role::kExemplar;
-        case 6:
-          return Role::kInt;
-        case 7:
-          return Role::kAttrs;
-        case 8:
-          return Role::kFlags;
-        default:
-          return Role::kSkip;
-      }
+      roles = kNumberRoles;
+      break;
     case OtlpMetricKind::kHistogram:
-      switch (f) {
-        case 4:
-          return Role::kCount;
-        case 5:
-          return Role::kSum;
-        case 6:
-          return Role::kBuckets;
-        case 7:
-          return Role::kBounds;
-        case 8:
-          return Role::kExemplar;
-        case 9:
-          return Role::kAttrs;
-        case 10:
-          return Role::kFlags;
-        default:
-          return Role::kSkip;
-      }
+      roles = kHistogramRoles;
+      break;
     case OtlpMetricKind::kSummary:
-      switch (f) {
-        case 4:
-          return Role::kCount;
-        case 5:
-          return Role::kSum;
-        case 6:
-          return Role::kQuantile;
-        case 7:
-          return Role::kAttrs;
-        case 8:
-          return Role::kFlags;
-        default:
-          return Role::kSkip;
-      }
+      roles = kSummaryRoles;
+      break;
     default:
       return Role::kSkip;
   }
+  return f < roles.size() ? roles[f] : Role::kSkip;
 }
 
 // A repeated fixed64 field: packed (one length-delimited run) or one value per field.

@@ -178,19 +178,7 @@ OtlpTracesJsonDecoder::Step OtlpTracesJsonDecoder::DecodeSpan(ondemand::value& v
   s.scope_name = ctx.scope_name;
   s.scope_version = ctx.scope_version;
   ondemand::object o;
-  {
-    JsonType t;
-    if (JsonRead r = reader_.Type(v, &t); r != JsonRead::kOk) {
-      return JsonFailure(reader_, r, "", "", error);
-    }
-    if (t != JsonType::object) {
-      *error = StrCat("expected an object, got ", JsonTypeName(t));
-      return Step::kRefused;
-    }
-    if (auto e = v.get_object().get(o); e != simdjson::SUCCESS) {
-      return JsonFailure(reader_, reader_.Fail(e), "", "", error);
-    }
-  }
+  if (Step st = OpenJsonObject(reader_, v, "", &o, error); st != Step::kOk) return st;
   uint64_t start = 0, end = 0;
   std::string_view trace_hex, span_hex, parent_hex;
   Step st =

@@ -5,6 +5,7 @@
 
 #include "common/proto_wire.h"
 #include "common/strings.h"
+#include "ingest/common/utf8.h"
 
 namespace vigil {
 namespace {
@@ -13,8 +14,6 @@ using proto::WireReader;
 using proto::WireType;
 
 constexpr uint64_t kMaxTimeNs = static_cast<uint64_t>(std::numeric_limits<int64_t>::max());
-
-bool Utf8(std::string_view s) { return IsUtf8(s); }
 
 // A varint of at most 9 bytes (larger ones, and every malformed one, are left to the general
 // reader).
@@ -171,7 +170,7 @@ bool OtlpTracesProtoDecoder::DecodeEvent(std::string_view pb, std::string* error
     *error = StrCat("malformed event: ", r.error());
     return false;
   }
-  if (!Utf8(ev->name)) {
+  if (!IsUtf8(ev->name)) {
     *error = "invalid UTF-8 in name";
     return false;
   }
@@ -241,7 +240,7 @@ bool OtlpTracesProtoDecoder::DecodeLink(std::string_view pb, std::string* error)
       !DecodeSpanIdBytes(span_id, "span_id", IdPresence::kRequired, &link->span_id, error)) {
     return false;
   }
-  if (!Utf8(link->trace_state)) {
+  if (!IsUtf8(link->trace_state)) {
     *error = "invalid UTF-8 in trace_state";
     return false;
   }
@@ -274,7 +273,7 @@ bool OtlpTracesProtoDecoder::DecodeStatus(std::string_view pb, std::string* erro
     *error = StrCat("malformed status: ", r.error());
     return false;
   }
-  if (!Utf8(s.status_message)) {
+  if (!IsUtf8(s.status_message)) {
     *error = "invalid UTF-8 in status.message";
     return false;
   }
@@ -377,11 +376,11 @@ bool OtlpTracesProtoDecoder::DecodeSpan(std::string_view pb, Context& ctx, std::
                          error)) {
     return false;
   }
-  if (!Utf8(s.name)) {
+  if (!IsUtf8(s.name)) {
     *error = "invalid UTF-8 in name";
     return false;
   }
-  if (!Utf8(s.trace_state)) {
+  if (!IsUtf8(s.trace_state)) {
     *error = "invalid UTF-8 in trace_state";
     return false;
   }
@@ -403,9 +402,9 @@ struct OtlpTracesProtoDecoder::Visitor {
     ctx.scope_name = name;
     ctx.scope_version = version;
     if (!error->empty()) return;
-    if (!Utf8(name)) {
+    if (!IsUtf8(name)) {
       *error = "invalid UTF-8 in scope name";
-    } else if (!Utf8(version)) {
+    } else if (!IsUtf8(version)) {
       *error = "invalid UTF-8 in scope version";
     }
   }

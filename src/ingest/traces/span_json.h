@@ -26,7 +26,8 @@ inline JsonStep JsonFailure(const JsonReader& reader, JsonRead r, std::string_vi
   return JsonStep::kRefused;
 }
 
-// `v` as an object; kRefused ("<what> must be an object, got array") for another type.
+// `v` as an object; kRefused ("<what> must be an object, got array", or "expected an object,
+// got array" when `what` is empty) for another type.
 inline JsonStep OpenJsonObject(JsonReader& reader, ondemand::value& v, std::string_view what,
                                ondemand::object* o, std::string* error) {
   ondemand::json_type t;
@@ -34,7 +35,8 @@ inline JsonStep OpenJsonObject(JsonReader& reader, ondemand::value& v, std::stri
     return JsonFailure(reader, r, "", "", error);
   }
   if (t != ondemand::json_type::object) {
-    *error = StrCat(what, " must be an object, got ", JsonTypeName(t));
+    *error = what.empty() ? StrCat("expected an object, got ", JsonTypeName(t))
+                          : StrCat(what, " must be an object, got ", JsonTypeName(t));
     return JsonStep::kRefused;
   }
   if (auto e = v.get_object().get(*o); e != simdjson::SUCCESS) {

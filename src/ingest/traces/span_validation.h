@@ -42,6 +42,7 @@
 #include <string_view>
 #include <vector>
 
+#include "ingest/common/utf8.h"
 #include "ingest/otlp/otlp_values.h"
 #include "ingest/traces/span_decode_result.h"
 #include "storage/span_record.h"
@@ -72,29 +73,6 @@ bool DecodeTraceIdHex(std::string_view hex, std::string_view field, bool allow_6
                       std::string* error);
 bool DecodeSpanIdHex(std::string_view hex, std::string_view field, IdPresence presence, SpanId* out,
                      std::string* error);
-
-bool IsUtf8Slow(std::string_view s);  // simdjson's validator
-
-// UTF-8 validation for the many short strings of a span: ASCII (the common case) is checked
-// eight bytes at a time inline; anything else goes to simdjson's validator, whose fixed cost
-// per call dominates on strings this short.
-inline bool IsUtf8(std::string_view s) {
-  const char* p = s.data();
-  size_t n = s.size();
-  uint64_t acc = 0;
-  for (; n >= 8; p += 8, n -= 8) {
-    uint64_t w;
-    std::memcpy(&w, p, 8);
-    acc |= w;
-  }
-  for (; n > 0; ++p, --n) acc |= static_cast<uint8_t>(*p);
-  if ((acc & 0x8080808080808080ULL) == 0) return true;
-  return IsUtf8Slow(s);
-}
-
-// The longest prefix of the valid UTF-8 text `s` of at most `max` bytes that ends between
-// characters.
-std::string_view TruncateUtf8(std::string_view s, size_t max);
 
 // *count += n, saturating at UINT32_MAX.
 inline void AddSaturated(uint32_t* count, uint64_t n) {

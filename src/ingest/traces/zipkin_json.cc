@@ -164,19 +164,7 @@ ZipkinJsonDecoder::Step ZipkinJsonDecoder::DecodeSpan(ondemand::value& v, SpanFi
   *fields = SpanFields();
   SpanBatch::Entry& s = spans_.span();
   ondemand::object o;
-  {
-    JsonType t;
-    if (JsonRead r = reader_.Type(v, &t); r != JsonRead::kOk) {
-      return JsonFailure(reader_, r, "", "", error);
-    }
-    if (t != JsonType::object) {
-      *error = StrCat("expected an object, got ", JsonTypeName(t));
-      return Step::kRefused;
-    }
-    if (auto e = v.get_object().get(o); e != simdjson::SUCCESS) {
-      return JsonFailure(reader_, reader_.Fail(e), "", "", error);
-    }
-  }
+  if (Step st = OpenJsonObject(reader_, v, "", &o, error); st != Step::kOk) return st;
   uint64_t timestamp = 0, duration = 0;
   std::string_view trace_hex, span_hex, parent_hex;
   Step st =
