@@ -41,11 +41,7 @@ absl::StatusOr<std::unique_ptr<LogsDb>> LogsDb::Open(const LogsDbOptions& option
   auto db = std::make_unique<LogsDb>(Key{}, options, metrics);
   WalOptions wo;
   wo.sync = options.wal_sync;
-  if (metrics) {
-    wo.fsync_seconds = &metrics->GetHistogram(
-        "vigil_wal_fsync_duration_seconds", "Duration of WAL fdatasync calls.",
-        ExponentialBuckets(0.0001, 4, 8), Labels{{"store", "logs"}});
-  }
+  wo.fsync_seconds = WalFsyncHistogram(metrics, "logs");
   auto wal = Wal::Open(options.dir + "/wal", wo);
   if (!wal.ok()) return wal.status();
   db->wal_ = std::move(*wal);

@@ -69,11 +69,7 @@ absl::StatusOr<std::unique_ptr<TracesDb>> TracesDb::Open(const TracesDbOptions& 
   auto db = std::make_unique<TracesDb>(Key{}, options, metrics);
   WalOptions wo;
   wo.sync = options.wal_sync;
-  if (metrics) {
-    wo.fsync_seconds = &metrics->GetHistogram(
-        "vigil_wal_fsync_duration_seconds", "Duration of WAL fdatasync calls.",
-        ExponentialBuckets(0.0001, 4, 8), Labels{{"store", "traces"}});
-  }
+  wo.fsync_seconds = WalFsyncHistogram(metrics, "traces");
   auto wal = Wal::Open(options.dir + "/wal", wo);
   if (!wal.ok()) return wal.status();
   db->wal_ = std::move(*wal);

@@ -255,4 +255,12 @@ absl::Status Wal::Close() {
 
 uint64_t Wal::SizeBytes() const { return wal::WalDirBytes(dir_); }
 
+Histogram* WalFsyncHistogram(MetricsRegistry* registry, std::string_view store) {
+  if (registry == nullptr) return nullptr;
+  return &registry->GetHistogram("vigil_wal_fsync_duration_seconds",
+                                 "Duration of WAL fdatasync calls.",
+                                 ExponentialBuckets(0.0001, 2, 16),
+                                 Labels{{"store", std::string(store)}});
+}
+
 }  // namespace vigil

@@ -57,6 +57,10 @@ struct WalOptions {
   Histogram* fsync_seconds = nullptr;
 };
 
+// The fsync latency histogram of one store's WAL (`vigil_wal_fsync_duration_seconds{store=…}`,
+// one bucket layout for every store), for WalOptions::fsync_seconds; null without a registry.
+Histogram* WalFsyncHistogram(MetricsRegistry* registry, std::string_view store);
+
 struct WalReplayStats {
   int checkpoint = 0;           // index of the checkpoint read, 0 for none
   int segments = 0;             // segment files read

@@ -27,9 +27,6 @@ absl::StatusOr<std::unique_ptr<MetricsDb>> MetricsDb::Open(MetricsDbOptions opti
   std::unique_ptr<MetricsDb> db(new MetricsDb(std::move(options), metrics));
   const MetricsDbOptions& o = db->options_;
   if (metrics) {
-    db->fsync_seconds_ = &metrics->GetHistogram("vigil_wal_fsync_duration_seconds",
-                                                "Duration of WAL fdatasync calls.",
-                                                ExponentialBuckets(0.0001, 2, 16));
     db->compactions_ = &metrics->GetCounter("vigil_tsdb_compactions_total",
                                             "Block compactions performed.");
     db->head_persists_ = &metrics->GetCounter("vigil_tsdb_head_persisted_blocks_total",
@@ -43,7 +40,7 @@ absl::StatusOr<std::unique_ptr<MetricsDb>> MetricsDb::Open(MetricsDbOptions opti
   WalOptions wo;
   wo.sync = o.wal_sync;
   wo.segment_bytes = o.wal_segment_bytes;
-  wo.fsync_seconds = db->fsync_seconds_;
+  wo.fsync_seconds = WalFsyncHistogram(metrics, "metrics");
   auto wal = Wal::Open(o.dir + "/wal", wo);
   if (!wal.ok()) return wal.status();
   db->wal_ = std::move(*wal);

@@ -117,7 +117,6 @@ class MetricsDb final : public MetricsStore, public ExemplarQuerier {
   std::thread maintenance_;
   bool closed_ = false;
 
-  Histogram* fsync_seconds_ = nullptr;
   Counter* compactions_ = nullptr;
   Counter* head_persists_ = nullptr;
   Counter* replay_unknown_refs_ = nullptr;
