@@ -50,16 +50,13 @@ absl::StatusOr<TraceSearchResult> SearchTraces(TracesStore& store, const TraceSe
     if (trace_conditions) {
       if (absl::Status st = collect(req.start_ns, req.end_ns); !st.ok()) return st;
     } else {
-      // Only the newest `limit` traces are wanted: scan windows from the end of the range,
-      // growing, until they hold that many (older data then cannot displace them).
-      const int64_t span = req.end_ns - req.start_ns;
-      int64_t width = std::max<int64_t>(span / 16, 1);
-      for (int64_t to = req.end_ns; to > req.start_ns;) {
-        const int64_t from = to - req.start_ns > width ? to - width : req.start_ns;
-        if (absl::Status st = collect(from, to); !st.ok()) return st;
-        if (candidates.size() >= req.limit) break;
-        to = from;
-        width = width > span / 2 ? span : width * 2;
+      // Only the newest `limit` traces are wanted: the last sixteenth of the range first, and
+      // the rest only when it holds fewer (older data cannot displace them). At most two
+      // passes: a store whose segments each cover the whole range reads them once more.
+      const int64_t split = req.end_ns - std::max<int64_t>((req.end_ns - req.start_ns) / 16, 1);
+      if (absl::Status st = collect(std::max(split, req.start_ns), req.end_ns); !st.ok()) return st;
+      if (candidates.size() < req.limit && split > req.start_ns) {
+        if (absl::Status st = collect(req.start_ns, split); !st.ok()) return st;
       }
     }
     if (candidates.empty()) return out;

@@ -4,11 +4,12 @@
 // involved) — newest first, as summaries.
 //
 // Plan: with span conditions, a scan with them finds the candidate traces; without trace
-// conditions, over windows from the end of the range, growing, until `limit` traces are
-// found. Trace-level conditions need whole traces, so they summarize every candidate from a scan of light rows
-// over the time range (widened by `trace_slack_ns`, since a trace's spans may start before or
-// after the matching one); without trace conditions only the newest `limit` candidates are
-// summarized, each read by id (light rows only).
+// conditions, over the last sixteenth of the range first and the rest only when that holds
+// fewer than `limit` traces. Trace-level conditions need whole traces, so they summarize
+// every candidate from a scan of light rows over the time range (widened by
+// `trace_slack_ns`, since a trace's spans may start before or after the matching one);
+// without trace conditions only the newest `limit` candidates are summarized, each read by id
+// (light rows only).
 //
 // Thread-safety: stateless; concurrent searches share only the store.
 #pragma once
