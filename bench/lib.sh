@@ -136,6 +136,35 @@ ratio() { awk -v a="$1" -v b="$2" -v f="${3:-%.2f}" 'BEGIN {if (b > 0) printf f,
 vm_hwm() { awk '/^VmHWM:/ {printf "%d", $2 * 1024}' "/proc/$1/status"; }
 json_string() { sed -n "s/.*\"$1\":\"\([^\"]*\)\".*/\1/p" "$2"; }
 
+# ---- answers and timed queries, for the runners ----------------------------------------------
+# Answers that differ from what the generator counted are listed in the run's checks column
+# and fail the benchmark (after the table).
+checks=""
+failed=0
+check() {  # what expected got
+  if [[ $2 != "$3" ]]; then
+    log "  CHECK FAILED: $1: expected $2, got $3"
+    checks+="${checks:+,}${1// /_}"
+    failed=1
+  fi
+}
+
+# Runs `fn args...` (prints its latency in ms, leaves the answer in $ANSWER) once to warm up,
+# then $repeats times; sets qms to the median and logs every latency in $TIMES. The runner
+# sets ANSWER (a file under $WORK).
+qms=""
+time_query() {  # system query fn args...
+  local sys=$1 q=$2 rep ms samples=()
+  shift 2
+  "$@" >/dev/null || return 1
+  for rep in $(seq "$repeats"); do
+    ms=$("$@") || return 1
+    samples+=("$ms")
+    printf '%s\t%s\t%s\t%s\n' "$sys" "$q" "$rep" "$ms" >>"$TIMES"
+  done
+  qms=$(printf '%s\n' "${samples[@]}" | median)
+}
+
 # ---- ClickHouse (Debian's clickhouse-server 18.16) ------------------------------------------
 # A private server: its own config and data folder, loopback only, the given ports, warnings-only
 # logs, no system log tables. compression: lz4 (ClickHouse's default) or zstd, set server-wide

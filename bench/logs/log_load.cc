@@ -9,70 +9,25 @@
 // Any transport error or non-2xx answer stops the run: the first failure's body is printed
 // on stderr and the exit status is 1, so no figure is reported for data a server refused.
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
-#include <mutex>
 #include <sstream>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "CLI/CLI.hpp"
 #include "bench/logs/line_batches.h"
 #include "bench/metrics/proc_stats.h"
-#include "bench/metrics/send_result.h"
+#include "bench/metrics/post_all.h"
 #include "common/json_writer.h"
 #include "common/strings.h"
-#include "http/http_client.h"
 #include "http/url.h"
 
 namespace vigil::bench {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-SendResult SendAll(const std::vector<LineBatch>& batches, const std::string& host, uint16_t port,
-                   const std::string& path, const HttpHeaders& headers, int connections,
-                   std::chrono::milliseconds timeout) {
-  std::atomic<size_t> next{0};
-  std::atomic<bool> failed{false};
-  std::mutex mu;
-  SendResult total;
-  auto run = [&](int c) {
-    HttpClientOptions copts;
-    copts.accept_gzip = false;
-    copts.user_agent = "vigil-bench-log-load";
-    HttpConnection conn(host, port, copts);
-    std::vector<double> latencies;
-    std::string error;
-    while (!failed.load()) {
-      const size_t i = next.fetch_add(1);
-      if (i >= batches.size()) break;
-      const Clock::time_point start = Clock::now();
-      absl::StatusOr<HttpClientResponse> resp =
-          conn.Do("POST", path, headers, batches[i].body, timeout);
-      if (!resp.ok()) {
-        error = StrCat("connection ", c, ", batch ", i, ": ", ToStd(resp.status().message()));
-      } else if (resp->status / 100 != 2) {
-        error = StrCat("connection ", c, ", batch ", i, ": HTTP ", resp->status, ": ",
-                       Truncated(resp->body, 2000));
-      }
-      if (!error.empty()) {
-        failed.store(true);
-        break;
-      }
-      latencies.push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
-    }
-    std::lock_guard<std::mutex> lock(mu);
-    total.Add(latencies, conn.connects(), error);
-  };
-  std::vector<std::thread> threads;
-  for (int c = 0; c < connections; ++c) threads.emplace_back(run, c);
-  for (std::thread& t : threads) t.join();
-  return total;
-}
 
 
 int Main(int argc, char** argv) {
@@ -133,9 +88,18 @@ int Main(int argc, char** argv) {
     std::fprintf(stderr, "log_load: %s\n", std::string(before.status().message()).c_str());
     return 1;
   }
+  std::vector<std::string_view> bodies;
+  for (const LineBatch& b : batches) bodies.push_back(b.body);
+  PostOptions post;
+  post.host = host;
+  post.port = port;
+  post.path = path;
+  post.headers = headers;
+  post.connections = connections;
+  post.timeout = std::chrono::milliseconds(timeout_ms);
+  post.user_agent = "vigil-bench-log-load";
   const Clock::time_point start = Clock::now();
-  SendResult r = SendAll(batches, host, port, path, headers, connections,
-                         std::chrono::milliseconds(timeout_ms));
+  SendResult r = PostAll(bodies, post);
   const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
   absl::StatusOr<ProcessStats> after = ProcessStats{};
   if (server_pid > 0) after = ReadProcessStats(server_pid);
@@ -153,22 +117,9 @@ int Main(int argc, char** argv) {
   j.BeginObject();
   j.Key("lines").Int(lines).Key("bytes").Int(static_cast<int64_t>(data.size()));
   j.Key("batches").Int(static_cast<int64_t>(batches.size())).Key("batch_lines").Int(batch_lines);
-  j.Key("connections").Int(connections).Key("connects").Int(r.connects);
-  j.Key("acknowledged").Int(r.requests);
-  j.Key("send_seconds").Double(seconds);
-  j.Key("lines_per_second").Double(static_cast<double>(lines) / seconds);
-  j.Key("bytes_per_second").Double(static_cast<double>(data.size()) / seconds);
-  j.Key("latency_p50_ms").Double(Percentile(&r.latencies_ms, 0.5));
-  j.Key("latency_p99_ms").Double(Percentile(&r.latencies_ms, 0.99));
-  j.Key("latency_max_ms").Double(Percentile(&r.latencies_ms, 1.0));
-  if (server_pid > 0) {
-    const int64_t cpu = after->cpu_us - before->cpu_us;
-    j.Key("server_cpu_us").Int(cpu);
-    j.Key("server_cpu_us_per_line").Double(lines > 0 ? static_cast<double>(cpu) / lines : 0);
-    j.Key("server_rss_before_bytes").Int(before->rss_bytes);
-    j.Key("server_rss_after_bytes").Int(after->rss_bytes);
-    j.Key("server_rss_peak_bytes").Int(after->hwm_bytes);
-  }
+  j.Key("connections").Int(connections);
+  WriteSendFigures(j, "line", lines, static_cast<int64_t>(data.size()), seconds, &r,
+                   server_pid > 0 ? &*before : nullptr, server_pid > 0 ? &*after : nullptr);
   j.EndObject();
   std::printf("%s\n", out.c_str());
   return 0;

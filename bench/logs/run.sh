@@ -45,6 +45,7 @@ duration_s=5400
 
 RUNS=$WORK/runs.tsv
 TIMES=$WORK/query_times.tsv
+ANSWER=$WORK/answer.out
 printf 'system\tlines\tlines_per_s\tcpu_us_per_line\tpeak_rss_load\tpeak_rss_end\trss_after_load\tdisk_bytes\tdisk_bytes_per_line\tpersist_cpu_us\tneedle_ms\tsubstring_ms\tfilter_ms\tcounts_ms\tsubstring_count_ms\tfilter_count_ms\tchecks\tload1\n' >"$RUNS"
 printf 'system\tquery\trepeat\tms\n' >"$TIMES"
 
@@ -53,42 +54,7 @@ for bin in "$GEN" "$LLOAD"; do
 done
 
 # ---- helpers --------------------------------------------------------------------------------
-median() {
-  sort -g | awk '{a[NR] = $1} END {
-    if (NR == 0) print ""; else if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
-}
-ratio() { awk -v a="$1" -v b="$2" -v f="${3:-%.2f}" 'BEGIN {if (b > 0) printf f, a / b}'; }
-vm_hwm() { awk '/^VmHWM:/ {printf "%d", $2 * 1024}' "/proc/$1/status"; }
-json_string() { sed -n "s/.*\"$1\":\"\([^\"]*\)\".*/\1/p" "$2"; }
 min100() { echo $(($1 < 100 ? $1 : 100)); }
-
-# Answers that differ from what the generator counted are listed in the run's checks column
-# and fail the benchmark (after the table).
-checks=""
-failed=0
-check() {  # what expected got
-  if [[ $2 != "$3" ]]; then
-    log "  CHECK FAILED: $1: expected $2, got $3"
-    checks+="${checks:+,}${1// /_}"
-    failed=1
-  fi
-}
-
-# Runs `fn args...` (prints its latency in ms, leaves the answer in $ANSWER) once to warm up,
-# then $repeats times; sets qms to the median and logs every latency in $TIMES.
-ANSWER=$WORK/answer.out
-qms=""
-time_query() {  # system query fn args...
-  local sys=$1 q=$2 rep ms samples=()
-  shift 2
-  "$@" >/dev/null || return 1
-  for rep in $(seq "$repeats"); do
-    ms=$("$@") || return 1
-    samples+=("$ms")
-    printf '%s\t%s\t%s\t%s\n' "$sys" "$q" "$rep" "$ms" >>"$TIMES"
-  done
-  qms=$(printf '%s\n' "${samples[@]}" | median)
-}
 
 # One row of $RUNS; empty arguments are figures a system does not have.
 record() {  # system lines/s cpu peak_load peak_end rss_after disk persist needle substring filter counts substring_count filter_count
@@ -153,57 +119,8 @@ run_floor() {
 }
 
 # ---- ClickHouse ---------------------------------------------------------------------------
-# A private server: its own config and data folder under $WORK, loopback only, free ports,
-# no system log tables. The zstd variant compresses every part with zstd (server-wide: 18.16
-# has no per-column CODEC).
-write_clickhouse_config() {  # dir http_port tcp_port variant
-  local dir=$1 compression=""
-  if [[ $4 == zstd ]]; then
-    compression="<compression><case><method>zstd</method><level>3</level></case></compression>"
-  fi
-  cat >"$dir/config.xml" <<EOF
-<?xml version="1.0"?>
-<yandex>
-  <logger>
-    <level>warning</level>
-    <log>$dir/clickhouse-server.log</log>
-    <errorlog>$dir/clickhouse-server.err.log</errorlog>
-    <size>100M</size>
-    <count>1</count>
-  </logger>
-  <listen_host>127.0.0.1</listen_host>
-  <http_port>$2</http_port>
-  <tcp_port>$3</tcp_port>
-  <path>$dir/data/</path>
-  <tmp_path>$dir/data/tmp/</tmp_path>
-  <user_files_path>$dir/data/user_files/</user_files_path>
-  <format_schema_path>$dir/data/format_schemas/</format_schema_path>
-  <users_config>$dir/users.xml</users_config>
-  <default_profile>default</default_profile>
-  <default_database>default</default_database>
-  <timezone>UTC</timezone>
-  <max_concurrent_queries>100</max_concurrent_queries>
-  <mark_cache_size>5368709120</mark_cache_size>
-  $compression
-</yandex>
-EOF
-  cat >"$dir/users.xml" <<EOF
-<?xml version="1.0"?>
-<yandex>
-  <profiles><default></default></profiles>
-  <users>
-    <default>
-      <password></password>
-      <networks><ip>127.0.0.1</ip></networks>
-      <profile>default</profile>
-      <quota>default</quota>
-    </default>
-  </users>
-  <quotas><default></default></quotas>
-</yandex>
-EOF
-}
-
+# A private server per variant (bench/lib.sh start_clickhouse); the zstd variant compresses
+# every part with zstd.
 CH_TABLE="CREATE TABLE logs (
   timestamp_ns UInt64,
   service String,
@@ -221,47 +138,11 @@ CH_TABLE="CREATE TABLE logs (
   attr_values Array(String)
 ) ENGINE = MergeTree() ORDER BY (service, timestamp_ns)"
 
-ch_port=""
-ch_sql() {  # sql: prints the answer; fails on an HTTP error
-  local code
-  code=$(curl -sS -o "$WORK/ch_sql.out" -w '%{http_code}' --data-binary "$1" \
-    "http://127.0.0.1:$ch_port/") || return 1
-  if [[ $code != 200 ]]; then
-    log "clickhouse: HTTP $code for: $1"
-    head -c 2000 "$WORK/ch_sql.out" >&2
-    return 1
-  fi
-  cat "$WORK/ch_sql.out"
-}
-ch_timed() {  # sql: prints the latency in ms, leaves the answer in $ANSWER
-  local out code secs
-  out=$(curl -sS -o "$ANSWER" -w '%{http_code} %{time_total}' --data-binary "$1" \
-    "http://127.0.0.1:$ch_port/") || return 1
-  read -r code secs <<<"$out"
-  if [[ $code != 200 ]]; then
-    log "clickhouse: HTTP $code for: $1"
-    head -c 2000 "$ANSWER" >&2
-    return 1
-  fi
-  awk -v s="$secs" 'BEGIN {printf "%.1f\n", s * 1000}'
-}
-
 run_clickhouse() {  # variant (lz4 | zstd)
-  local variant=$1 sys=clickhouse dir tcp
+  local variant=$1 sys=clickhouse dir
   [[ $variant == zstd ]] && sys=clickhouse-zstd
   dir=$(mktemp -d "$WORK/$sys.XXXX")
-  ch_port=$(free_port)
-  tcp=$(free_port)
-  [[ $tcp != "$ch_port" ]] || tcp=$(free_port)
-  mkdir -p "$dir/data"
-  write_clickhouse_config "$dir" "$ch_port" "$tcp" "$variant"
-  clickhouse-server --config-file="$dir/config.xml" >"$dir/stdout.log" 2>&1 &
-  server_pid=$!
-  if ! wait_ready "http://127.0.0.1:$ch_port/ping" "$server_pid" "$dir/stdout.log"; then
-    tail -5 "$dir/clickhouse-server.err.log" >&2 2>/dev/null || true
-    stop_server
-    return 1
-  fi
+  start_clickhouse "$dir" "$variant" || return 1
   ch_sql "$CH_TABLE" >/dev/null || { stop_server; return 1; }
   checks=""
   log "$sys: loading $lines lines ($ch_batch per insert, $connections connections)"

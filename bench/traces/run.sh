@@ -58,6 +58,7 @@ duration_s=1800
 
 RUNS=$WORK/runs.tsv
 TIMES=$WORK/query_times.tsv
+ANSWER=$WORK/answer.out
 printf 'system\tspans\tspans_per_s\tcpu_us_per_span\tpeak_rss_load\tpeak_rss_end\trss_after_load\tdisk_bytes\tdisk_bytes_per_span\tpersist_cpu_us\tbyid_p50_ms\tbyid_p99_ms\tbyid_mean_ms\tsearch_ms\tsearch_traces\tchecks\tload1\tsearch_summaries_ms\n' >"$RUNS"
 printf 'system\tquery\trepeat\tms\n' >"$TIMES"
 
@@ -66,34 +67,6 @@ for bin in "$SGEN" "$SLOAD" "$TFETCH" "$LLOAD"; do
 done
 
 # ---- helpers --------------------------------------------------------------------------------
-# Answers that differ from what the generator counted are listed in the run's checks column
-# and fail the benchmark (after the table).
-checks=""
-failed=0
-check() {  # what expected got
-  if [[ $2 != "$3" ]]; then
-    log "  CHECK FAILED: $1: expected $2, got $3"
-    checks+="${checks:+,}${1// /_}"
-    failed=1
-  fi
-}
-
-# Runs `fn args...` (prints its latency in ms, leaves the answer in $ANSWER) once to warm up,
-# then $repeats times; sets qms to the median and logs every latency in $TIMES.
-ANSWER=$WORK/answer.out
-qms=""
-time_query() {  # system query fn args...
-  local sys=$1 q=$2 rep ms samples=()
-  shift 2
-  "$@" >/dev/null || return 1
-  for rep in $(seq "$repeats"); do
-    ms=$("$@") || return 1
-    samples+=("$ms")
-    printf '%s\t%s\t%s\t%s\n' "$sys" "$q" "$rep" "$ms" >>"$TIMES"
-  done
-  qms=$(printf '%s\n' "${samples[@]}" | median)
-}
-
 # One row of $RUNS; empty arguments are figures a system does not have.
 record() {  # system spans/s cpu peak_load peak_end rss_after disk persist p50 p99 mean search_ms search_traces [summaries_ms]
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$spans" \
