@@ -66,6 +66,11 @@ class MetricsAppender {
   // empty and no series matching the hint, fails with NotFound (nothing is refused).
   virtual absl::StatusOr<SeriesRef> GetOrCreate(std::span<const LabelView> labels,
                                                 std::string_view packed_hint = {}) = 0;
+  // A hint that GetOrCreate(…, packed_hint) for this label encoding follows soon. Ingest
+  // loops call it for the series kPrefetchAhead positions ahead of the one they resolve, so
+  // a store can overlap the memory loads of several lookups; doing nothing is correct.
+  static constexpr size_t kPrefetchAhead = 16;
+  virtual void Prefetch(std::string_view packed_hint) { (void)packed_hint; }
   // Appends samples in timestamp order to a series resolved by this appender.
   virtual void Append(SeriesRef ref, std::span<const Sample> samples) = 0;
   virtual void AppendExemplar(SeriesRef ref, const Exemplar& e) = 0;

@@ -36,6 +36,8 @@ class SeriesWriter {
   // when the store has no such series (then call Write with the decoded labels).
   bool WriteKnown(std::string_view packed, std::span<const Sample> samples,
                   std::span<const Exemplar> exemplars = {});
+  // See MetricsAppender::Prefetch: call it for the series kPrefetchAhead positions ahead.
+  void Prefetch(std::string_view packed) { app_->Prefetch(packed); }
   // Records samples refused before reaching the store (e.g. by a parser).
   void Reject(RejectReason reason, uint64_t n, std::string_view detail);
 

@@ -1,5 +1,6 @@
 #include "ingest/remote_write/remote_write_ingester.h"
 
+#include <algorithm>
 
 #include "common/strings.h"
 #include "http/compression.h"
@@ -26,7 +27,13 @@ IngestResult RemoteWriteIngester::Ingest(std::string_view body) {
   absl::Status decode = DecodeWriteRequest(raw, &req);
 
   SeriesWriter writer(store_, &counters_);
-  for (const TimeSeriesView& ts : req.series) {
+  constexpr size_t kAhead = MetricsAppender::kPrefetchAhead;
+  for (size_t i = 0; i < std::min(kAhead, req.series.size()); ++i) {
+    writer.Prefetch(req.series[i].packed_labels);
+  }
+  for (size_t si = 0; si < req.series.size(); ++si) {
+    const TimeSeriesView& ts = req.series[si];
+    if (si + kAhead < req.series.size()) writer.Prefetch(req.series[si + kAhead].packed_labels);
     exemplars.clear();
     for (uint32_t i = ts.exemplars_begin; i < ts.exemplars_end; ++i) {
       const WriteExemplarView& e = req.exemplars[i];

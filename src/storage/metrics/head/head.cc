@@ -86,7 +86,7 @@ MemSeries* Head::Insert(uint64_t hash, SeriesRef ref, Labels labels) {
     rs.by_ref.emplace(ref, std::move(owned));
   }
   HashStripe& hs = hash_stripes_[hash % kStripes];
-  if (!hs.by_hash.emplace(hash, s).second) hs.collisions[hash].push_back(s);
+  if (!hs.by_hash.emplace(hash, SlotOf(s)).second) hs.collisions[hash].push_back(s);
   postings_.Add(ref, s->labels);
   num_series_.fetch_add(1, std::memory_order_relaxed);
   CountMetricSeries(s->labels.MetricName(), 1);
@@ -101,7 +101,7 @@ uint64_t Head::HashOf(std::string_view packed) const {
 MemSeries* Head::FindLocked(HashStripe& hs, uint64_t hash, std::string_view packed) {
   auto it = hs.by_hash.find(hash);
   if (it == hs.by_hash.end()) return nullptr;
-  MemSeries* s = it->second;
+  MemSeries* s = it->second.series;
   if (s->labels.packed() != packed) {
     s = nullptr;
     if (auto c = hs.collisions.find(hash); c != hs.collisions.end()) {
@@ -114,11 +114,31 @@ MemSeries* Head::FindLocked(HashStripe& hs, uint64_t hash, std::string_view pack
   return s;
 }
 
+void Head::PrefetchSlot(uint64_t hash) {
+  HashStripe& hs = hash_stripes_[hash % kStripes];
+  std::unique_lock lock(hs.mu, std::try_to_lock);
+  if (lock.owns_lock()) hs.by_hash.prefetch(hash);
+}
+
+void Head::PrefetchSeries(uint64_t hash) {
+  HashStripe& hs = hash_stripes_[hash % kStripes];
+  std::unique_lock lock(hs.mu, std::try_to_lock);
+  if (!lock.owns_lock()) return;
+  auto it = hs.by_hash.find(hash);
+  if (it == hs.by_hash.end()) return;
+  const SeriesSlot& slot = it->second;
+  // The series' first lines (labels, pins, mutex, newest sample) and its label bytes.
+  const char* series = reinterpret_cast<const char*>(slot.series);
+  for (size_t off = 0; off < sizeof(MemSeries); off += 64) __builtin_prefetch(series + off, 1);
+  for (size_t off = 0; off < slot.packed_size; off += 64) __builtin_prefetch(slot.packed + off);
+}
+
 Head::Lookup Head::GetOrCreatePinned(std::span<const LabelView> labels,
-                                     std::string_view packed_hint) {
+                                     std::string_view packed_hint,
+                                     std::optional<uint64_t> hint_hash) {
   // Fast path: the client's own label bytes are the key of an existing series.
   if (!packed_hint.empty()) {
-    uint64_t hash = HashOf(packed_hint);
+    uint64_t hash = hint_hash ? *hint_hash : HashOf(packed_hint);
     HashStripe& hs = hash_stripes_[hash % kStripes];
     std::lock_guard lock(hs.mu);
     if (MemSeries* s = FindLocked(hs, hash, packed_hint)) return {s, false};
@@ -323,14 +343,14 @@ size_t Head::TruncateBefore(int64_t t) {
       }
     }
     for (auto it = hs.by_hash.begin(); it != hs.by_hash.end();) {
-      if (!truncate(it->second)) {
+      if (!truncate(it->second.series)) {
         ++it;
         continue;
       }
       // Promote a colliding series into the slot, if there is one.
       auto c = hs.collisions.find(it->first);
       if (c != hs.collisions.end()) {
-        it->second = c->second.back();
+        it->second = SlotOf(c->second.back());
         c->second.pop_back();
         if (c->second.empty()) hs.collisions.erase(c);
         ++it;

@@ -79,8 +79,19 @@ class Head {
     bool needs_labels = false;
   };
   // Finds or creates a series and pins it (see Unpin) so garbage collection leaves it alone.
-  // `labels` may be unsorted; `packed_hint` as in MetricsAppender::GetOrCreate.
-  Lookup GetOrCreatePinned(std::span<const LabelView> labels, std::string_view packed_hint = {});
+  // `labels` may be unsorted; `packed_hint` as in MetricsAppender::GetOrCreate, and
+  // `hint_hash` its HashOf when the caller has it already (prefetching computed it).
+  Lookup GetOrCreatePinned(std::span<const LabelView> labels, std::string_view packed_hint = {},
+                           std::optional<uint64_t> hint_hash = std::nullopt);
+  // The hash a packed label set is looked up by.
+  uint64_t HashOf(std::string_view packed) const;
+  // Prefetching for a lookup of `hash` coming soon, in two stages a caller spaces apart:
+  // first the index slot, then (once that is in cache) the series and its label bytes.
+  // Lookups of series already in the head are a chain of dependent cache misses (slot,
+  // series, labels); issuing them for several series ahead overlaps the misses. Both are
+  // hints: a busy stripe is skipped, not waited for.
+  void PrefetchSlot(uint64_t hash);
+  void PrefetchSeries(uint64_t hash);
   MemSeries* GetPinned(SeriesRef ref);
   void Unpin(MemSeries* s);
   // Replay: creates the series with a given ref (or returns the existing one).
@@ -134,12 +145,21 @@ class Head {
 
  private:
   static constexpr size_t kStripes = 1024;
+  // A series and its label bytes, so prefetching can reach both from the slot at once.
+  struct SeriesSlot {
+    MemSeries* series;
+    const char* packed;
+    size_t packed_size;
+  };
+  static SeriesSlot SlotOf(MemSeries* s) {
+    return {s, s->labels.packed().data(), s->labels.packed().size()};
+  }
   struct HashStripe {
     std::mutex mu;
     // Label hash -> series. The pointer sits in the map slot (no list to chase) because
     // this lookup runs for every series of every write; the rare second series with the
     // same 64-bit hash goes to `collisions`.
-    absl::flat_hash_map<uint64_t, MemSeries*> by_hash;
+    absl::flat_hash_map<uint64_t, SeriesSlot> by_hash;
     absl::flat_hash_map<uint64_t, std::vector<MemSeries*>> collisions;
   };
   struct RefStripe {
@@ -150,7 +170,6 @@ class Head {
   // The series with exactly these packed labels and hash, pinned; the caller holds the
   // stripe's lock.
   static MemSeries* FindLocked(HashStripe& hs, uint64_t hash, std::string_view packed);
-  uint64_t HashOf(std::string_view packed) const;
   MemSeries* Insert(uint64_t hash, SeriesRef ref, Labels labels);
   void CountMetricSeries(std::string_view metric, int delta);
 

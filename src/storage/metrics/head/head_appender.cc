@@ -24,9 +24,31 @@ void HeadAppender::Release() {
   done_ = true;
 }
 
+void HeadAppender::Prefetch(std::string_view packed_hint) {
+  if (packed_hint.empty()) return;
+  uint64_t hash = head_.HashOf(packed_hint);
+  head_.PrefetchSlot(hash);
+  constexpr size_t kHalf = kPrefetchAhead / 2;
+  if (hints_seen_ >= kHalf) head_.PrefetchSeries(hints_[(hints_seen_ - kHalf) % kPrefetchAhead].hash);
+  hints_[hints_seen_ % kPrefetchAhead] = {packed_hint.data(), packed_hint.size(), hash};
+  ++hints_seen_;
+}
+
+std::optional<uint64_t> HeadAppender::PrefetchedHash(std::string_view packed) const {
+  // Identity of the bytes, not equality: the hint and the lookup pass the same request
+  // buffer. The oldest hint is the likeliest match, so the scan starts there.
+  for (size_t i = 0; i < kPrefetchAhead; ++i) {
+    const Hint& h = hints_[(hints_seen_ + i) % kPrefetchAhead];
+    if (h.data == packed.data() && h.size == packed.size()) return h.hash;
+  }
+  return std::nullopt;
+}
+
 absl::StatusOr<SeriesRef> HeadAppender::GetOrCreate(std::span<const LabelView> labels,
                                                     std::string_view packed_hint) {
-  Head::Lookup l = head_.GetOrCreatePinned(labels, packed_hint);
+  std::optional<uint64_t> hash;
+  if (hints_seen_ > 0 && !packed_hint.empty()) hash = PrefetchedHash(packed_hint);
+  Head::Lookup l = head_.GetOrCreatePinned(labels, packed_hint, hash);
   if (l.needs_labels) return absl::NotFoundError("no series has these packed labels");
   if (l.series == nullptr) {
     // The caller knows how many samples the series carried and records them as rejected.
@@ -141,7 +163,15 @@ absl::Status HeadAppender::Commit() {
   }
   int64_t mint = INT64_MAX, maxt = INT64_MIN;
   uint64_t applied = 0;
-  for (const auto& p : pending_) {
+  for (size_t i = 0; i < pending_.size(); ++i) {
+    // The series a few positions on (its lock, newest sample and open chunk), so that its
+    // cache misses overlap this one's work.
+    constexpr size_t kAhead = 4;
+    if (i + kAhead < pending_.size()) {
+      const char* next = reinterpret_cast<const char*>(pending_[i + kAhead].series);
+      for (size_t off = 0; off < sizeof(MemSeries); off += 64) __builtin_prefetch(next + off, 1);
+    }
+    const Pending& p = pending_[i];
     if (p.end == p.begin) continue;
     MemSeries& s = *p.series;
     std::lock_guard lock(s.mu);

@@ -7,7 +7,9 @@
 // Thread-safety: one appender per thread; many appenders may run concurrently.
 #pragma once
 
+#include <array>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "storage/metrics/head/head.h"
@@ -21,6 +23,7 @@ class HeadAppender final : public MetricsAppender {
 
   absl::StatusOr<SeriesRef> GetOrCreate(std::span<const LabelView> labels,
                                         std::string_view packed_hint = {}) override;
+  void Prefetch(std::string_view packed_hint) override;
   void Append(SeriesRef ref, std::span<const Sample> samples) override;
   void AppendExemplar(SeriesRef ref, const Exemplar& e) override;
   absl::Status Commit() override;
@@ -34,6 +37,8 @@ class HeadAppender final : public MetricsAppender {
     uint32_t end;
   };
   MemSeries* Resolve(SeriesRef ref);
+  // The hash Prefetch computed for these bytes, if they are among the recent hints.
+  std::optional<uint64_t> PrefetchedHash(std::string_view packed) const;
   void Reject(RejectReason reason, const MemSeries& s, int64_t t, uint64_t n);
   void Release();
 
@@ -46,6 +51,16 @@ class HeadAppender final : public MetricsAppender {
   std::vector<Sample> samples_;
   std::vector<std::pair<MemSeries*, Exemplar>> exemplars_;
   bool done_ = false;
+
+  // The last kPrefetchAhead hints, oldest at hints_seen_ % size: the series' slot is
+  // prefetched when it is hinted, the series itself half the distance later.
+  struct Hint {
+    const char* data = nullptr;
+    size_t size = 0;
+    uint64_t hash = 0;
+  };
+  std::array<Hint, kPrefetchAhead> hints_{};
+  size_t hints_seen_ = 0;
 };
 
 }  // namespace vigil

@@ -168,6 +168,46 @@ TEST(HeadTest, HugeLabelValuesAndTooManyLabelsAreRefused) {
   EXPECT_TRUE(app->GetOrCreate(Views(Labels({{"__name__", "a"}, {"v", "12345678"}}))).ok());
 }
 
+TEST(HeadTest, PrefetchHintsLeaveLookupsUnchanged) {
+  for (bool colliding : {false, true}) {
+    HeadOptions o = NoFutureCheck();
+    if (colliding) o.label_hash = [](std::string_view) -> uint64_t { return 7; };
+    Head head(o, nullptr);
+    std::vector<Labels> ls;
+    std::vector<SeriesRef> refs;
+    {
+      auto app = head.Appender({});
+      for (int i = 0; i < 40; ++i) {
+        ls.push_back(Labels({{"__name__", "m"}, {"i", std::to_string(i)}}));
+        refs.push_back(*app->GetOrCreate(Views(ls.back())));
+      }
+      ASSERT_TRUE(app->Commit().ok());
+    }
+    // Hints run kPrefetchAhead series ahead of the lookups, as an ingest loop issues them.
+    auto app = head.Appender({});
+    constexpr size_t kAhead = MetricsAppender::kPrefetchAhead;
+    for (size_t i = 0; i < kAhead; ++i) app->Prefetch(ls[i].packed());
+    for (size_t i = 0; i < ls.size(); ++i) {
+      if (i + kAhead < ls.size()) app->Prefetch(ls[i + kAhead].packed());
+      EXPECT_EQ(*app->GetOrCreate({}, ls[i].packed()), refs[i]) << "series " << i;
+    }
+    // A hint over longer bytes at the same address is another series: its hash is not used
+    // for a lookup of the prefix. {__name__="m",i="1"} packs as a prefix of the same with z.
+    Labels longer({{"__name__", "m"}, {"i", "1"}, {"z", "x"}});
+    SeriesRef longer_ref = *app->GetOrCreate(Views(longer));
+    ASSERT_EQ(longer.packed().substr(0, ls[1].packed().size()), ls[1].packed());
+    app->Prefetch(longer.packed());
+    EXPECT_EQ(*app->GetOrCreate({}, longer.packed().substr(0, ls[1].packed().size())), refs[1]);
+    EXPECT_EQ(*app->GetOrCreate({}, longer.packed()), longer_ref);
+    // Hints for series the head lacks change nothing either.
+    Labels fresh({{"__name__", "new"}});
+    app->Prefetch(fresh.packed());
+    EXPECT_FALSE(app->GetOrCreate({}, fresh.packed()).ok());
+    EXPECT_TRUE(app->GetOrCreate(Views(fresh), fresh.packed()).ok());
+    EXPECT_EQ(head.NumSeries(), 42u);
+  }
+}
+
 TEST(HeadTest, SeriesWithCollidingHashesStayApart) {
   HeadOptions o = NoFutureCheck();
   o.label_hash = [](std::string_view) -> uint64_t { return 42; };  // every series collides
