@@ -31,45 +31,6 @@ bool WireReader::ReadVarintSlow(uint64_t* v) {
   return true;
 }
 
-bool WireReader::ReadFixed64(uint64_t* v) {
-  if (end_ - p_ < 8) return Fail("truncated fixed64");
-  std::memcpy(v, p_, 8);  // protobuf is little-endian, as is every platform vigil targets
-  p_ += 8;
-  return true;
-}
-
-bool WireReader::ReadFixed32(uint32_t* v) {
-  if (end_ - p_ < 4) return Fail("truncated fixed32");
-  std::memcpy(v, p_, 4);
-  p_ += 4;
-  return true;
-}
-
-bool WireReader::ReadBytes(std::string_view* v) {
-  uint64_t len;
-  if (!ReadVarint(&len)) return false;
-  if (len > static_cast<uint64_t>(end_ - p_)) return Fail("length-delimited field runs past the end");
-  *v = std::string_view(p_, len);
-  p_ += len;
-  return true;
-}
-
-double WireReader::ReadDouble() {
-  uint64_t bits = 0;
-  ReadFixed64(&bits);
-  return std::bit_cast<double>(bits);
-}
-
-bool WireReader::NextField(uint32_t* field, WireType* type) {
-  if (done()) return false;
-  uint64_t key;
-  if (!ReadVarint(&key)) return false;
-  *field = static_cast<uint32_t>(key >> 3);
-  *type = static_cast<WireType>(key & 7);
-  if (*field == 0 || key >> 3 > 0x1fffffff) return Fail("invalid field number");
-  return true;
-}
-
 bool WireReader::Skip(WireType type) {
   uint64_t u64;
   uint32_t u32;

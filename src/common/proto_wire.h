@@ -6,6 +6,7 @@
 // Thread-safety: value types, no shared state.
 #pragma once
 
+#include <bit>
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -26,8 +27,17 @@ class WireReader {
   const std::string& error() const { return error_; }
   size_t offset() const { return static_cast<size_t>(p_ - begin_); }
 
-  // Reads the next field key. False at the end of input or on error.
-  bool NextField(uint32_t* field, WireType* type);
+  // Reads the next field key. False at the end of input or on error. The common cases of
+  // these readers are inline: they run for every field of every ingested message.
+  bool NextField(uint32_t* field, WireType* type) {
+    if (done()) return false;
+    uint64_t key;
+    if (!ReadVarint(&key)) return false;
+    *field = static_cast<uint32_t>(key >> 3);
+    *type = static_cast<WireType>(key & 7);
+    if (*field == 0 || key >> 3 > 0x1fffffff) return Fail("invalid field number");
+    return true;
+  }
   bool ReadVarint(uint64_t* v) {
     // One-byte varints (field keys, small lengths) dominate protobuf input: decode them
     // inline and leave the general case out of line.
@@ -37,10 +47,33 @@ class WireReader {
     }
     return ReadVarintSlow(v);
   }
-  bool ReadFixed64(uint64_t* v);
-  bool ReadFixed32(uint32_t* v);
-  bool ReadBytes(std::string_view* v);  // length-delimited payload
-  double ReadDouble();                  // fixed64 as IEEE double (0 on error)
+  bool ReadFixed64(uint64_t* v) {
+    if (end_ - p_ < 8) return Fail("truncated fixed64");
+    std::memcpy(v, p_, 8);  // protobuf is little-endian, as is every platform vigil targets
+    p_ += 8;
+    return true;
+  }
+  bool ReadFixed32(uint32_t* v) {
+    if (end_ - p_ < 4) return Fail("truncated fixed32");
+    std::memcpy(v, p_, 4);
+    p_ += 4;
+    return true;
+  }
+  // A length-delimited payload.
+  bool ReadBytes(std::string_view* v) {
+    uint64_t len;
+    if (!ReadVarint(&len)) return false;
+    if (len > static_cast<uint64_t>(end_ - p_)) return Fail("length-delimited field runs past the end");
+    *v = std::string_view(p_, len);
+    p_ += len;
+    return true;
+  }
+  // A fixed64 as an IEEE double (0 on error).
+  double ReadDouble() {
+    uint64_t bits = 0;
+    ReadFixed64(&bits);
+    return std::bit_cast<double>(bits);
+  }
   // Skips a field of the given wire type (unknown fields are allowed by protobuf).
   bool Skip(WireType type);
   bool ReadVarintSlow(uint64_t* v);

@@ -1,5 +1,6 @@
 // The data-point half of the OTLP metrics protobuf decoder: points, exemplars, attributes.
 #include <bit>
+#include <cstring>
 #include <span>
 
 #include "common/proto_wire.h"
@@ -83,7 +84,7 @@ Role RoleOf(OtlpMetricKind kind, uint32_t f) {
 bool ReadRepeatedFixed64(WireReader& r, WireType t, std::string_view name,
                          std::vector<uint64_t>* out, std::string* error) {
   if (t == proto::kFixed64) {
-    uint64_t v;
+    uint64_t v = 0;
     if (r.ReadFixed64(&v)) out->push_back(v);
     return true;
   }
@@ -93,10 +94,9 @@ bool ReadRepeatedFixed64(WireReader& r, WireType t, std::string_view name,
     *error = StrCat(name, ": packed length ", packed.size(), " is not a multiple of 8");
     return false;
   }
-  WireReader p(packed);
-  for (size_t i = 0; i < packed.size() / 8; ++i) {
+  for (size_t i = 0; i < packed.size(); i += 8) {
     uint64_t v;
-    p.ReadFixed64(&v);
+    std::memcpy(&v, packed.data() + i, 8);  // little-endian, as protobuf
     out->push_back(v);
   }
   return true;
