@@ -256,6 +256,8 @@ void Head::AppendLocked(MemSeries& s, int64_t t, double v) {
     }
   }
   s.open.Append(t, v);
+  s.open_bytes_hint.store(s.open.bytes().data(), std::memory_order_relaxed);
+  s.open_size_hint.store(static_cast<uint32_t>(s.open.size()), std::memory_order_relaxed);
   s.max_time.store(t, std::memory_order_relaxed);
   s.last_value_bits.store(std::bit_cast<uint64_t>(v), std::memory_order_relaxed);
 }

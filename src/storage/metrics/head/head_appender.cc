@@ -164,12 +164,24 @@ absl::Status HeadAppender::Commit() {
   int64_t mint = INT64_MAX, maxt = INT64_MIN;
   uint64_t applied = 0;
   for (size_t i = 0; i < pending_.size(); ++i) {
-    // The series a few positions on (its lock, newest sample and open chunk), so that its
-    // cache misses overlap this one's work.
+    // The series a few positions on (its lock and newest sample), then, once that is in
+    // cache, the head and tail of its open chunk, so that their cache misses overlap this
+    // one's work.
     constexpr size_t kAhead = 4;
     if (i + kAhead < pending_.size()) {
       const char* next = reinterpret_cast<const char*>(pending_[i + kAhead].series);
       for (size_t off = 0; off < sizeof(MemSeries); off += 64) __builtin_prefetch(next + off, 1);
+    }
+    if (i + kAhead / 2 < pending_.size()) {
+      const MemSeries* next = pending_[i + kAhead / 2].series;
+      const uint8_t* chunk = next->open_bytes_hint.load(std::memory_order_relaxed);
+      uint32_t size = next->open_size_hint.load(std::memory_order_relaxed);
+      if (chunk != nullptr) {
+        // Integer arithmetic: the address may be stale, so it is never dereferenced.
+        auto at = reinterpret_cast<uintptr_t>(chunk);
+        __builtin_prefetch(reinterpret_cast<const void*>(at), 1);
+        __builtin_prefetch(reinterpret_cast<const void*>(at + size), 1);
+      }
     }
     const Pending& p = pending_[i];
     if (p.end == p.begin) continue;

@@ -57,6 +57,11 @@ struct MemSeries {
   std::atomic<int64_t> max_time{INT64_MIN};
   std::atomic<uint64_t> last_value_bits{0};
   std::unique_ptr<ExemplarRing> exemplars;
+  // Where the open chunk's bytes were after the last append: only a prefetch hint for the
+  // next appender (read without `mu`, possibly stale; prefetching a stale address is
+  // harmless), so appending a sample does not wait on a cache miss for the chunk.
+  std::atomic<const uint8_t*> open_bytes_hint{nullptr};
+  std::atomic<uint32_t> open_size_hint{0};
 
   int64_t MinTimeLocked() const;
   // Samples in [mint, maxt] appended to *out (in order).
