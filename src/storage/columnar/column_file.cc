@@ -64,7 +64,8 @@ absl::StatusOr<uint64_t> ChunkWriter::Finish(std::string_view meta, uint32_t ver
 }
 
 absl::StatusOr<FooterContents> ReadFooter(const MappedFile& f, std::string_view magic,
-                                          uint32_t version, std::string_view what) {
+                                          uint32_t min_version, uint32_t max_version,
+                                          std::string_view what) {
   auto bad = [&](std::string_view why) {
     return absl::DataLossError(StrCat(what, " ", f.path(), ": ", why));
   };
@@ -82,7 +83,9 @@ absl::StatusOr<FooterContents> ReadFooter(const MappedFile& f, std::string_view 
   footer.Fixed32(&meta_raw);
   footer.Fixed32(&meta_crc);
   footer.Fixed32(&got_version);
-  if (got_version != version) return bad(StrCat("unsupported version ", got_version));
+  if (got_version < min_version || got_version > max_version) {
+    return bad(StrCat("unsupported version ", got_version));
+  }
   if (meta_offset < magic.size() || meta_offset > f.size() ||
       meta_offset + meta_size + kFooterBytes != f.size()) {
     return bad("bad footer");
@@ -91,6 +94,7 @@ absl::StatusOr<FooterContents> ReadFooter(const MappedFile& f, std::string_view 
   if (wal::Crc32c(packed) != meta_crc) return bad("metadata checksum mismatch");
   FooterContents out;
   out.meta_offset = meta_offset;
+  out.version = got_version;
   out.meta.resize(meta_raw);
   size_t n = ZSTD_decompress(out.meta.data(), out.meta.size(), packed.data(), packed.size());
   if (ZSTD_isError(n) || n != meta_raw) return bad("metadata does not decompress");

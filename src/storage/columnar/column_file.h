@@ -58,15 +58,17 @@ class ChunkWriter {
   std::string out_;
 };
 
-// Checks the magic at the start and the footer of `file`, and returns the decompressed
-// metadata and the offset where it starts (chunks must end before it). `what` names the file
-// kind in messages ("log segment").
+// Checks the magic at the start and the footer of `file` (a format version in [min_version,
+// max_version]), and returns the decompressed metadata, the offset where it starts (chunks
+// must end before it) and the version. `what` names the file kind in messages ("log segment").
 struct FooterContents {
   std::string meta;
   uint64_t meta_offset = 0;
+  uint32_t version = 0;
 };
 absl::StatusOr<FooterContents> ReadFooter(const MappedFile& file, std::string_view magic,
-                                          uint32_t version, std::string_view what);
+                                          uint32_t min_version, uint32_t max_version,
+                                          std::string_view what);
 
 class ChunkReader {
  public:

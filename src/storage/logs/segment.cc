@@ -68,7 +68,7 @@ absl::StatusOr<std::shared_ptr<const Segment>> Segment::Open(const std::string& 
   auto bad = [&](std::string_view what) {
     return absl::DataLossError(StrCat("log segment ", path, ": ", what));
   };
-  auto footer = columnar::ReadFooter(f, kSegmentMagic, kSegmentVersion, "log segment");
+  auto footer = columnar::ReadFooter(f, kSegmentMagic, kSegmentVersion, kSegmentVersion, "log segment");
   if (!footer.ok()) return footer.status();
   const uint64_t meta_offset = footer->meta_offset;
   const std::string& raw = footer->meta;

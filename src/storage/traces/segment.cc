@@ -57,9 +57,10 @@ bool ReadAttributes(ByteReader& r, const SegmentMeta& m, std::vector<SpanAttribu
 absl::StatusOr<std::shared_ptr<const Segment>> Segment::Open(const std::string& path) {
   auto file = MappedFile::Open(path);
   if (!file.ok()) return file.status();
-  auto footer = columnar::ReadFooter(**file, kSegmentMagic, kSegmentVersion, "trace segment");
+  auto footer = columnar::ReadFooter(**file, kSegmentMagic, kSegmentMinVersion, kSegmentVersion,
+                                     "trace segment");
   if (!footer.ok()) return footer.status();
-  auto meta = DecodeSegmentMeta(footer->meta);
+  auto meta = DecodeSegmentMeta(footer->meta, footer->version);
   if (!meta.ok()) {
     return absl::DataLossError(StrCat("trace segment ", path, ": ", meta.status().message()));
   }
@@ -281,22 +282,27 @@ absl::Status DecodeDetails(const Segment& seg, const MappedFile& f, const BlockM
 // Calls fn(block scratch, first row, last row) for every block holding rows of `id`.
 template <typename Fn>
 absl::Status Segment::ForTraceBlocks(const TraceId& id, Fn fn) const {
-  if (meta_.rows == 0 || !BloomView(meta_.trace_bloom).MayContain(TraceIdHash(id))) {
-    return absl::OkStatus();
-  }
-  // Blocks are in trace-id order: the first block whose max is >= id, and on while min <= id.
-  auto it = std::lower_bound(meta_.blocks.begin(), meta_.blocks.end(), id,
-                             [](const BlockMeta& b, const TraceId& t) { return b.max_trace < t; });
+  if (meta_.rows == 0) return absl::OkStatus();
+  const uint64_t hash = TraceIdHash(id);
   thread_local BlockScratch s;
-  for (; it != meta_.blocks.end() && !(id < it->min_trace); ++it) {
-    if (absl::Status st = DecodeCore(*this, *file_, *it, s); !st.ok()) return st;
-    auto lo = std::lower_bound(s.trace.begin(), s.trace.end(), id);
-    auto hi = std::upper_bound(lo, s.trace.end(), id);
-    if (lo == hi) continue;
-    if (absl::Status st = fn(*it, s, static_cast<size_t>(lo - s.trace.begin()),
-                             static_cast<size_t>(hi - s.trace.begin()));
-        !st.ok()) {
-      return st;
+  for (const SectionMeta& section : meta_.sections) {
+    if (!BloomView(section.trace_bloom).MayContain(hash)) continue;
+    // A section's blocks are in trace-id order: the first block whose max is >= id, and on
+    // while min <= id.
+    const auto first = meta_.blocks.begin() + section.first_block;
+    const auto last = first + section.blocks;
+    auto it = std::lower_bound(first, last, id,
+                               [](const BlockMeta& b, const TraceId& t) { return b.max_trace < t; });
+    for (; it != last && !(id < it->min_trace); ++it) {
+      if (absl::Status st = DecodeCore(*this, *file_, *it, s); !st.ok()) return st;
+      auto lo = std::lower_bound(s.trace.begin(), s.trace.end(), id);
+      auto hi = std::upper_bound(lo, s.trace.end(), id);
+      if (lo == hi) continue;
+      if (absl::Status st = fn(*it, s, static_cast<size_t>(lo - s.trace.begin()),
+                               static_cast<size_t>(hi - s.trace.begin()));
+          !st.ok()) {
+        return st;
+      }
     }
   }
   return absl::OkStatus();

@@ -1,8 +1,9 @@
 // An open trace segment (docs/formats/trace_segment.md): the metadata in memory, the blocks
 // mapped and decompressed column by column on demand.
 //
-// GetTrace consults the trace-id Bloom filter, then the blocks whose trace-id range holds the
-// id (the rows are sorted by trace id: one block, two when the trace straddles a boundary).
+// GetTrace consults each section's trace-id Bloom filter, then the section's blocks whose
+// trace-id range holds the id (the section's rows are sorted by trace id: one block, two when
+// the trace straddles a boundary).
 // Scan skips blocks by time, resource (service) bits and maximum duration, then decodes only
 // the light columns, and the attribute column only for rows that passed everything else.
 //

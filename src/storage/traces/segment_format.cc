@@ -60,11 +60,15 @@ std::string EncodeSegmentMeta(const SegmentMeta& m) {
     PutFixed64(&out, b.resource_bits);
     for (const Chunk& c : b.columns) PutChunk(&out, c);
   }
-  PutString(&out, m.trace_bloom);
+  PutUvarint(&out, m.sections.size());
+  for (const SectionMeta& s : m.sections) {
+    PutUvarint(&out, s.blocks);
+    PutString(&out, s.trace_bloom);
+  }
   return out;
 }
 
-absl::StatusOr<SegmentMeta> DecodeSegmentMeta(std::string_view data) {
+absl::StatusOr<SegmentMeta> DecodeSegmentMeta(std::string_view data, uint32_t version) {
   ByteReader r(data);
   SegmentMeta m;
   auto bad = [&](std::string_view what) {
@@ -126,9 +130,26 @@ absl::StatusOr<SegmentMeta> DecodeSegmentMeta(std::string_view data) {
     rows += b.rows;
   }
   if (rows != m.rows) return bad("block rows do not add up");
-  std::string_view bloom;
-  if (!r.String(&bloom)) return bad("truncated trace-id filter");
-  m.trace_bloom = bloom;
+  if (version == 1) {
+    std::string_view bloom;
+    if (!r.String(&bloom)) return bad("truncated trace-id filter");
+    m.sections.push_back({0, static_cast<uint32_t>(m.blocks.size()), std::string(bloom)});
+  } else {
+    if (!r.Uvarint(&n) || n > r.remaining()) return bad("bad section count");
+    m.sections.resize(n);
+    uint64_t next_block = 0;
+    for (SectionMeta& s : m.sections) {
+      std::string_view bloom;
+      if (!GetU32(r, &s.blocks) || s.blocks > m.blocks.size() - next_block ||
+          !r.String(&bloom)) {
+        return bad("bad section");
+      }
+      s.first_block = static_cast<uint32_t>(next_block);
+      s.trace_bloom = bloom;
+      next_block += s.blocks;
+    }
+    if (next_block != m.blocks.size()) return bad("sections do not cover the blocks");
+  }
   if (r.remaining() != 0) return bad("trailing bytes");
   return m;
 }

@@ -1,9 +1,9 @@
 // The trace segment's file layout and metadata (docs/formats/trace_segment.md).
 //
-// A segment holds the spans of one head cut sorted by (trace id, start time), in blocks of at
-// most kBlockRows spans. Each block stores its columns as separate zstd frames, so a search
+// A segment holds the spans of one head cut in time sections, each sorted by (trace id, start
+// time), in blocks of at most kBlockRows spans. Each block stores its columns as separate zstd frames, so a search
 // decompresses only the columns it tests. The metadata (string dictionary, resources, scopes,
-// per-block bounds, and a Bloom filter of the segment's trace ids) follows the blocks,
+// per-block bounds, and per section a Bloom filter of its trace ids) follows the blocks,
 // zstd-compressed, then a fixed-size footer.
 //
 // Thread-safety: value types and pure functions.
@@ -22,7 +22,9 @@
 namespace vigil::traces {
 
 inline constexpr std::string_view kSegmentMagic = "VGTSEG01";
-inline constexpr uint32_t kSegmentVersion = 1;
+inline constexpr uint32_t kSegmentVersion = 2;
+// Version 1 (one trace-id Bloom filter for the whole segment, a single section) is still read.
+inline constexpr uint32_t kSegmentMinVersion = 1;
 inline constexpr uint32_t kBlockRows = 2048;
 
 // Column ids of a block (the encodings are in docs/formats/trace_segment.md).
@@ -68,6 +70,17 @@ struct ScopeMeta {
   uint32_t version = 0;
 };
 
+// A run of consecutive blocks holding the spans that start in one time window, sorted by
+// trace id among themselves, with a Bloom filter of their trace ids. Sections keep a
+// segment's blocks time-bounded (a search over a recent window skips the older sections'
+// blocks by their time bounds) while a trace lookup still reads one block per section that
+// may hold the trace.
+struct SectionMeta {
+  uint32_t first_block = 0;
+  uint32_t blocks = 0;
+  std::string trace_bloom;  // BloomBuilder bytes over TraceIdHash
+};
+
 struct SegmentMeta {
   int64_t min_start = 0;
   int64_t max_start = 0;
@@ -76,12 +89,13 @@ struct SegmentMeta {
   std::vector<std::string> strings;  // services, span and event names, scopes, attribute keys
   std::vector<ResourceMeta> resources;
   std::vector<ScopeMeta> scopes;
-  std::vector<BlockMeta> blocks;  // in row order: ascending trace ids
-  std::string trace_bloom;        // BloomBuilder bytes over TraceIdHash
+  std::vector<BlockMeta> blocks;  // in row order: by section, then ascending trace ids
+  std::vector<SectionMeta> sections;  // in time order, covering every block
 };
 
 std::string EncodeSegmentMeta(const SegmentMeta& meta);
-absl::StatusOr<SegmentMeta> DecodeSegmentMeta(std::string_view data);
+absl::StatusOr<SegmentMeta> DecodeSegmentMeta(std::string_view data,
+                                              uint32_t version = kSegmentVersion);
 
 // The hash a segment's trace-id Bloom filter is keyed by.
 uint64_t TraceIdHash(const TraceId& id);

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "common/coding.h"
 #include "gtest/gtest.h"
 #include "storage/traces/segment_writer.h"
 #include "storage/traces/span_test_util.h"
@@ -139,6 +140,83 @@ TEST_F(SegmentTest, ScanStopsWhenAsked) {
   ASSERT_TRUE(more.ok());
   EXPECT_FALSE(*more);
   EXPECT_EQ(calls, 2);
+}
+
+TEST_F(SegmentTest, SectionsKeepBlocksTimeBoundedAndTracesWhole) {
+  constexpr int64_t kSecond = 1'000'000'000;
+  // 4000 traces of 3 spans, one trace a millisecond: four seconds of spans.
+  SpanBatch a = MakeTestBatch(0, 4000, 3, kBase);
+  // A trace of 3000 spans a microsecond apart, straddling the boundary at 2 s.
+  SpanBatch b = MakeTestBatch(9000, 1, 3000, kBase + 2 * kSecond - 1'500'000);
+  std::vector<const SpanBatch*> batches = {&a, &b};
+  SegmentWriterOptions o;
+  o.section_window_ns = kSecond;
+  o.min_section_rows = 2048;
+  ASSERT_TRUE(WriteSegment(path_, batches, o).ok());
+  auto seg = Segment::Open(path_);
+  ASSERT_TRUE(seg.ok()) << seg.status();
+  const SegmentMeta& m = (*seg)->meta();
+  ASSERT_EQ(m.sections.size(), 4u);
+  size_t covered = 0;
+  for (const SectionMeta& section : m.sections) {
+    EXPECT_EQ(section.first_block, covered);
+    covered += section.blocks;
+    const int64_t window = (m.blocks[section.first_block].min_start - kBase) / kSecond;
+    for (uint32_t i = section.first_block; i < section.first_block + section.blocks; ++i) {
+      EXPECT_EQ((m.blocks[i].min_start - kBase) / kSecond, window) << "block " << i;
+      EXPECT_EQ((m.blocks[i].max_start - kBase) / kSecond, window) << "block " << i;
+    }
+  }
+  EXPECT_EQ(covered, m.blocks.size());
+  for (uint64_t t : {0ull, 999ull, 1000ull, 2500ull, 3999ull, 9000ull}) {
+    std::vector<Span> got;
+    ASSERT_TRUE((*seg)->GetTrace(TestTraceId(t), &got).ok());
+    std::vector<Span> want = Expected(batches, TestTraceId(t));
+    SortBySpanId(&got);
+    SortBySpanId(&want);
+    ASSERT_EQ(got.size(), t == 9000 ? 3000u : 3u) << t;
+    EXPECT_EQ(got, want) << t;
+  }
+  // A window of its own gets only its rows.
+  SpanScanRequest req;
+  req.start_ns = kBase + 3 * kSecond;
+  req.end_ns = kBase + 4 * kSecond;
+  size_t rows = 0;
+  ASSERT_TRUE((*seg)->Scan(req, [&](std::span<const SpanRow> r) {
+    rows += r.size();
+    return true;
+  }).ok());
+  EXPECT_EQ(rows, 3000u);
+
+  // The default window (a minute) keeps these four seconds in one section.
+  auto size = WriteSegment(path_, batches);
+  ASSERT_TRUE(size.ok());
+  auto whole = Segment::Open(path_);
+  ASSERT_TRUE(whole.ok());
+  EXPECT_EQ((*whole)->meta().sections.size(), 1u);
+}
+
+TEST_F(SegmentTest, VersionOneMetadataIsOneSection) {
+  SpanBatch a = MakeTestBatch(0, 100, 3, kBase);
+  ASSERT_NE(Write({&a}), nullptr);
+  auto v2 = Segment::Open(path_);
+  ASSERT_TRUE(v2.ok());
+  // Version 1 ends with one Bloom filter where version 2 lists its sections.
+  SegmentMeta m = (*v2)->meta();
+  ASSERT_EQ(m.sections.size(), 1u);
+  const std::string bloom = m.sections[0].trace_bloom;
+  m.sections.clear();
+  std::string v1 = EncodeSegmentMeta(m);
+  ASSERT_EQ(v1.back(), '\0');  // the section count
+  v1.pop_back();
+  PutString(&v1, bloom);
+  auto decoded = DecodeSegmentMeta(v1, 1);
+  ASSERT_TRUE(decoded.ok()) << decoded.status();
+  ASSERT_EQ(decoded->sections.size(), 1u);
+  EXPECT_EQ(decoded->sections[0].blocks, decoded->blocks.size());
+  EXPECT_EQ(decoded->sections[0].trace_bloom, bloom);
+  // Read as version 2, the same bytes are refused.
+  EXPECT_FALSE(DecodeSegmentMeta(v1, 2).ok());
 }
 
 TEST_F(SegmentTest, DamageIsDetected) {

@@ -19,7 +19,40 @@ struct RowRef {
   int64_t start = 0;
   uint32_t batch = 0;
   uint32_t span = 0;
+  uint32_t section = 0;
 };
+
+int64_t FloorDiv(int64_t a, int64_t b) { return a / b - (a % b < 0 ? 1 : 0); }
+
+// The start times at which sections after the first begin (see SegmentWriterOptions).
+std::vector<int64_t> SectionStarts(std::span<const RowRef> rows, const SegmentWriterOptions& o) {
+  std::vector<int64_t> starts;
+  if (o.section_window_ns <= 0 || rows.size() < 2 * size_t{o.min_section_rows}) return starts;
+  auto [lo, hi] = std::minmax_element(rows.begin(), rows.end(), [](const RowRef& a, const RowRef& b) {
+    return a.start < b.start;
+  });
+  if (FloorDiv(lo->start, o.section_window_ns) == FloorDiv(hi->start, o.section_window_ns)) {
+    return starts;  // one window: the common case under steady traffic
+  }
+  std::vector<int64_t> windows;
+  windows.reserve(rows.size());
+  for (const RowRef& r : rows) windows.push_back(FloorDiv(r.start, o.section_window_ns));
+  std::sort(windows.begin(), windows.end());
+  size_t in_section = 0;
+  for (size_t i = 0; i < windows.size();) {
+    size_t j = i;
+    while (j < windows.size() && windows[j] == windows[i]) ++j;
+    in_section += j - i;
+    // Close the section after this window once it is big enough and enough rows remain
+    // for another one.
+    if (in_section >= o.min_section_rows && windows.size() - j >= o.min_section_rows) {
+      starts.push_back((windows[i] + 1) * o.section_window_ns);
+      in_section = 0;
+    }
+    i = j;
+  }
+  return starts;
+}
 
 // Assigns string, resource and scope ids and remembers them for the metadata.
 class Dictionary {
@@ -217,8 +250,15 @@ absl::StatusOr<uint64_t> WriteSegment(const std::string& path,
       rows.push_back({spans[i].trace_id, spans[i].start_ns, b, i});
     }
   }
+  const std::vector<int64_t> section_starts = SectionStarts(rows, options);
+  for (RowRef& r : rows) {
+    r.section = static_cast<uint32_t>(
+        std::upper_bound(section_starts.begin(), section_starts.end(), r.start) -
+        section_starts.begin());
+  }
   auto span_id = [&](const RowRef& r) { return batches[r.batch]->spans()[r.span].span_id; };
   std::sort(rows.begin(), rows.end(), [&](const RowRef& a, const RowRef& b) {
+    if (a.section != b.section) return a.section < b.section;
     if (a.trace != b.trace) return a.trace < b.trace;
     if (a.start != b.start) return a.start < b.start;
     return span_id(a) < span_id(b);
@@ -243,27 +283,40 @@ absl::StatusOr<uint64_t> WriteSegment(const std::string& path,
   meta.max_end = std::numeric_limits<int64_t>::min();
   Dictionary dict(&meta);
   BlockEncoder encoder(batches, &dict, options.zstd_level);
-  size_t traces = 0;
-  for (size_t i = 0; i < rows.size(); ++i) traces += i == 0 || rows[i].trace != rows[i - 1].trace;
-  BloomBuilder bloom(std::max<size_t>(traces, 1), 10);
-  for (size_t i = 0; i < rows.size(); ++i) {
-    if (i == 0 || rows[i].trace != rows[i - 1].trace) bloom.Add(TraceIdHash(rows[i].trace));
-  }
-
-  for (size_t start = 0; start < rows.size(); start += kBlockRows) {
-    size_t end = std::min(rows.size(), start + kBlockRows);
-    BlockMeta b;
-    if (absl::Status st = encoder.Encode(std::span(rows).subspan(start, end - start), **file, &b);
-        !st.ok()) {
-      return st;
+  for (size_t first = 0; first < rows.size();) {
+    size_t last = first;
+    size_t traces = 0;
+    for (; last < rows.size() && rows[last].section == rows[first].section; ++last) {
+      traces += last == first || rows[last].trace != rows[last - 1].trace;
     }
-    meta.min_start = std::min(meta.min_start, b.min_start);
-    meta.max_start = std::max(meta.max_start, b.max_start);
-    meta.max_end = std::max(meta.max_end, b.max_end);
-    meta.blocks.push_back(b);
+    SectionMeta section;
+    section.first_block = static_cast<uint32_t>(meta.blocks.size());
+    BloomBuilder bloom(std::max<size_t>(traces, 1), 10);
+    for (size_t i = first; i < last; ++i) {
+      if (i == first || rows[i].trace != rows[i - 1].trace) bloom.Add(TraceIdHash(rows[i].trace));
+    }
+    for (size_t start = first; start < last; start += kBlockRows) {
+      size_t end = std::min(last, start + kBlockRows);
+      BlockMeta b;
+      if (absl::Status st =
+              encoder.Encode(std::span(rows).subspan(start, end - start), **file, &b);
+          !st.ok()) {
+        return st;
+      }
+      meta.min_start = std::min(meta.min_start, b.min_start);
+      meta.max_start = std::max(meta.max_start, b.max_start);
+      meta.max_end = std::max(meta.max_end, b.max_end);
+      meta.blocks.push_back(b);
+    }
+    section.blocks = static_cast<uint32_t>(meta.blocks.size()) - section.first_block;
+    section.trace_bloom = bloom.bytes();
+    meta.sections.push_back(std::move(section));
+    first = last;
   }
-  if (rows.empty()) meta.min_start = meta.max_start = meta.max_end = 0;
-  meta.trace_bloom = bloom.bytes();
+  if (rows.empty()) {
+    meta.min_start = meta.max_start = meta.max_end = 0;
+    meta.sections.push_back({0, 0, BloomBuilder(1, 10).bytes()});
+  }
   return encoder.chunks().Finish(EncodeSegmentMeta(meta), kSegmentVersion, kSegmentMagic, **file);
 }
 

@@ -1,7 +1,8 @@
 // Writes one trace segment (docs/formats/trace_segment.md) from the spans of a head cut.
 //
-// The spans are sorted by (trace id, start time) so that a trace's spans sit together: fetching
-// a trace reads one block (rarely two), and parent links mostly point inside the block, which
+// The spans are grouped into time sections, and within a section sorted by (trace id, start
+// time) so that a trace's spans sit together: fetching a trace reads one block of a section
+// (rarely two), and parent links mostly point inside the block, which
 // the parent column stores as a row number instead of 8 random bytes. Strings that repeat
 // (services, span and event names, scopes, attribute keys) go to the segment's dictionary;
 // resources are stored once in the metadata.
@@ -15,11 +16,18 @@
 
 #include "absl/status/statusor.h"
 #include "storage/span_record.h"
+#include "storage/traces/segment_format.h"
 
 namespace vigil::traces {
 
 struct SegmentWriterOptions {
   int zstd_level = 3;
+  // Sections (see SectionMeta): spans are grouped by the window of this width (aligned to the
+  // epoch) their start falls in, and adjacent windows merge until a section holds at least
+  // min_section_rows spans, so a cut covering a short time (the usual case under steady
+  // traffic) stays one section. 0 writes one section.
+  int64_t section_window_ns = 60'000'000'000;
+  uint32_t min_section_rows = 8 * kBlockRows;
 };
 
 // Writes every span of `batches` to a new file at `path` (fsync'd); returns its size.
