@@ -21,9 +21,19 @@ struct BlockScratch {
   std::vector<uint32_t> resource, name, scope, flags;
   std::vector<uint8_t> keep;
   std::vector<SpanRow> rows;
+  std::string key_raw;         // a key column
+  std::vector<uint32_t> found;  // per row: bit per attribute check a span attribute satisfies
 };
 
 namespace {
+
+// A search's attribute pair resolved against a segment: its key id and which resources
+// satisfy it on their own.
+struct AttrCheck {
+  int64_t key;
+  std::string_view value;
+  std::vector<uint8_t> resource_has;
+};
 
 absl::Status Corrupt(const Segment& s, uint32_t column) {
   return absl::DataLossError(StrCat("trace segment ", s.path(), ": malformed column ", column));
@@ -65,7 +75,9 @@ absl::StatusOr<std::shared_ptr<const Segment>> Segment::Open(const std::string& 
     return absl::DataLossError(StrCat("trace segment ", path, ": ", meta.status().message()));
   }
   for (const BlockMeta& b : meta->blocks) {
-    for (const Chunk& c : b.columns) {
+    std::vector<Chunk> chunks(b.columns.begin(), b.columns.end());
+    for (const KeyColumn& k : b.key_columns) chunks.push_back(k.chunk);
+    for (const Chunk& c : chunks) {
       if (c.offset + c.size > footer->meta_offset) {
         return absl::DataLossError(
             StrCat("trace segment ", path, ": a column lies outside the data section"));
@@ -328,6 +340,71 @@ absl::Status Segment::TraceRows(const TraceId& id,
   });
 }
 
+namespace {
+
+// Sets s.found[row] bit c for every row with a span attribute satisfying check c (the first
+// 32 checks). A check on a key with a key column reads that column; the others share one pass
+// over the full attribute column, made only if one of them needs it.
+absl::Status MatchAttributes(const Segment& seg, const MappedFile& f, const BlockMeta& b,
+                             std::span<const AttrCheck> checks, BlockScratch& s) {
+  s.found.assign(b.rows, 0);
+  uint32_t general = 0;  // checks left to the attribute column
+  for (size_t c = 0; c < checks.size() && c < 32; ++c) {
+    auto kc = std::find_if(b.key_columns.begin(), b.key_columns.end(),
+                           [&](const KeyColumn& k) { return k.key == checks[c].key; });
+    if (kc == b.key_columns.end()) {
+      general |= 1u << c;
+      continue;
+    }
+    if (absl::Status st = s.reader.Read(f, kc->chunk, &s.key_raw); !st.ok()) return st;
+    ByteReader r(s.key_raw);
+    uint64_t values;
+    if (!r.Uvarint(&values) || values > r.remaining()) return Corrupt(seg, kColAttrs);
+    uint64_t want = 0;  // the row id of the wanted value; 0: no span of the block has it
+    for (uint64_t v = 0; v < values; ++v) {
+      std::string_view value;
+      if (!r.String(&value)) return Corrupt(seg, kColAttrs);
+      if (want == 0 && value == checks[c].value) want = v + 1;
+    }
+    if (want == 0) continue;
+    for (size_t i = 0; i < b.rows; ++i) {
+      uint64_t id;
+      if (!r.Uvarint(&id) || id > values) return Corrupt(seg, kColAttrs);
+      if (id == want) s.found[i] |= 1u << c;
+    }
+    if (r.remaining() != 0) return Corrupt(seg, kColAttrs);
+  }
+  if (general == 0) return absl::OkStatus();
+  if (absl::Status st = s.reader.Read(f, b.columns[kColAttrs], &s.raw[kColAttrs]); !st.ok()) {
+    return st;
+  }
+  ByteReader r(s.raw[kColAttrs]);
+  const auto strings = static_cast<uint32_t>(seg.meta().strings.size());
+  for (size_t i = 0; i < b.rows; ++i) {
+    uint64_t n;
+    if (!r.Uvarint(&n) || n > r.remaining()) return Corrupt(seg, kColAttrs);
+    for (uint64_t k = 0; k < n; ++k) {
+      uint32_t key;
+      uint8_t type;
+      std::string_view value;
+      if (!GetString32(r, strings, &key) || !r.Byte(&type) || !r.String(&value)) {
+        return Corrupt(seg, kColAttrs);
+      }
+      if (!s.keep[i]) continue;
+      for (size_t c = 0; c < checks.size() && c < 32; ++c) {
+        if ((general >> c & 1) && checks[c].key == key && checks[c].value == value) {
+          s.found[i] |= 1u << c;
+        }
+      }
+    }
+    uint32_t dropped;
+    if (!columnar::GetU32(r, &dropped)) return Corrupt(seg, kColAttrs);
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 absl::StatusOr<bool> Segment::Scan(const SpanScanRequest& req,
                                    const std::function<bool(std::span<const SpanRow>)>& fn) const {
   if (!Overlaps(req.start_ns, req.end_ns)) return true;
@@ -353,12 +430,6 @@ absl::StatusOr<bool> Segment::Scan(const SpanScanRequest& req,
     name_id = find_string(filter.span_name);
     if (name_id < 0) return true;
   }
-  // Per attribute pair: its key id and which resources satisfy it on their own.
-  struct AttrCheck {
-    int64_t key;
-    std::string_view value;
-    std::vector<uint8_t> resource_has;
-  };
   std::vector<AttrCheck> attr_checks;
   for (const auto& [k, v] : filter.attributes) {
     AttrCheck c{find_string(k), v, std::vector<uint8_t>(meta_.resources.size(), 0)};
@@ -397,33 +468,14 @@ absl::StatusOr<bool> Segment::Scan(const SpanScanRequest& req,
       ++kept;
     }
     if (kept > 0 && !attr_checks.empty()) {
-      if (absl::Status st = s.reader.Read(*file_, b.columns[kColAttrs], &s.raw[kColAttrs]);
-          !st.ok()) {
+      if (absl::Status st = MatchAttributes(*this, *file_, b, attr_checks, s); !st.ok()) {
         return st;
       }
-      ByteReader r(s.raw[kColAttrs]);
-      const auto strings = static_cast<uint32_t>(meta_.strings.size());
       for (size_t i = 0; i < b.rows; ++i) {
-        uint64_t n;
-        if (!r.Uvarint(&n) || n > r.remaining()) return Corrupt(*this, kColAttrs);
-        uint32_t found = 0;  // bit per check satisfied by a span attribute
-        for (uint64_t k = 0; k < n; ++k) {
-          uint32_t key;
-          uint8_t type;
-          std::string_view value;
-          if (!GetString32(r, strings, &key) || !r.Byte(&type) || !r.String(&value)) {
-            return Corrupt(*this, kColAttrs);
-          }
-          if (!s.keep[i]) continue;
-          for (size_t c = 0; c < attr_checks.size() && c < 32; ++c) {
-            if (attr_checks[c].key == key && attr_checks[c].value == value) found |= 1u << c;
-          }
-        }
-        uint32_t dropped;
-        if (!columnar::GetU32(r, &dropped)) return Corrupt(*this, kColAttrs);
         if (!s.keep[i]) continue;
         for (size_t c = 0; c < attr_checks.size(); ++c) {
-          bool ok = (c < 32 && (found >> c & 1)) || attr_checks[c].resource_has[s.resource[i]];
+          bool ok = (c < 32 && (s.found[i] >> c & 1)) ||
+                    attr_checks[c].resource_has[s.resource[i]];
           if (!ok) {
             s.keep[i] = 0;
             --kept;

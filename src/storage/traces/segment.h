@@ -5,7 +5,8 @@
 // trace-id range holds the id (the section's rows are sorted by trace id: one block, two when
 // the trace straddles a boundary).
 // Scan skips blocks by time, resource (service) bits and maximum duration, then decodes only
-// the light columns, and the attribute column only for rows that passed everything else.
+// the light columns, and for rows that passed everything else the key columns of the filtered
+// attribute keys, falling back to the full attribute column for keys without one.
 //
 // Thread-safety: immutable after Open; every method may run concurrently (scratch buffers are
 // per thread).

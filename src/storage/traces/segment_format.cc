@@ -25,7 +25,7 @@ uint64_t TraceIdHash(const TraceId& id) {
   return XXH3_64bits(words, sizeof(words));
 }
 
-std::string EncodeSegmentMeta(const SegmentMeta& m) {
+std::string EncodeSegmentMeta(const SegmentMeta& m, uint32_t version) {
   std::string out;
   PutVarint(&out, m.min_start);
   PutVarint(&out, m.max_start);
@@ -59,6 +59,16 @@ std::string EncodeSegmentMeta(const SegmentMeta& m) {
     PutVarint(&out, b.max_duration);
     PutFixed64(&out, b.resource_bits);
     for (const Chunk& c : b.columns) PutChunk(&out, c);
+    if (version == 1) continue;
+    PutUvarint(&out, b.key_columns.size());
+    for (const KeyColumn& k : b.key_columns) {
+      PutUvarint(&out, k.key);
+      PutChunk(&out, k.chunk);
+    }
+  }
+  if (version == 1) {
+    PutString(&out, m.sections.empty() ? std::string() : m.sections[0].trace_bloom);
+    return out;
   }
   PutUvarint(&out, m.sections.size());
   for (const SectionMeta& s : m.sections) {
@@ -123,6 +133,14 @@ absl::StatusOr<SegmentMeta> DecodeSegmentMeta(std::string_view data, uint32_t ve
     }
     for (Chunk& c : b.columns) {
       if (!GetChunk(r, &c)) return bad("truncated column");
+    }
+    if (version >= 2) {
+      uint64_t keys;
+      if (!r.Uvarint(&keys) || keys > kMaxKeyColumns) return bad("bad key column count");
+      b.key_columns.resize(keys);
+      for (KeyColumn& k : b.key_columns) {
+        if (!string_id(&k.key) || !GetChunk(r, &k.chunk)) return bad("truncated key column");
+      }
     }
     if (b.rows == 0 || b.rows > kBlockRows || b.max_trace < b.min_trace) {
       return bad("bad block bounds");

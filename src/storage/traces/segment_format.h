@@ -42,6 +42,18 @@ enum Column : uint32_t {
 
 using columnar::Chunk;
 
+// A search index over one frequent span attribute of a block, beside the full attribute column:
+// the key's distinct values and, per row, which one the span has. A search filtering on the
+// key reads this small column instead of decompressing and parsing every attribute.
+struct KeyColumn {
+  uint32_t key = 0;  // string id
+  Chunk chunk;
+};
+// Which keys get one: present (once) on at least a quarter of the block's spans, with at most
+// kKeyColumnMaxValues distinct values; at most kMaxKeyColumns per block.
+inline constexpr uint32_t kMaxKeyColumns = 16;
+inline constexpr uint32_t kKeyColumnMaxValues = 256;
+
 struct BlockMeta {
   uint32_t rows = 0;
   TraceId min_trace;
@@ -53,6 +65,7 @@ struct BlockMeta {
   // Bit (resource id % 64) is set for every resource with a span in the block.
   uint64_t resource_bits = 0;
   std::array<Chunk, kColCount> columns;
+  std::vector<KeyColumn> key_columns;  // by ascending key; none in version 1
 };
 
 struct ResourceMeta {
@@ -93,7 +106,8 @@ struct SegmentMeta {
   std::vector<SectionMeta> sections;  // in time order, covering every block
 };
 
-std::string EncodeSegmentMeta(const SegmentMeta& meta);
+// Version 1 is written only to test its reader: no key columns, and exactly one section.
+std::string EncodeSegmentMeta(const SegmentMeta& meta, uint32_t version = kSegmentVersion);
 absl::StatusOr<SegmentMeta> DecodeSegmentMeta(std::string_view data,
                                               uint32_t version = kSegmentVersion);
 

@@ -4,7 +4,6 @@
 #include <filesystem>
 #include <fstream>
 
-#include "common/coding.h"
 #include "gtest/gtest.h"
 #include "storage/traces/segment_writer.h"
 #include "storage/traces/span_test_util.h"
@@ -131,6 +130,61 @@ TEST_F(SegmentTest, ScanFiltersByServiceNameStatusDurationAndAttributes) {
             100u);
 }
 
+TEST_F(SegmentTest, KeyColumnsAnswerAsTheAttributeColumnDoes) {
+  // Per span: "common" on every span (two values), "rare" on one span in ten, "wide" with a
+  // value of its own, "twice" set twice on every span (a key column could not hold it).
+  SpanBatch a;
+  SpanAttributeView res_attrs[] = {{"service.name", "svc", AttributeType::kString}};
+  uint32_t res = a.AddResource("svc", res_attrs);
+  for (int i = 0; i < 5000; ++i) {
+    SpanBatch::Entry& e = a.AddSpan(res);
+    e.trace_id = TestTraceId(i / 5);
+    e.span_id = i + 1;
+    e.name = "op";
+    e.start_ns = kBase + i * 1000;
+    e.end_ns = e.start_ns + 10;
+    a.AddSpanAttribute({"common", i % 3 == 0 ? "a" : "b", AttributeType::kString});
+    if (i % 10 == 0) a.AddSpanAttribute({"rare", "x", AttributeType::kString});
+    a.AddSpanAttribute({"wide", a.Copy(StrCat("v", i)), AttributeType::kString});
+    a.AddSpanAttribute({"twice", "p", AttributeType::kString});
+    a.AddSpanAttribute({"twice", i % 2 == 0 ? "q" : "r", AttributeType::kString});
+  }
+  auto seg = Write({&a});
+  ASSERT_NE(seg, nullptr);
+  const SegmentMeta& m = seg->meta();
+  auto id_of = [&](std::string_view key) {
+    return static_cast<uint32_t>(std::find(m.strings.begin(), m.strings.end(), key) -
+                                 m.strings.begin());
+  };
+  for (const BlockMeta& b : m.blocks) {
+    ASSERT_EQ(b.key_columns.size(), 1u);  // rare is too rare, wide too wide, twice repeated
+    EXPECT_EQ(b.key_columns[0].key, id_of("common"));
+  }
+  auto count = [&](std::vector<std::pair<std::string, std::string>> attrs) {
+    SpanScanRequest req;
+    req.filter.attributes = std::move(attrs);
+    size_t n = 0;
+    auto more = seg->Scan(req, [&](std::span<const SpanRow> rows) {
+      n += rows.size();
+      return true;
+    });
+    EXPECT_TRUE(more.ok()) << more.status();
+    return n;
+  };
+  EXPECT_EQ(count({{"common", "a"}}), 1667u);
+  EXPECT_EQ(count({{"common", "b"}}), 3333u);
+  EXPECT_EQ(count({{"common", "c"}}), 0u);
+  EXPECT_EQ(count({{"rare", "x"}}), 500u);
+  EXPECT_EQ(count({{"wide", "v123"}}), 1u);
+  EXPECT_EQ(count({{"twice", "p"}}), 5000u);
+  EXPECT_EQ(count({{"twice", "q"}}), 2500u);
+  // Mixed: a key column and the attribute column together; a resource attribute.
+  EXPECT_EQ(count({{"common", "a"}, {"rare", "x"}}), 167u);  // i % 30 == 0
+  EXPECT_EQ(count({{"common", "b"}, {"twice", "r"}, {"service.name", "svc"}}), 1667u);
+  EXPECT_EQ(count({{"wide", "v3"}, {"common", "a"}}), 1u);
+  EXPECT_EQ(count({{"wide", "v4"}, {"common", "a"}}), 0u);
+}
+
 TEST_F(SegmentTest, ScanStopsWhenAsked) {
   SpanBatch a = MakeTestBatch(0, 1000, 5, kBase);
   auto seg = Write({&a});
@@ -201,20 +255,17 @@ TEST_F(SegmentTest, VersionOneMetadataIsOneSection) {
   ASSERT_NE(Write({&a}), nullptr);
   auto v2 = Segment::Open(path_);
   ASSERT_TRUE(v2.ok());
-  // Version 1 ends with one Bloom filter where version 2 lists its sections.
-  SegmentMeta m = (*v2)->meta();
+  // Version 1 has one Bloom filter where version 2 lists its sections, and no key columns.
+  const SegmentMeta& m = (*v2)->meta();
   ASSERT_EQ(m.sections.size(), 1u);
   const std::string bloom = m.sections[0].trace_bloom;
-  m.sections.clear();
-  std::string v1 = EncodeSegmentMeta(m);
-  ASSERT_EQ(v1.back(), '\0');  // the section count
-  v1.pop_back();
-  PutString(&v1, bloom);
+  std::string v1 = EncodeSegmentMeta(m, 1);
   auto decoded = DecodeSegmentMeta(v1, 1);
   ASSERT_TRUE(decoded.ok()) << decoded.status();
   ASSERT_EQ(decoded->sections.size(), 1u);
   EXPECT_EQ(decoded->sections[0].blocks, decoded->blocks.size());
   EXPECT_EQ(decoded->sections[0].trace_bloom, bloom);
+  for (const BlockMeta& b : decoded->blocks) EXPECT_TRUE(b.key_columns.empty());
   // Read as version 2, the same bytes are refused.
   EXPECT_FALSE(DecodeSegmentMeta(v1, 2).ok());
 }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <optional>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -112,6 +113,7 @@ class BlockEncoder {
   absl::Status Encode(std::span<const RowRef> rows, FileWriter& file, BlockMeta* b) {
     for (std::string& c : cols_) c.clear();
     row_of_.clear();
+    attr_refs_.clear();
     b->rows = static_cast<uint32_t>(rows.size());
     b->min_trace = rows.front().trace;
     b->max_trace = rows.back().trace;
@@ -160,7 +162,7 @@ class BlockEncoder {
       PutString(&cols_[kColText], e.trace_state);
       PutString(&cols_[kColText], e.status_message);
 
-      PutAttributes(&cols_[kColAttrs], batch.AttributesOf(e));
+      PutAttributes(&cols_[kColAttrs], batch.AttributesOf(e), static_cast<uint32_t>(i));
       PutUvarint(&cols_[kColAttrs], e.dropped_attributes_count);
 
       std::string& ev = cols_[kColEvents];
@@ -188,7 +190,7 @@ class BlockEncoder {
         return st;
       }
     }
-    return absl::OkStatus();
+    return EncodeKeyColumns(b->rows, file, b);
   }
 
   columnar::ChunkWriter& chunks() { return chunks_; }
@@ -215,13 +217,78 @@ class BlockEncoder {
     PutFixed64(&out, e.parent_span_id);
   }
 
-  void PutAttributes(std::string* out, std::span<const SpanAttributeView> attrs) {
+  // `span_row`: the block row whose span attributes these are (remembered for the key
+  // columns); absent for event and link attributes.
+  void PutAttributes(std::string* out, std::span<const SpanAttributeView> attrs,
+                     std::optional<uint32_t> span_row = std::nullopt) {
     PutUvarint(out, attrs.size());
     for (const SpanAttributeView& a : attrs) {
-      PutUvarint(out, dict_->String(a.key));
+      const uint32_t key = dict_->String(a.key);
+      PutUvarint(out, key);
       out->push_back(static_cast<char>(a.type));
       PutString(out, a.value);
+      if (span_row) attr_refs_.push_back({*span_row, key, a.value});
     }
+  }
+
+  // The block's key columns (KeyColumn in segment_format.h).
+  absl::Status EncodeKeyColumns(uint32_t rows, FileWriter& file, BlockMeta* b) {
+    key_stats_.clear();
+    for (const AttrRef& a : attr_refs_) {
+      KeyStat& st = key_stats_[a.key];
+      if (st.last_row == a.row) {
+        st.repeated = true;
+      } else {
+        ++st.rows;
+        st.last_row = a.row;
+      }
+    }
+    std::vector<std::pair<uint32_t, uint32_t>> chosen;  // (rows, key)
+    for (const auto& [key, st] : key_stats_) {
+      if (!st.repeated && uint64_t{st.rows} * 4 >= rows) chosen.push_back({st.rows, key});
+    }
+    std::sort(chosen.begin(), chosen.end(), [](const auto& x, const auto& y) {
+      return x.first != y.first ? x.first > y.first : x.second < y.second;
+    });
+    if (chosen.size() > kMaxKeyColumns) chosen.resize(kMaxKeyColumns);
+    std::sort(chosen.begin(), chosen.end(),
+              [](const auto& x, const auto& y) { return x.second < y.second; });
+    const size_t n = chosen.size();
+    column_of_.clear();
+    for (size_t c = 0; c < n; ++c) column_of_[chosen[c].second] = static_cast<uint32_t>(c);
+    key_values_.resize(n);
+    key_rows_.resize(n);
+    std::vector<bool> too_many(n, false);
+    for (size_t c = 0; c < n; ++c) {
+      key_values_[c].clear();
+      key_rows_[c].assign(rows, 0);
+    }
+    for (const AttrRef& a : attr_refs_) {
+      auto it = column_of_.find(a.key);
+      if (it == column_of_.end() || too_many[it->second]) continue;
+      auto& values = key_values_[it->second];
+      auto [v, inserted] = values.try_emplace(a.value, static_cast<uint32_t>(values.size()));
+      if (values.size() > kKeyColumnMaxValues) {
+        too_many[it->second] = true;
+        continue;
+      }
+      key_rows_[it->second][a.row] = v->second + 1;
+    }
+    b->key_columns.clear();
+    for (size_t c = 0; c < n; ++c) {
+      if (too_many[c]) continue;
+      std::vector<std::string_view> by_id(key_values_[c].size());
+      for (const auto& [value, id] : key_values_[c]) by_id[id] = value;
+      std::string& out = key_col_;
+      out.clear();
+      PutUvarint(&out, by_id.size());
+      for (std::string_view v : by_id) PutString(&out, v);
+      for (uint32_t id : key_rows_[c]) PutUvarint(&out, id);
+      KeyColumn& k = b->key_columns.emplace_back();
+      k.key = chosen[c].second;
+      if (absl::Status st = chunks_.WriteCompressed(out, file, &k.chunk); !st.ok()) return st;
+    }
+    return absl::OkStatus();
   }
 
   uint32_t ResourceId(uint32_t batch_index, const SpanBatch& batch, uint32_t resource) {
@@ -236,6 +303,23 @@ class BlockEncoder {
   std::string cols_[kColCount];
   absl::flat_hash_map<std::pair<TraceId, SpanId>, uint32_t> row_of_;  // within the block
   absl::flat_hash_map<uint64_t, uint32_t> resource_ids_;  // (batch, resource) -> resource id
+  // Key columns: the block's span attributes, then per chosen key its values and row ids.
+  struct AttrRef {
+    uint32_t row;
+    uint32_t key;
+    std::string_view value;
+  };
+  std::vector<AttrRef> attr_refs_;
+  absl::flat_hash_map<uint32_t, uint32_t> column_of_;
+  std::vector<absl::flat_hash_map<std::string_view, uint32_t>> key_values_;
+  std::vector<std::vector<uint32_t>> key_rows_;
+  std::string key_col_;
+  struct KeyStat {
+    uint32_t rows = 0;  // spans with the key
+    uint32_t last_row = UINT32_MAX;
+    bool repeated = false;  // twice on one span: the column could not say so
+  };
+  absl::flat_hash_map<uint32_t, KeyStat> key_stats_;
 };
 
 }  // namespace
