@@ -5,8 +5,8 @@
 // WAL as one record (group-committed, fdatasync'd), then adds the record to the head, and
 // returns once they are durable. A background thread cuts the head when it passes
 // `head_max_bytes` or `head_max_age`: the head is frozen and replaced under a brief exclusive
-// lock (which also rolls the WAL), its spans are sorted by trace id and written as one segment
-// file `<cut>-<wal upto>.tseg`, renamed into place (the commit point), and the WAL segments it
+// lock (which also rolls the WAL), its spans are grouped into time sections, sorted by trace id
+// within each, and written as one segment file `<cut>-<wal upto>.tseg`, renamed into place (the commit point), and the WAL segments it
 // covers are deleted. On open, segments are loaded, unfinished ones (`.tmp`) removed, and the
 // rest of the WAL replayed into the head: `kill -9` loses nothing Append acknowledged.
 //
