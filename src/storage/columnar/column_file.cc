@@ -63,6 +63,16 @@ absl::StatusOr<uint64_t> ChunkWriter::Finish(std::string_view meta, uint32_t ver
   return size;
 }
 
+namespace {
+
+// Whether `frame` is a zstd frame declaring `size` bytes of content. Checked before the output
+// buffer is sized, so a damaged size field cannot make a reader allocate gigabytes.
+bool DeclaresSize(std::string_view frame, uint64_t size) {
+  return ZSTD_getFrameContentSize(frame.data(), frame.size()) == size;
+}
+
+}  // namespace
+
 absl::StatusOr<FooterContents> ReadFooter(const MappedFile& f, std::string_view magic,
                                           uint32_t min_version, uint32_t max_version,
                                           std::string_view what) {
@@ -95,6 +105,7 @@ absl::StatusOr<FooterContents> ReadFooter(const MappedFile& f, std::string_view 
   FooterContents out;
   out.meta_offset = meta_offset;
   out.version = got_version;
+  if (!DeclaresSize(packed, meta_raw)) return bad("metadata size does not match its frame");
   out.meta.resize(meta_raw);
   size_t n = ZSTD_decompress(out.meta.data(), out.meta.size(), packed.data(), packed.size());
   if (ZSTD_isError(n) || n != meta_raw) return bad("metadata does not decompress");
@@ -105,6 +116,10 @@ absl::Status ChunkReader::Read(const MappedFile& f, const Chunk& c, std::string*
   std::string_view stored = StoredBytes(f, c);
   if (wal::Crc32c(stored) != c.crc) {
     return absl::DataLossError(StrCat(f.path(), ": checksum mismatch in a chunk at ", c.offset));
+  }
+  if (!DeclaresSize(stored, c.raw_size)) {
+    return absl::DataLossError(
+        StrCat(f.path(), ": a chunk at ", c.offset, " does not match its recorded size"));
   }
   out->resize(c.raw_size);
   size_t n = ZSTD_decompressDCtx(dctx_, out->data(), out->size(), stored.data(), stored.size());

@@ -290,6 +290,16 @@ TEST_F(SegmentTest, DamageIsDetected) {
   // A truncated file does not open.
   { std::ofstream(path_, std::ios::binary | std::ios::trunc) << bytes.substr(0, bytes.size() - 3); }
   EXPECT_EQ(Segment::Open(path_).status().code(), absl::StatusCode::kDataLoss);
+  // A metadata size the zstd frame does not declare is refused before anything is allocated
+  // for it (the footer ends: raw size, CRC, version, then the 8-byte magic).
+  std::string huge = bytes;
+  const size_t raw_size_at = huge.size() - 8 - 4 - 4 - 4;
+  for (size_t i = 0; i < 4; ++i) huge[raw_size_at + i] = i == 3 ? '\x7f' : '\xff';
+  { std::ofstream(path_, std::ios::binary | std::ios::trunc) << huge; }
+  absl::Status refused = Segment::Open(path_).status();
+  EXPECT_EQ(refused.code(), absl::StatusCode::kDataLoss);
+  EXPECT_NE(std::string(refused.message()).find("metadata size does not match its frame"), std::string::npos)
+      << refused;
 }
 
 }  // namespace
