@@ -240,7 +240,10 @@ absl::StatusOr<bool> Segment::ReadBlock(const LogSelectRequest& req, const Segme
     filtered = true;
     if (!any) return skip();
   }
-  for (const auto& [name, value] : plan.fields) {
+  for (const auto& field : plan.fields) {
+    // Not a structured binding: lambdas below capture the value (clang before 16 refuses).
+    const auto& name = field.first;
+    const auto& value = field.second;
     auto col = std::find(meta_.field_columns.begin(), meta_.field_columns.end(), name);
     bool any = false;
     if (col != meta_.field_columns.end()) {
