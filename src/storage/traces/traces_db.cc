@@ -55,6 +55,9 @@ TracesDb::TracesDb(Key, TracesDbOptions options, MetricsRegistry* metrics)
                                         "Spans of traces the tail sampler did not keep.");
     segments_deleted_ = &metrics->GetCounter("vigil_traces_segments_deleted_total",
                                              "Trace segments deleted by retention.");
+    append_waits_ = &metrics->GetCounter(
+        "vigil_traces_append_waits_total",
+        "Appends that waited for a head cut to catch up (back-pressure).");
   }
 }
 
@@ -97,6 +100,10 @@ TracesDb::~TracesDb() {
 
 absl::Status TracesDb::Close() {
   if (closed_.exchange(true)) return absl::OkStatus();
+  {
+    std::lock_guard lock(mu_);  // waiting appenders see closed_ and go on
+  }
+  cut_done_.notify_all();
   maintenance_.Stop();
   absl::Status st = CutHead();
   absl::Status wst = wal_->Close();
@@ -131,7 +138,9 @@ absl::StatusOr<SpanAppendStats> TracesDb::Append(const SpanBatch& batch) {
     accepted.push_back(i);
   }
   if (!accepted.empty()) {
-    if (absl::Status st = WriteAccepted(batch, accepted); !st.ok()) return st;
+    if (absl::Status st = WriteAccepted(batch, accepted, /*wait_for_cut=*/true); !st.ok()) {
+      return st;
+    }
     stats.accepted = accepted.size();
   }
   if (spans_accepted_) {
@@ -143,7 +152,22 @@ absl::StatusOr<SpanAppendStats> TracesDb::Append(const SpanBatch& batch) {
   return stats;
 }
 
-absl::Status TracesDb::WriteAccepted(const SpanBatch& batch, std::span<const uint32_t> spans) {
+absl::Status TracesDb::WriteAccepted(const SpanBatch& batch, std::span<const uint32_t> spans,
+                                     bool wait_for_cut) {
+  if (wait_for_cut) {
+    std::unique_lock lock(mu_);
+    auto may_append = [&] {
+      return frozen_.empty() || head_->bytes() < options_.head_max_bytes || closed_.load();
+    };
+    if (!may_append()) {
+      if (append_waits_) append_waits_->Inc();
+      if (!cut_done_.wait_for(lock, std::chrono::nanoseconds(options_.append_max_wait_ns),
+                              may_append)) {
+        return absl::UnavailableError(
+            "the trace store is behind: the previous head is still being written; retry later");
+      }
+    }
+  }
   std::string record;
   traces::EncodeSpanRecord(batch, spans, &record);
   absl::ReaderMutexLock append_lock(&append_mu_);
@@ -278,7 +302,10 @@ absl::Status TracesDb::CutHead() {
         }
         dropped += batches[b].size() - keep.size() - carry.size();
         if (!carry.empty()) {
-          if (absl::Status st = WriteAccepted(batches[b], carry); !st.ok()) return st;
+          if (absl::Status st = WriteAccepted(batches[b], carry, /*wait_for_cut=*/false);
+              !st.ok()) {
+            return st;
+          }
         }
         if (keep.size() == batches[b].size()) {
           ptrs.push_back(&batches[b]);
@@ -312,6 +339,7 @@ absl::Status TracesDb::CutHead() {
       frozen_.erase(frozen_.begin());
       frozen_wal_upto_.erase(frozen_wal_upto_.begin());
     }
+    cut_done_.notify_all();
     if (cuts_) cuts_->Inc();
     LogInfo("traces", "trace head written as a segment",
             {{"segment", name}, {"spans", StrCat(head->spans())}, {"sampled_out", StrCat(dropped)},

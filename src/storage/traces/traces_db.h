@@ -18,6 +18,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -43,6 +44,11 @@ struct TracesDbOptions {
   int64_t retention_ns = 14 * 24 * 3600 * 1'000'000'000LL;
   int64_t max_future_ns = 10 * 60 * 1'000'000'000LL;
   uint64_t head_max_bytes = 64 << 20;
+  // Back-pressure: while a cut is still writing the previous head and the live one is full
+  // too, appends wait (at most this long, then fail as Unavailable, 503 over HTTP), so a
+  // sender faster than the cut holds one head in memory being cut and one filling instead
+  // of a live head that grows with every cycle.
+  int64_t append_max_wait_ns = 30'000'000'000;
   int64_t head_max_age_ns = 10 * 60 * 1'000'000'000LL;
   int64_t maintenance_interval_ns = 1'000'000'000LL;
   bool background = true;  // off in tests that drive Flush/ApplyRetention themselves
@@ -88,8 +94,10 @@ class TracesDb final : public TracesStore {
     std::vector<std::shared_ptr<traces::TraceHead>> heads;  // frozen ones, then the live one
   };
   View Snapshot();
-  // Writes spans (already accepted) to the WAL and the live head.
-  absl::Status WriteAccepted(const SpanBatch& batch, std::span<const uint32_t> spans);
+  // Writes spans (already accepted) to the WAL and the live head. `wait_for_cut`: apply the
+  // back-pressure (not for the cut's own re-logging of carried spans).
+  absl::Status WriteAccepted(const SpanBatch& batch, std::span<const uint32_t> spans,
+                             bool wait_for_cut);
   absl::Status Load();
   absl::Status Replay();
   absl::Status CutHead();
@@ -104,6 +112,7 @@ class TracesDb final : public TracesStore {
   absl::Mutex append_mu_;
 
   std::mutex mu_;  // guards the fields below
+  std::condition_variable cut_done_;  // notified when a frozen head has been written
   std::shared_ptr<traces::TraceHead> head_;
   std::vector<std::shared_ptr<traces::TraceHead>> frozen_;  // oldest first
   std::vector<int> frozen_wal_upto_;
@@ -121,6 +130,7 @@ class TracesDb final : public TracesStore {
   Counter* cuts_ = nullptr;
   Counter* sampled_out_ = nullptr;
   Counter* segments_deleted_ = nullptr;
+  Counter* append_waits_ = nullptr;
 };
 
 }  // namespace vigil

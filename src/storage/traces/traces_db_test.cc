@@ -77,6 +77,38 @@ TEST(TracesDbTest, ServesTheHeadThenSegmentsThenAfterReopen) {
   EXPECT_EQ(ScanCount(db.db(), {}), 105u);
 }
 
+TEST(TracesDbTest, AppendsWaitWhileACutIsBehindAndTheHeadIsFull) {
+  TempTracesDb db([](TracesDbOptions& o) {
+    o.head_max_bytes = 1;  // every non-empty head is full
+    o.append_max_wait_ns = 50'000'000;
+  });
+  const int64_t now = NowNs();
+  SpanBatch a = MakeTestBatch(0, 2, 3, now - 1'000'000'000);
+  ASSERT_TRUE(db->Append(a).ok());
+  // A cut that cannot write its segment leaves its head frozen: a cut that is behind.
+  namespace fs = std::filesystem;
+  const std::string segments = db.dir() + "/segments";
+  fs::rename(segments, segments + ".away");
+  { std::ofstream(segments) << "not a directory"; }
+  EXPECT_FALSE(db->Flush().ok());
+  // The live head is empty: the next append goes in and fills it...
+  SpanBatch b = MakeTestBatch(10, 2, 3, now - 1'000'000'000);
+  ASSERT_TRUE(db->Append(b).ok());
+  // ...and the one after waits for the cut, then gives up.
+  SpanBatch c = MakeTestBatch(20, 2, 3, now - 1'000'000'000);
+  auto refused = db->Append(c);
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kUnavailable) << refused.status();
+  // Once the cut catches up, appends go on, and nothing acknowledged was lost.
+  fs::remove(segments);
+  fs::rename(segments + ".away", segments);
+  ASSERT_TRUE(db->Flush().ok());
+  ASSERT_TRUE(db->Append(c).ok());
+  EXPECT_EQ(TraceSize(db.db(), 0), 3u);
+  EXPECT_EQ(TraceSize(db.db(), 11), 3u);
+  EXPECT_EQ(TraceSize(db.db(), 21), 3u);
+  EXPECT_EQ(ScanCount(db.db(), {}), 18u);
+}
+
 TEST(TracesDbTest, ACrashLosesNothingAppended) {
   TempTracesDb db([](TracesDbOptions& o) { o.wal_sync = true; });
   const int64_t now = NowNs();
