@@ -8,7 +8,9 @@
 // lock (which also rolls the WAL), its spans are grouped into time sections, sorted by trace id
 // within each, and written as one segment file `<cut>-<wal upto>.tseg`, renamed into place (the commit point), and the WAL segments it
 // covers are deleted. On open, segments are loaded, unfinished ones (`.tmp`) removed, and the
-// rest of the WAL replayed into the head: `kill -9` loses nothing Append acknowledged.
+// rest of the WAL replayed into the head: `kill -9` loses nothing Append acknowledged. While a
+// cut is behind (the previous head still being written and the live one already full),
+// appends wait for it, so memory stays bounded under sustained overload.
 //
 // Retention deletes whole segments whose newest span ended before now - retention. Tail-based
 // sampling (trace_sampling.h), when configured, is applied at the cut.
