@@ -73,6 +73,9 @@ SUMMARY=$WORK/logs-summary.json
 log "generating $lines log lines (90 min from $(date -u -d "@$start_s" +%FT%TZ))"
 "$GEN" --lines "$lines" --start-s "$start_s" --duration-s "$duration_s" --out "$NDJSON" \
   --clickhouse-out "$CHROWS" --summary "$SUMMARY" || { log "log_gen failed"; return 1; }
+# The generated files are written back before any system is measured, so the first one does
+# not share the disk and the kernel's writeback with them.
+sync
 needle=$(json_string needle_trace_id "$SUMMARY")
 first_ns=$(json_field first_ns "$SUMMARY")
 last_ns=$(json_field last_ns "$SUMMARY")

@@ -87,6 +87,9 @@ log "generating $spans spans (traces starting over 30 min from $(date -u -d "@$s
 "$SGEN" --spans "$spans" --start-s "$start_s" --duration-s "$duration_s" --otlp-out "$OTLP" \
   --clickhouse-spans "$CHSPANS" --clickhouse-traces "$CHTRACES" --trace-ids "$IDS" \
   --sample "$lookups" --summary "$SUMMARY" || { log "span_gen failed"; return 1; }
+# The generated files (about 1.5 GB) are written back before any system is measured, so the
+# first one does not share the disk and the kernel's writeback with them.
+sync
 spans=$(json_field spans "$SUMMARY")
 traces=$(json_field traces "$SUMMARY")
 first_ns=$(json_field first_start_ns "$SUMMARY")
