@@ -99,6 +99,9 @@ struct SpanScanRequest {
   // Set by the caller to stop a scan early (timeout, client gone); the store checks it between
   // blocks and returns Cancelled.
   const std::atomic<bool>* cutoff = nullptr;
+  // False when the caller reads only trace ids and times: rows may then carry span and parent
+  // ids of 0, and a store skips decoding them (trace search's candidate pass).
+  bool span_ids = true;
 };
 
 struct TracesStoreStats {

@@ -37,6 +37,7 @@ absl::StatusOr<TraceSearchResult> SearchTraces(TracesStore& store, const TraceSe
       scan.end_ns = to;
       scan.filter = req.spans;
       scan.cutoff = req.cutoff;
+      scan.span_ids = false;  // candidates are kept by trace id and start only
       return store.ScanSpans(scan, [&](std::span<const SpanRow> rows) {
         for (const SpanRow& r : rows) {
           Candidate& c = candidates[r.trace_id];

@@ -100,10 +100,12 @@ absl::StatusOr<std::shared_ptr<const Segment>> Segment::Open(const std::string& 
 
 namespace {
 
-// Decodes the id columns (trace, span id, parent) of block `b`.
+// Decodes the id columns (trace, span id, parent) of block `b`; without `span_ids` only the
+// trace ids, leaving span and parent ids 0.
 absl::Status DecodeIds(const Segment& seg, const MappedFile& f, const BlockMeta& b,
-                       BlockScratch& s) {
+                       BlockScratch& s, bool span_ids = true) {
   for (uint32_t c : {kColTrace, kColSpanId, kColParent}) {
+    if (!span_ids && c != kColTrace) break;
     if (absl::Status st = s.reader.Read(f, b.columns[c], &s.raw[c]); !st.ok()) return st;
   }
   const size_t rows = b.rows;
@@ -120,6 +122,11 @@ absl::Status DecodeIds(const Segment& seg, const MappedFile& f, const BlockMeta&
       s.trace.insert(s.trace.end(), count, id);
     }
     if (s.trace.size() != rows) return Corrupt(seg, kColTrace);
+  }
+  if (!span_ids) {
+    s.span.assign(rows, 0);
+    s.parent.assign(rows, 0);
+    return absl::OkStatus();
   }
   if (s.raw[kColSpanId].size() != rows * 8) return Corrupt(seg, kColSpanId);
   s.span.resize(rows);
@@ -485,7 +492,7 @@ absl::StatusOr<bool> Segment::Scan(const SpanScanRequest& req,
       }
     }
     if (kept == 0) continue;
-    if (absl::Status st = DecodeIds(*this, *file_, b, s); !st.ok()) return st;
+    if (absl::Status st = DecodeIds(*this, *file_, b, s, req.span_ids); !st.ok()) return st;
     s.rows.clear();
     for (size_t i = 0; i < b.rows; ++i) {
       if (s.keep[i]) s.rows.push_back(RowOf(meta_, s, i));

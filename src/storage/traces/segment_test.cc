@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <tuple>
 
 #include "gtest/gtest.h"
 #include "storage/traces/segment_writer.h"
@@ -183,6 +184,33 @@ TEST_F(SegmentTest, KeyColumnsAnswerAsTheAttributeColumnDoes) {
   EXPECT_EQ(count({{"common", "b"}, {"twice", "r"}, {"service.name", "svc"}}), 1667u);
   EXPECT_EQ(count({{"wide", "v3"}, {"common", "a"}}), 1u);
   EXPECT_EQ(count({{"wide", "v4"}, {"common", "a"}}), 0u);
+}
+
+TEST_F(SegmentTest, ScanWithoutSpanIdsKeepsTraceIdsAndTimes) {
+  SpanBatch a = MakeTestBatch(0, 300, 4, kBase);
+  auto seg = Write({&a});
+  ASSERT_NE(seg, nullptr);
+  auto rows_of = [&](bool span_ids) {
+    SpanScanRequest req;
+    req.filter.span_name = "op1";
+    req.span_ids = span_ids;
+    std::vector<std::tuple<TraceId, int64_t, SpanId>> out;
+    EXPECT_TRUE(seg->Scan(req, [&](std::span<const SpanRow> rows) {
+      for (const SpanRow& r : rows) out.emplace_back(r.trace_id, r.start_ns, r.span_id);
+      return true;
+    }).ok());
+    return out;
+  };
+  auto full = rows_of(true);
+  auto light = rows_of(false);
+  ASSERT_EQ(full.size(), 300u);
+  ASSERT_EQ(light.size(), full.size());
+  for (size_t i = 0; i < full.size(); ++i) {
+    EXPECT_EQ(std::get<0>(light[i]), std::get<0>(full[i]));
+    EXPECT_EQ(std::get<1>(light[i]), std::get<1>(full[i]));
+    EXPECT_NE(std::get<2>(full[i]), 0u);
+    EXPECT_EQ(std::get<2>(light[i]), 0u);
+  }
 }
 
 TEST_F(SegmentTest, ScanStopsWhenAsked) {
