@@ -14,6 +14,21 @@ namespace {
 using proto::WireReader;
 using proto::WireType;
 
+// LogRecord's fields by number (4 is reserved).
+constexpr OtlpField kLogRecordFields[] = {{},
+                                          {"time_unix_nano", proto::kFixed64},
+                                          {"severity_number", proto::kVarint},
+                                          {"severity_text", proto::kLengthDelimited},
+                                          {},
+                                          {"body", proto::kLengthDelimited},
+                                          {"attributes", proto::kLengthDelimited},
+                                          {"dropped_attributes_count", proto::kVarint},
+                                          {"flags", proto::kFixed32},
+                                          {"trace_id", proto::kLengthDelimited},
+                                          {"span_id", proto::kLengthDelimited},
+                                          {"observed_time_unix_nano", proto::kFixed64},
+                                          {"event_name", proto::kLengthDelimited}};
+
 }  // namespace
 
 struct OtlpLogsProtoDecoder::Context {
@@ -36,39 +51,11 @@ bool OtlpLogsProtoDecoder::DecodeLogRecord(std::string_view pb, Context& ctx, st
   std::vector<std::string_view>& attrs = attr_bytes_;
   attrs.clear();
   while (r.NextField(&f, &t)) {
-    WireType want;
-    switch (f) {
-      case 1:
-      case 11:
-        want = proto::kFixed64;
-        break;
-      case 2:
-      case 7:
-        want = proto::kVarint;
-        break;
-      case 8:
-        want = proto::kFixed32;
-        break;
-      case 3:
-      case 5:
-      case 6:
-      case 9:
-      case 10:
-      case 12:
-        want = proto::kLengthDelimited;
-        break;
-      default:
-        r.Skip(t);
-        continue;
-    }
-    if (t != want) {
-      static constexpr std::string_view kNames[] = {
-          "",          "time_unix_nano", "severity_number", "severity_text",
-          "",          "body",           "attributes",      "dropped_attributes_count",
-          "flags",     "trace_id",       "span_id",         "observed_time_unix_nano",
-          "event_name"};
-      *error = OtlpWrongWireType(kNames[f], t, want);
-      return false;
+    OtlpFieldCheck check = CheckOtlpField(f, t, kLogRecordFields, error);
+    if (check == OtlpFieldCheck::kBad) return false;
+    if (check == OtlpFieldCheck::kSkip) {
+      r.Skip(t);
+      continue;
     }
     switch (f) {
       case 1:

@@ -12,6 +12,14 @@ std::string OtlpWrongWireType(std::string_view field, WireType got, WireType wan
                 proto::WireTypeName(want));
 }
 
+OtlpFieldCheck CheckOtlpField(uint32_t f, WireType t, std::span<const OtlpField> fields,
+                              std::string* error) {
+  if (f >= fields.size() || fields[f].name.empty()) return OtlpFieldCheck::kSkip;
+  if (t == fields[f].type) return OtlpFieldCheck::kRead;
+  *error = OtlpWrongWireType(fields[f].name, t, fields[f].type);
+  return OtlpFieldCheck::kBad;
+}
+
 bool SplitOtlpProtoContainer(std::string_view pb, std::string_view first_name,
                              std::string_view items_name, std::string_view* first,
                              std::string* fatal) {

@@ -57,6 +57,17 @@ void DecodeOtlpProtoScope(std::string_view pb, std::string_view* name, std::stri
 // "<field> has wire type varint, expected length-delimited".
 std::string OtlpWrongWireType(std::string_view field, proto::WireType got, proto::WireType want);
 
+// One message's fields by number (entry 0 and unused numbers have an empty name).
+struct OtlpField {
+  std::string_view name;
+  proto::WireType type = proto::kVarint;
+};
+// What to do with field `f` of wire type `t`: kSkip a field the table does not know, kRead a
+// known one, kBad (with *error) a known field of another wire type.
+enum class OtlpFieldCheck { kSkip, kRead, kBad };
+OtlpFieldCheck CheckOtlpField(uint32_t f, proto::WireType t, std::span<const OtlpField> fields,
+                              std::string* error);
+
 class OtlpProtoEnvelope {
  public:
   OtlpProtoEnvelope(const OtlpEnvelopeNames& names, OtlpProtoValues* values)

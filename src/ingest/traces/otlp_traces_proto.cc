@@ -39,20 +39,37 @@ inline bool ShortBytes(const char*& p, const char* end, std::string_view* out) {
   return true;
 }
 
-// Span fields 1..16: their names and wire types.
-// clang-format off
-constexpr std::string_view kSpanFields[] = {
-    "", "trace_id", "span_id", "trace_state", "parent_span_id", "name", "kind",
-    "start_time_unix_nano", "end_time_unix_nano", "attributes", "dropped_attributes_count",
-    "events", "dropped_events_count", "links", "dropped_links_count", "status", "flags"};
-constexpr WireType kSpanWireTypes[] = {
-    proto::kVarint, proto::kLengthDelimited, proto::kLengthDelimited, proto::kLengthDelimited,
-    proto::kLengthDelimited, proto::kLengthDelimited, proto::kVarint, proto::kFixed64,
-    proto::kFixed64, proto::kLengthDelimited, proto::kVarint, proto::kLengthDelimited,
-    proto::kVarint, proto::kLengthDelimited, proto::kVarint, proto::kLengthDelimited,
-    proto::kFixed32};
-// clang-format on
-
+// The fields of Span, Span.Event and Span.Link by number: names and wire types.
+constexpr OtlpField kSpanFields[] = {
+    {},
+    {"trace_id", proto::kLengthDelimited},
+    {"span_id", proto::kLengthDelimited},
+    {"trace_state", proto::kLengthDelimited},
+    {"parent_span_id", proto::kLengthDelimited},
+    {"name", proto::kLengthDelimited},
+    {"kind", proto::kVarint},
+    {"start_time_unix_nano", proto::kFixed64},
+    {"end_time_unix_nano", proto::kFixed64},
+    {"attributes", proto::kLengthDelimited},
+    {"dropped_attributes_count", proto::kVarint},
+    {"events", proto::kLengthDelimited},
+    {"dropped_events_count", proto::kVarint},
+    {"links", proto::kLengthDelimited},
+    {"dropped_links_count", proto::kVarint},
+    {"status", proto::kLengthDelimited},
+    {"flags", proto::kFixed32}};
+constexpr OtlpField kEventFields[] = {{},
+                                      {"time_unix_nano", proto::kFixed64},
+                                      {"name", proto::kLengthDelimited},
+                                      {"attributes", proto::kLengthDelimited},
+                                      {"dropped_attributes_count", proto::kVarint}};
+constexpr OtlpField kLinkFields[] = {{},
+                                     {"trace_id", proto::kLengthDelimited},
+                                     {"span_id", proto::kLengthDelimited},
+                                     {"trace_state", proto::kLengthDelimited},
+                                     {"attributes", proto::kLengthDelimited},
+                                     {"dropped_attributes_count", proto::kVarint},
+                                     {"flags", proto::kFixed32}};
 }  // namespace
 
 struct OtlpTracesProtoDecoder::Context {
@@ -137,17 +154,11 @@ bool OtlpTracesProtoDecoder::DecodeEvent(std::string_view pb, std::string* error
   OtlpAttribute a;
   bool set;
   while (r.NextField(&f, &t)) {
-    if (f > 4) {
+    OtlpFieldCheck check = CheckOtlpField(f, t, kEventFields, error);
+    if (check == OtlpFieldCheck::kBad) return false;
+    if (check == OtlpFieldCheck::kSkip) {
       r.Skip(t);
       continue;
-    }
-    static constexpr std::string_view kNames[] = {"", "time_unix_nano", "name", "attributes",
-                                                  "dropped_attributes_count"};
-    static constexpr WireType kTypes[] = {proto::kVarint, proto::kFixed64, proto::kLengthDelimited,
-                                          proto::kLengthDelimited, proto::kVarint};
-    if (t != kTypes[f]) {
-      *error = OtlpWrongWireType(kNames[f], t, kTypes[f]);
-      return false;
     }
     switch (f) {
       case 1:
@@ -194,20 +205,11 @@ bool OtlpTracesProtoDecoder::DecodeLink(std::string_view pb, std::string* error)
   OtlpAttribute a;
   bool set;
   while (r.NextField(&f, &t)) {
-    if (f > 6) {
+    OtlpFieldCheck check = CheckOtlpField(f, t, kLinkFields, error);
+    if (check == OtlpFieldCheck::kBad) return false;
+    if (check == OtlpFieldCheck::kSkip) {
       r.Skip(t);
       continue;
-    }
-    static constexpr std::string_view kNames[] = {
-        "",     "trace_id", "span_id", "trace_state", "attributes", "dropped_attributes_count",
-        "flags"};
-    static constexpr WireType kTypes[] = {proto::kVarint,          proto::kLengthDelimited,
-                                          proto::kLengthDelimited, proto::kLengthDelimited,
-                                          proto::kLengthDelimited, proto::kVarint,
-                                          proto::kFixed32};
-    if (t != kTypes[f]) {
-      *error = OtlpWrongWireType(kNames[f], t, kTypes[f]);
-      return false;
     }
     switch (f) {
       case 1:
@@ -295,13 +297,11 @@ bool OtlpTracesProtoDecoder::DecodeSpan(std::string_view pb, Context& ctx, std::
   bool set;
   size_t events = 0, links = 0;
   while (r.NextField(&f, &t)) {
-    if (f > 16) {
+    OtlpFieldCheck check = CheckOtlpField(f, t, kSpanFields, error);
+    if (check == OtlpFieldCheck::kBad) return false;
+    if (check == OtlpFieldCheck::kSkip) {
       r.Skip(t);
       continue;
-    }
-    if (t != kSpanWireTypes[f]) {
-      *error = OtlpWrongWireType(kSpanFields[f], t, kSpanWireTypes[f]);
-      return false;
     }
     switch (f) {
       case 1:
