@@ -264,3 +264,19 @@ ch_timed() {  # sql
   fi
   awk -v s="$secs" 'BEGIN {printf "%.1f\n", s * 1000}'
 }
+
+# awk functions the log and trace tables share: cell() formats a figure ("–" when missing);
+# ratio_row() prints "| **vigil / <label>** | a/b× | ..." over the given columns of the
+# v[system, column] array the table's program fills, nothing when either system is missing.
+AWK_TABLE_FUNCTIONS='
+  function cell(x, f) { return x == "" ? "–" : sprintf(f, x) }
+  function ratio_row(label, peer, colspec, tail,    cols, n, k, a, b, line) {
+    if (!(("vigil", 3) in v) || !((peer, 3) in v)) return
+    line = "| **vigil / " label "**"
+    n = split(colspec, cols, " ")
+    for (k = 1; k <= n; k++) {
+      a = v["vigil", cols[k]]; b = v[peer, cols[k]]
+      line = line " | " (a != "" && b > 0 ? sprintf("%.2f×", a / b) : "–")
+    }
+    print line tail
+  }'

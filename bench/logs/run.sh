@@ -340,8 +340,7 @@ done
 rm -f "$ANSWER" "$WORK/ch_sql.out" "$NDJSON" "$CHROWS"
 
 # ---- the table ----------------------------------------------------------------------------
-awk -F'\t' '
-  function cell(v, f) { return v == "" ? "–" : sprintf(f, v) }
+awk -F'\t' "$AWK_TABLE_FUNCTIONS"'
   NR > 1 {
     name = $1
     if (name == "clickhouse") name = "ClickHouse 18.16 (LZ4)"
@@ -358,15 +357,8 @@ awk -F'\t' '
     print "| system | lines/s | CPU-µs/line | peak RSS MiB | disk B/line | needle ms | substring ms | field filter ms | counts by level/min ms |"
     print "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
     for (i = 1; i <= n; i++) print print_rows[i]
-    if (("vigil", 3) in v && ("clickhouse", 3) in v) {
-      line = "| **vigil / ClickHouse (LZ4)**"
-      split("3 4 5 9 11 12 13 14", cols, " ")
-      for (k = 1; k <= 8; k++) {
-        a = v["vigil", cols[k]]; b = v["clickhouse", cols[k]]
-        line = line " | " (a != "" && b > 0 ? sprintf("%.2f×", a / b) : "–")
-      }
-      print line " |"
-    }
+    ratio_row("ClickHouse (LZ4)", "clickhouse", "3 4 5 9 11 12 13 14", " |")
+    ratio_row("ClickHouse (zstd)", "clickhouse-zstd", "3 4 5 9 11 12 13 14", " |")
   }' "$RUNS"
 echo
 echo "$lines lines of $(ratio "$ndjson_bytes" "$lines" %.0f) B of JSON on average; peak RSS during" \

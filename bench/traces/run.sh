@@ -343,8 +343,7 @@ done
 rm -f "$ANSWER" "$WORK/ch_sql.out" "$OTLP" "$CHSPANS" "$CHTRACES"
 
 # ---- the table ----------------------------------------------------------------------------
-awk -F'\t' '
-  function cell(v, f) { return v == "" ? "–" : sprintf(f, v) }
+awk -F'\t' "$AWK_TABLE_FUNCTIONS"'
   NR > 1 {
     name = $1
     if (name == "clickhouse") name = "ClickHouse 18.16 (LZ4)"
@@ -360,15 +359,8 @@ awk -F'\t' '
     print "| system | spans/s | CPU-s per 1M spans | peak RSS MiB | disk B/span | by id p50 ms | by id p99 ms | search ms | search + summaries ms | search traces |"
     print "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
     for (i = 1; i <= n; i++) print rows[i]
-    if (("vigil", 3) in v && ("clickhouse", 3) in v) {
-      line = "| **vigil / ClickHouse (LZ4)**"
-      split("3 4 5 9 11 12 14 18", cols, " ")
-      for (k = 1; k <= 8; k++) {
-        a = v["vigil", cols[k]]; b = v["clickhouse", cols[k]]
-        line = line " | " (a != "" && b > 0 ? sprintf("%.2f×", a / b) : "–")
-      }
-      print line " | |"
-    }
+    ratio_row("ClickHouse (LZ4)", "clickhouse", "3 4 5 9 11 12 14 18", " | |")
+    ratio_row("ClickHouse (zstd)", "clickhouse-zstd", "3 4 5 9 11 12 14 18", " | |")
   }' "$RUNS"
 echo
 echo "$spans spans in $traces traces; $(ratio "$otlp_bytes" "$spans" %.0f) B/span as OTLP protobuf." \
