@@ -27,7 +27,6 @@
 namespace vigil::bench {
 namespace {
 
-using Clock = std::chrono::steady_clock;
 
 
 int Main(int argc, char** argv) {
@@ -82,12 +81,6 @@ int Main(int argc, char** argv) {
   int64_t lines = 0;
   for (const LineBatch& b : batches) lines += b.lines;
 
-  absl::StatusOr<ProcessStats> before = ProcessStats{};
-  if (server_pid > 0) before = ReadProcessStats(server_pid);
-  if (!before.ok()) {
-    std::fprintf(stderr, "log_load: %s\n", std::string(before.status().message()).c_str());
-    return 1;
-  }
   std::vector<std::string_view> bodies;
   for (const LineBatch& b : batches) bodies.push_back(b.body);
   PostOptions post;
@@ -98,17 +91,9 @@ int Main(int argc, char** argv) {
   post.connections = connections;
   post.timeout = std::chrono::milliseconds(timeout_ms);
   post.user_agent = "vigil-bench-log-load";
-  const Clock::time_point start = Clock::now();
-  SendResult r = PostAll(bodies, post);
-  const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
-  absl::StatusOr<ProcessStats> after = ProcessStats{};
-  if (server_pid > 0) after = ReadProcessStats(server_pid);
-  if (!r.error.empty()) {
-    std::fprintf(stderr, "log_load: %s\n", r.error.c_str());
-    return 1;
-  }
-  if (!after.ok()) {
-    std::fprintf(stderr, "log_load: %s\n", std::string(after.status().message()).c_str());
+  absl::StatusOr<MeasuredSend> sent = MeasuredPostAll(bodies, post, server_pid);
+  if (!sent.ok()) {
+    std::fprintf(stderr, "log_load: %s\n", std::string(sent.status().message()).c_str());
     return 1;
   }
 
@@ -118,8 +103,9 @@ int Main(int argc, char** argv) {
   j.Key("lines").Int(lines).Key("bytes").Int(static_cast<int64_t>(data.size()));
   j.Key("batches").Int(static_cast<int64_t>(batches.size())).Key("batch_lines").Int(batch_lines);
   j.Key("connections").Int(connections);
-  WriteSendFigures(j, "line", lines, static_cast<int64_t>(data.size()), seconds, &r,
-                   server_pid > 0 ? &*before : nullptr, server_pid > 0 ? &*after : nullptr);
+  WriteSendFigures(j, "line", lines, static_cast<int64_t>(data.size()), sent->seconds,
+                   &sent->result, sent->before ? &*sent->before : nullptr,
+                   sent->after ? &*sent->after : nullptr);
   j.EndObject();
   std::printf("%s\n", out.c_str());
   return 0;

@@ -75,4 +75,24 @@ void WriteSendFigures(JsonWriter& j, std::string_view unit, int64_t items, int64
   }
 }
 
+absl::StatusOr<MeasuredSend> MeasuredPostAll(std::span<const std::string_view> bodies,
+                                             const PostOptions& options, int server_pid) {
+  MeasuredSend out;
+  if (server_pid > 0) {
+    absl::StatusOr<ProcessStats> before = ReadProcessStats(server_pid);
+    if (!before.ok()) return before.status();
+    out.before = *before;
+  }
+  const auto start = std::chrono::steady_clock::now();
+  out.result = PostAll(bodies, options);
+  out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (server_pid > 0) {
+    absl::StatusOr<ProcessStats> after = ReadProcessStats(server_pid);
+    if (!after.ok()) return after.status();
+    out.after = *after;
+  }
+  if (!out.result.error.empty()) return absl::InternalError(out.result.error);
+  return out;
+}
+
 }  // namespace vigil::bench

@@ -11,10 +11,12 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 
+#include "absl/status/statusor.h"
 #include "bench/metrics/proc_stats.h"
 #include "bench/metrics/send_result.h"
 #include "common/json_writer.h"
@@ -36,6 +38,17 @@ struct PostOptions {
 };
 
 SendResult PostAll(std::span<const std::string_view> bodies, const PostOptions& options);
+
+// PostAll timed, with the server's process stats read just before the first request and just
+// after the last answer when `server_pid` > 0. Not OK when the send failed (the first error)
+// or the stats cannot be read.
+struct MeasuredSend {
+  SendResult result;
+  double seconds = 0;
+  std::optional<ProcessStats> before, after;
+};
+absl::StatusOr<MeasuredSend> MeasuredPostAll(std::span<const std::string_view> bodies,
+                                             const PostOptions& options, int server_pid);
 
 // The figures every load client prints after its own: the send phase's time and rates
 // (`<unit>s_per_second`, bytes_per_second), request latency percentiles, and with server stats

@@ -28,7 +28,6 @@
 namespace vigil::bench {
 namespace {
 
-using Clock = std::chrono::steady_clock;
 
 // Spans in one ExportTraceServiceRequest (resource_spans=1 > scope_spans=2 > spans=2); -1 when
 // the request does not parse.
@@ -141,12 +140,6 @@ int Main(int argc, char** argv) {
   }
   const HttpHeaders headers = {{"Content-Type", "application/x-protobuf"}};
 
-  absl::StatusOr<ProcessStats> before = ProcessStats{};
-  if (server_pid > 0) before = ReadProcessStats(server_pid);
-  if (!before.ok()) {
-    std::fprintf(stderr, "span_load: %s\n", std::string(before.status().message()).c_str());
-    return 1;
-  }
   PostOptions post;
   post.host = host;
   post.port = port;
@@ -156,17 +149,9 @@ int Main(int argc, char** argv) {
   post.timeout = std::chrono::milliseconds(timeout_ms);
   post.user_agent = "vigil-bench-span-load";
   post.rejection = Rejection;
-  const Clock::time_point start = Clock::now();
-  SendResult r = PostAll(requests, post);
-  const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
-  absl::StatusOr<ProcessStats> after = ProcessStats{};
-  if (server_pid > 0) after = ReadProcessStats(server_pid);
-  if (!r.error.empty()) {
-    std::fprintf(stderr, "span_load: %s\n", r.error.c_str());
-    return 1;
-  }
-  if (!after.ok()) {
-    std::fprintf(stderr, "span_load: %s\n", std::string(after.status().message()).c_str());
+  absl::StatusOr<MeasuredSend> sent = MeasuredPostAll(requests, post, server_pid);
+  if (!sent.ok()) {
+    std::fprintf(stderr, "span_load: %s\n", std::string(sent.status().message()).c_str());
     return 1;
   }
 
@@ -176,8 +161,9 @@ int Main(int argc, char** argv) {
   j.Key("spans").Int(spans).Key("bytes").Int(static_cast<int64_t>(data.size()));
   j.Key("requests").Int(static_cast<int64_t>(requests.size()));
   j.Key("connections").Int(connections);
-  WriteSendFigures(j, "span", spans, static_cast<int64_t>(data.size()), seconds, &r,
-                   server_pid > 0 ? &*before : nullptr, server_pid > 0 ? &*after : nullptr);
+  WriteSendFigures(j, "span", spans, static_cast<int64_t>(data.size()), sent->seconds,
+                   &sent->result, sent->before ? &*sent->before : nullptr,
+                   sent->after ? &*sent->after : nullptr);
   j.EndObject();
   std::printf("%s\n", out.c_str());
   return 0;
