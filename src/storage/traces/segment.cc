@@ -74,14 +74,13 @@ absl::StatusOr<std::shared_ptr<const Segment>> Segment::Open(const std::string& 
   if (!meta.ok()) {
     return absl::DataLossError(StrCat("trace segment ", path, ": ", meta.status().message()));
   }
+  auto outside = [&](const Chunk& c) { return c.offset + c.size > footer->meta_offset; };
   for (const BlockMeta& b : meta->blocks) {
-    std::vector<Chunk> chunks(b.columns.begin(), b.columns.end());
-    for (const KeyColumn& k : b.key_columns) chunks.push_back(k.chunk);
-    for (const Chunk& c : chunks) {
-      if (c.offset + c.size > footer->meta_offset) {
-        return absl::DataLossError(
-            StrCat("trace segment ", path, ": a column lies outside the data section"));
-      }
+    if (std::any_of(b.columns.begin(), b.columns.end(), outside) ||
+        std::any_of(b.key_columns.begin(), b.key_columns.end(),
+                    [&](const KeyColumn& k) { return outside(k.chunk); })) {
+      return absl::DataLossError(
+          StrCat("trace segment ", path, ": a column lies outside the data section"));
     }
   }
   for (const ResourceMeta& r : meta->resources) {

@@ -139,7 +139,7 @@ absl::StatusOr<SegmentMeta> DecodeSegmentMeta(std::string_view data, uint32_t ve
       if (!r.Uvarint(&keys) || keys > kMaxKeyColumns) return bad("bad key column count");
       b.key_columns.resize(keys);
       for (KeyColumn& k : b.key_columns) {
-        if (!string_id(&k.key) || !GetChunk(r, &k.chunk)) return bad("truncated key column");
+        if (!string_id(&k.key) || !GetChunk(r, &k.chunk)) return bad("bad key column");
       }
     }
     if (b.rows == 0 || b.rows > kBlockRows || b.max_trace < b.min_trace) {

@@ -298,6 +298,35 @@ TEST_F(SegmentTest, VersionOneMetadataIsOneSection) {
   EXPECT_FALSE(DecodeSegmentMeta(v1, 2).ok());
 }
 
+TEST_F(SegmentTest, MalformedSectionsAndKeyColumnsAreRefused) {
+  SpanBatch a = MakeTestBatch(0, 100, 3, kBase);
+  auto seg = Write({&a});
+  ASSERT_NE(seg, nullptr);
+  const SegmentMeta& good = seg->meta();
+  ASSERT_FALSE(good.blocks.empty());
+  ASSERT_FALSE(good.blocks[0].key_columns.empty());
+  auto refusal = [](const SegmentMeta& m) {
+    auto decoded = DecodeSegmentMeta(EncodeSegmentMeta(m));
+    return decoded.ok() ? std::string("accepted") : std::string(decoded.status().message());
+  };
+  auto has = [](const std::string& got, std::string_view want) {
+    return got.find(want) != std::string::npos;
+  };
+  SegmentMeta m = good;
+  m.sections.push_back({0, 1, m.sections[0].trace_bloom});  // one block too many
+  EXPECT_TRUE(has(refusal(m), "bad section")) << refusal(m);
+  m = good;
+  m.sections.push_back({0, 0, m.sections[0].trace_bloom});
+  m.sections[0].blocks = 0;  // the blocks are left uncovered
+  EXPECT_TRUE(has(refusal(m), "sections do not cover the blocks")) << refusal(m);
+  m = good;
+  m.blocks[0].key_columns.resize(kMaxKeyColumns + 1, m.blocks[0].key_columns[0]);
+  EXPECT_TRUE(has(refusal(m), "bad key column count")) << refusal(m);
+  m = good;
+  m.blocks[0].key_columns[0].key = static_cast<uint32_t>(m.strings.size());
+  EXPECT_TRUE(has(refusal(m), "bad key column")) << refusal(m);
+}
+
 TEST_F(SegmentTest, DamageIsDetected) {
   SpanBatch a = MakeTestBatch(0, 50, 4, kBase);
   ASSERT_NE(Write({&a}), nullptr);
