@@ -3,6 +3,7 @@
 #include <array>
 
 #include "absl/container/flat_hash_map.h"
+#include "common/string_view_hash.h"
 #include "common/strings.h"
 
 namespace vigil {
@@ -27,7 +28,7 @@ void DedupeFields(std::vector<LogFieldView>* fields) {
       }
     }
   } else {
-    absl::flat_hash_map<std::string_view, size_t> seen;
+    StringViewMap<size_t> seen;
     seen.reserve(n);
     for (size_t i = 0; i < n; ++i) {
       auto [it, inserted] = seen.try_emplace(f[i].name, out);

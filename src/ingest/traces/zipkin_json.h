@@ -39,6 +39,7 @@
 #include <string_view>
 
 #include "absl/container/flat_hash_map.h"
+#include "common/string_view_hash.h"
 #include "ingest/json/json_reader.h"
 #include "ingest/otlp/otlp_json_values.h"  // JsonStep
 #include "ingest/traces/span_decode_result.h"
@@ -73,7 +74,7 @@ class ZipkinJsonDecoder {
   JsonBody json_;
   JsonReader reader_;
   SpanAssembler spans_;
-  absl::flat_hash_map<std::string_view, uint32_t> services_;
+  StringViewMap<uint32_t> services_;
   std::string error_;
 };
 

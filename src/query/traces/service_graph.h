@@ -33,6 +33,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "common/string_arena.h"
+#include "common/string_view_hash.h"
 #include "storage/span_record.h"
 #include "storage/traces_store.h"
 
@@ -101,7 +102,7 @@ class ServiceGraphBuilder {
   void AddEdge(uint32_t client, uint32_t server, bool error, int64_t duration_ns);
 
   StringArena names_arena_;
-  absl::flat_hash_map<std::string_view, uint32_t> service_index_;  // views into names_arena_
+  StringViewMap<uint32_t> service_index_;  // views into names_arena_
   std::vector<std::string_view> service_names_;
   std::vector<NodeStats> nodes_;  // by service id
   absl::flat_hash_map<SpanKey, uint32_t> span_service_;

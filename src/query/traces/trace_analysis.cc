@@ -6,6 +6,7 @@
 #include <tuple>
 
 #include "absl/container/flat_hash_map.h"
+#include "common/string_view_hash.h"
 
 namespace vigil {
 namespace {
@@ -29,7 +30,7 @@ struct Earlier {
 // Extent, span and error counts, services, root and error spans.
 void Summarize(std::span<const Span> spans, TraceAnalysis* a) {
   const Earlier earlier{spans};
-  absl::flat_hash_map<std::string_view, uint32_t> service_index;
+  StringViewMap<uint32_t> service_index;
   uint32_t earliest = kNoSpan;
   std::vector<uint32_t> error_spans;
   bool first = true;

@@ -31,6 +31,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "common/string_arena.h"
+#include "common/string_view_hash.h"
 #include "storage/span_record.h"
 #include "storage/traces_store.h"
 
@@ -82,7 +83,7 @@ class TraceSummarizer {
   absl::flat_hash_map<TraceId, uint32_t> trace_index_;  // into traces_
   std::vector<Accum> traces_;
   StringArena names_arena_;
-  absl::flat_hash_map<std::string_view, uint32_t> service_index_;  // views into names_arena_
+  StringViewMap<uint32_t> service_index_;  // views into names_arena_
   std::vector<std::string_view> service_names_;
 };
 

@@ -7,6 +7,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "common/coding.h"
 #include "common/file_util.h"
+#include "common/string_view_hash.h"
 #include "common/strings.h"
 #include "storage/bloom/bloom.h"
 #include "storage/columnar/column_file.h"
@@ -57,8 +58,8 @@ void PutId(std::string* out, std::string_view hex, size_t raw_len) {
 class BlockEncoder {
  public:
   BlockEncoder(const SegmentWriterOptions& o, const std::vector<std::string>& field_columns,
-               const absl::flat_hash_map<std::string_view, uint32_t>& field_column_index,
-               absl::flat_hash_map<std::string_view, uint32_t>& other_index,
+               const StringViewMap<uint32_t>& field_column_index,
+               StringViewMap<uint32_t>& other_index,
                std::vector<std::string>& other_names)
       : options_(o),
         field_columns_(field_columns),
@@ -165,8 +166,8 @@ class BlockEncoder {
 
   const SegmentWriterOptions& options_;
   const std::vector<std::string>& field_columns_;
-  const absl::flat_hash_map<std::string_view, uint32_t>& field_column_index_;
-  absl::flat_hash_map<std::string_view, uint32_t>& other_index_;
+  const StringViewMap<uint32_t>& field_column_index_;
+  StringViewMap<uint32_t>& other_index_;
   std::vector<std::string>& other_names_;
   columnar::ChunkWriter chunks_;
   std::vector<std::string> cols_, lens_;
@@ -220,7 +221,7 @@ absl::StatusOr<uint64_t> WriteSegment(const std::string& path, const std::vector
   // Field names by frequency, from a sample of rows (every row of a small segment). A name
   // the sample misses still gets stored, in the shared column.
   const size_t stride = nrows < 4096 ? 1 : 8;
-  absl::flat_hash_map<std::string_view, uint64_t> counts;
+  StringViewMap<uint64_t> counts;
   std::vector<LogFieldView> pool;
   size_t sampled = 0;
   for (size_t i = 0; i < nrows; i += stride) {
@@ -234,7 +235,7 @@ absl::StatusOr<uint64_t> WriteSegment(const std::string& path, const std::vector
   std::sort(by_count.begin(), by_count.end(), [](const auto& a, const auto& b) {
     return a.second != b.second ? a.second > b.second : a.first < b.first;
   });
-  absl::flat_hash_map<std::string_view, uint32_t> column_index, other_index;
+  StringViewMap<uint32_t> column_index, other_index;
   for (const auto& [name, n] : by_count) {
     if (meta.field_columns.size() < options.max_field_columns &&
         static_cast<double>(n) >= options.field_column_min_share * static_cast<double>(sampled)) {

@@ -5,6 +5,7 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "common/coding.h"
+#include "common/string_view_hash.h"
 #include "common/strings.h"
 #include "storage/bloom/bloom.h"
 
@@ -511,7 +512,7 @@ absl::Status Segment::SpanNames(std::string_view service, int64_t start_ns, int6
   req.start_ns = start_ns;
   req.end_ns = end_ns;
   req.filter.service_name = std::string(service);
-  absl::flat_hash_set<std::string_view> seen;
+  StringViewSet seen;
   auto scanned = Scan(req, [&](std::span<const SpanRow> rows) {
     for (const SpanRow& r : rows) {
       if (seen.insert(r.name).second) out->emplace_back(r.name);

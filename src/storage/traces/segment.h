@@ -23,6 +23,7 @@
 #include "absl/status/statusor.h"
 #include "common/file_util.h"
 #include "storage/traces/segment_format.h"
+#include "common/string_view_hash.h"
 #include "storage/traces_store.h"
 
 namespace vigil::traces {
@@ -63,7 +64,7 @@ class Segment {
 
   std::unique_ptr<MappedFile> file_;
   SegmentMeta meta_;
-  absl::flat_hash_map<std::string_view, uint32_t> string_ids_;  // views of meta_.strings
+  StringViewMap<uint32_t> string_ids_;  // views of meta_.strings
 };
 
 }  // namespace vigil::traces

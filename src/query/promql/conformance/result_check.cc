@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "absl/container/flat_hash_map.h"
+#include "common/string_view_hash.h"
 #include "common/strings.h"
 
 namespace vigil::promql::conformance {
@@ -28,9 +29,9 @@ absl::Status CheckScalar(const EvalCmd& cmd, double got) {
 }
 
 absl::Status CheckVector(const EvalCmd& cmd, const Vector& got, bool ordered) {
-  absl::flat_hash_map<std::string_view, const ExpectedSample*> expected;
+  StringViewMap<const ExpectedSample*> expected;
   for (const ExpectedSample& e : cmd.samples) expected[e.labels.packed()] = &e;
-  absl::flat_hash_map<std::string_view, bool> seen;
+  StringViewMap<bool> seen;
   for (size_t pos = 0; pos < got.size(); ++pos) {
     const VectorSample& s = got[pos];
     auto it = expected.find(s.labels.packed());
