@@ -11,8 +11,6 @@
 // reported for data a server refused.
 #include <chrono>
 #include <cstdio>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -116,17 +114,10 @@ int Main(int argc, char** argv) {
     std::fprintf(stderr, "span_load: --target must be host:port, got %s\n", target.c_str());
     return 2;
   }
-  std::ifstream in(file, std::ios::binary);
-  std::ostringstream content;
-  if (!in || !(content << in.rdbuf())) {
-    std::fprintf(stderr, "span_load: cannot read %s\n", file.c_str());
-    return 2;
-  }
-  const std::string data = std::move(content).str();
+  std::string data, error;
   std::vector<std::string_view> requests;
-  std::string error;
-  if (!SplitFramed(data, &requests, &error)) {
-    std::fprintf(stderr, "span_load: %s: %s\n", file.c_str(), error.c_str());
+  if (!ReadFramedFile(file, &data, &requests, &error)) {
+    std::fprintf(stderr, "span_load: %s\n", error.c_str());
     return 2;
   }
   int64_t spans = 0;

@@ -1,5 +1,8 @@
 #include "bench/traces/span_otlp.h"
 
+#include <fstream>
+#include <sstream>
+
 #include "common/proto_wire.h"
 
 namespace vigil::bench {
@@ -116,6 +119,22 @@ bool SplitFramed(std::string_view data, std::vector<std::string_view>* requests,
     }
     requests->push_back(data.substr(pos, n));
     pos += n;
+  }
+  return true;
+}
+
+bool ReadFramedFile(const std::string& path, std::string* data,
+                    std::vector<std::string_view>* requests, std::string* error) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream content;
+  if (!in || !(content << in.rdbuf())) {
+    *error = "cannot read " + path;
+    return false;
+  }
+  *data = std::move(content).str();
+  if (!SplitFramed(*data, requests, error)) {
+    *error = path + ": " + *error;
+    return false;
   }
   return true;
 }

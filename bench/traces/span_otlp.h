@@ -31,6 +31,11 @@ void AppendFramed(std::string_view request, std::string* out);
 bool SplitFramed(std::string_view data, std::vector<std::string_view>* requests,
                  std::string* error);
 
+// Reads a request file into *data and splits it (SplitFramed); false with *error when the
+// file cannot be read or its framing is broken.
+bool ReadFramedFile(const std::string& path, std::string* data,
+                    std::vector<std::string_view>* requests, std::string* error);
+
 class OtlpBatcher {
  public:
   // `sink` gets each request and its span count.

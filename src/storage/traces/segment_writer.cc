@@ -8,6 +8,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "common/coding.h"
 #include "common/file_util.h"
+#include "common/string_view_hash.h"
 #include "storage/bloom/bloom.h"
 #include "storage/columnar/column_file.h"
 #include "storage/traces/segment_format.h"
@@ -15,12 +16,44 @@
 namespace vigil::traces {
 namespace {
 
+// A span in sort order. The writer stages each span's encoded columns in arrival order (a
+// sequential pass over the batches) and then copies them in trace order: the copy touches
+// one compact run of bytes per span instead of the span's entry, attribute views and
+// strings, which lie scattered over the head's batches once sorted (that gather was half
+// the cost of writing a segment).
 struct RowRef {
   TraceId trace;
   int64_t start = 0;
-  uint32_t batch = 0;
-  uint32_t span = 0;
+  SpanId span_id = 0;
+  uint32_t staged = 0;  // into Staging::spans
   uint32_t section = 0;
+};
+
+// A span's columns, encoded: kColMeta, kColText, kColAttrs and kColEvents bytes back to back
+// at `offset` of Staging::bytes, and its span attributes for the key columns.
+struct StagedSpan {
+  uint64_t offset = 0;
+  uint32_t len[4] = {0, 0, 0, 0};  // meta, text, attrs, events
+  uint32_t first_attr = 0;         // into Staging::attrs
+  uint32_t num_attrs = 0;
+  uint32_t resource = 0;
+  SpanId parent_span_id = 0;
+  int64_t end_ns = 0;
+};
+constexpr uint32_t kStagedColumns[4] = {kColMeta, kColText, kColAttrs, kColEvents};
+
+// A span attribute for the key columns: the value is `size` bytes at `value` past the
+// span's offset (inside its kColAttrs bytes).
+struct StagedAttr {
+  uint32_t key = 0;
+  uint32_t value = 0;
+  uint32_t size = 0;
+};
+
+struct Staging {
+  std::string bytes;
+  std::vector<StagedSpan> spans;
+  std::vector<StagedAttr> attrs;
 };
 
 int64_t FloorDiv(int64_t a, int64_t b) { return a / b - (a % b < 0 ? 1 : 0); }
@@ -99,16 +132,104 @@ class Dictionary {
 
  private:
   SegmentMeta* meta_;
-  absl::flat_hash_map<std::string_view, uint32_t> strings_;  // views of the batches
+  StringViewMap<uint32_t> strings_;  // views of the batches
   absl::flat_hash_map<std::string, uint32_t> resources_;     // encoded resource -> id
   absl::flat_hash_map<uint64_t, uint32_t> scopes_;
   std::string key_;
 };
 
+// Pass one: encodes every span's own columns into a Staging, in arrival order.
+class Stager {
+ public:
+  Stager(Dictionary* dict, Staging* out) : dict_(dict), out_(out) {}
+
+  void Add(uint32_t batch_index, const SpanBatch& batch, const SpanBatch::Entry& e) {
+    std::string& buf = out_->bytes;
+    StagedSpan& st = out_->spans.emplace_back();
+    st.offset = buf.size();
+    st.resource = ResourceId(batch_index, batch, e.resource);
+    st.parent_span_id = e.parent_span_id;
+    st.end_ns = e.end_ns;
+
+    size_t mark = buf.size();
+    buf.push_back(static_cast<char>(static_cast<uint8_t>(e.kind) |
+                                    (static_cast<uint8_t>(e.status) << 4)));
+    PutUvarint(&buf, st.resource);
+    PutUvarint(&buf, dict_->String(e.name));
+    PutUvarint(&buf, dict_->Scope(e.scope_name, e.scope_version));
+    PutUvarint(&buf, e.flags);
+    st.len[0] = Since(mark, &mark);
+
+    PutString(&buf, e.trace_state);
+    PutString(&buf, e.status_message);
+    st.len[1] = Since(mark, &mark);
+
+    st.first_attr = static_cast<uint32_t>(out_->attrs.size());
+    PutAttributes(batch.AttributesOf(e), st.offset, /*stage=*/true);
+    st.num_attrs = static_cast<uint32_t>(out_->attrs.size()) - st.first_attr;
+    PutUvarint(&buf, e.dropped_attributes_count);
+    st.len[2] = Since(mark, &mark);
+
+    PutUvarint(&buf, e.num_events);
+    for (const SpanBatch::Event& event : batch.EventsOf(e)) {
+      PutVarint(&buf, event.time_ns - e.start_ns);
+      PutUvarint(&buf, dict_->String(event.name));
+      PutAttributes(batch.AttributesOf(event), st.offset, /*stage=*/false);
+      PutUvarint(&buf, event.dropped_attributes_count);
+    }
+    PutUvarint(&buf, e.dropped_events_count);
+    PutUvarint(&buf, e.num_links);
+    for (const SpanBatch::Link& l : batch.LinksOf(e)) {
+      PutFixed64(&buf, l.trace_id.hi);
+      PutFixed64(&buf, l.trace_id.lo);
+      PutFixed64(&buf, l.span_id);
+      PutString(&buf, l.trace_state);
+      PutAttributes(batch.AttributesOf(l), st.offset, /*stage=*/false);
+      PutUvarint(&buf, l.dropped_attributes_count);
+    }
+    PutUvarint(&buf, e.dropped_links_count);
+    st.len[3] = Since(mark, &mark);
+  }
+
+ private:
+  // Bytes appended since *mark; moves the mark to the end.
+  uint32_t Since(size_t mark, size_t* next) {
+    *next = out_->bytes.size();
+    return static_cast<uint32_t>(*next - mark);
+  }
+
+  // `stage`: these are span attributes, remembered for the key columns.
+  void PutAttributes(std::span<const SpanAttributeView> attrs, uint64_t span_offset, bool stage) {
+    std::string& buf = out_->bytes;
+    PutUvarint(&buf, attrs.size());
+    for (const SpanAttributeView& a : attrs) {
+      const uint32_t key = dict_->String(a.key);
+      PutUvarint(&buf, key);
+      buf.push_back(static_cast<char>(a.type));
+      PutUvarint(&buf, a.value.size());
+      if (stage) {
+        out_->attrs.push_back({key, static_cast<uint32_t>(buf.size() - span_offset),
+                               static_cast<uint32_t>(a.value.size())});
+      }
+      buf.append(a.value);
+    }
+  }
+
+  uint32_t ResourceId(uint32_t batch_index, const SpanBatch& batch, uint32_t resource) {
+    auto [it, inserted] = resource_ids_.try_emplace((uint64_t{batch_index} << 32) | resource, 0);
+    if (inserted) it->second = dict_->Resource(batch, resource);
+    return it->second;
+  }
+
+  Dictionary* dict_;
+  Staging* out_;
+  absl::flat_hash_map<uint64_t, uint32_t> resource_ids_;  // (batch, resource) -> resource id
+};
+
+// Pass two: a block's columns from its rows (in trace order) and their staged bytes.
 class BlockEncoder {
  public:
-  BlockEncoder(std::span<const SpanBatch* const> batches, Dictionary* dict, int zstd_level)
-      : batches_(batches), dict_(dict), chunks_(zstd_level) {}
+  BlockEncoder(const Staging& staging, int zstd_level) : staging_(staging), chunks_(zstd_level) {}
 
   absl::Status Encode(std::span<const RowRef> rows, FileWriter& file, BlockMeta* b) {
     for (std::string& c : cols_) c.clear();
@@ -122,8 +243,7 @@ class BlockEncoder {
     b->max_end = std::numeric_limits<int64_t>::min();
     b->max_duration = 0;
     for (size_t i = 0; i < rows.size(); ++i) {
-      const SpanBatch::Entry& e = Entry(rows[i]);
-      row_of_.try_emplace(KeyOf(e.trace_id, e.span_id), static_cast<uint32_t>(i));
+      row_of_.try_emplace(KeyOf(rows[i].trace, rows[i].span_id), static_cast<uint32_t>(i));
     }
     // Trace runs.
     for (size_t i = 0; i < rows.size();) {
@@ -135,55 +255,32 @@ class BlockEncoder {
       i = j;
     }
     int64_t prev_start = 0;
+    const char* bytes = staging_.bytes.data();
     for (size_t i = 0; i < rows.size(); ++i) {
-      const SpanBatch& batch = *batches_[rows[i].batch];
-      const SpanBatch::Entry& e = batch.spans()[rows[i].span];
-      PutFixed64(&cols_[kColSpanId], e.span_id);
-      EncodeParent(e);
-      PutVarint(&cols_[kColTimes], e.start_ns - prev_start);
-      prev_start = e.start_ns;
-      const int64_t duration = e.end_ns - e.start_ns;
+      const RowRef& r = rows[i];
+      const StagedSpan& st = staging_.spans[r.staged];
+      PutFixed64(&cols_[kColSpanId], r.span_id);
+      EncodeParent(r.trace, st.parent_span_id);
+      PutVarint(&cols_[kColTimes], r.start - prev_start);
+      prev_start = r.start;
+      const int64_t duration = st.end_ns - r.start;
       PutVarint(&cols_[kColTimes], duration);
-      b->min_start = std::min(b->min_start, e.start_ns);
-      b->max_start = std::max(b->max_start, e.start_ns);
-      b->max_end = std::max(b->max_end, e.end_ns);
+      b->min_start = std::min(b->min_start, r.start);
+      b->max_start = std::max(b->max_start, r.start);
+      b->max_end = std::max(b->max_end, st.end_ns);
       b->max_duration = std::max(b->max_duration, duration);
+      b->resource_bits |= uint64_t{1} << (st.resource % 64);
 
-      std::string& meta = cols_[kColMeta];
-      meta.push_back(static_cast<char>(static_cast<uint8_t>(e.kind) |
-                                       (static_cast<uint8_t>(e.status) << 4)));
-      uint32_t resource = ResourceId(rows[i].batch, batch, e.resource);
-      b->resource_bits |= uint64_t{1} << (resource % 64);
-      PutUvarint(&meta, resource);
-      PutUvarint(&meta, dict_->String(e.name));
-      PutUvarint(&meta, dict_->Scope(e.scope_name, e.scope_version));
-      PutUvarint(&meta, e.flags);
-
-      PutString(&cols_[kColText], e.trace_state);
-      PutString(&cols_[kColText], e.status_message);
-
-      PutAttributes(&cols_[kColAttrs], batch.AttributesOf(e), static_cast<uint32_t>(i));
-      PutUvarint(&cols_[kColAttrs], e.dropped_attributes_count);
-
-      std::string& ev = cols_[kColEvents];
-      PutUvarint(&ev, e.num_events);
-      for (const SpanBatch::Event& event : batch.EventsOf(e)) {
-        PutVarint(&ev, event.time_ns - e.start_ns);
-        PutUvarint(&ev, dict_->String(event.name));
-        PutAttributes(&ev, batch.AttributesOf(event));
-        PutUvarint(&ev, event.dropped_attributes_count);
+      const char* p = bytes + st.offset;
+      for (int c = 0; c < 4; ++c) {
+        cols_[kStagedColumns[c]].append(p, st.len[c]);
+        p += st.len[c];
       }
-      PutUvarint(&ev, e.dropped_events_count);
-      PutUvarint(&ev, e.num_links);
-      for (const SpanBatch::Link& l : batch.LinksOf(e)) {
-        PutFixed64(&ev, l.trace_id.hi);
-        PutFixed64(&ev, l.trace_id.lo);
-        PutFixed64(&ev, l.span_id);
-        PutString(&ev, l.trace_state);
-        PutAttributes(&ev, batch.AttributesOf(l));
-        PutUvarint(&ev, l.dropped_attributes_count);
+      for (uint32_t k = st.first_attr; k < st.first_attr + st.num_attrs; ++k) {
+        const StagedAttr& a = staging_.attrs[k];
+        attr_refs_.push_back({static_cast<uint32_t>(i), a.key,
+                              std::string_view(bytes + st.offset + a.value, a.size)});
       }
-      PutUvarint(&ev, e.dropped_links_count);
     }
     for (uint32_t c = 0; c < kColCount; ++c) {
       if (absl::Status st = chunks_.WriteCompressed(cols_[c], file, &b->columns[c]); !st.ok()) {
@@ -198,44 +295,31 @@ class BlockEncoder {
  private:
   static std::pair<TraceId, SpanId> KeyOf(const TraceId& t, SpanId s) { return {t, s}; }
 
-  const SpanBatch::Entry& Entry(const RowRef& r) const {
-    return batches_[r.batch]->spans()[r.span];
-  }
-
-  void EncodeParent(const SpanBatch::Entry& e) {
+  void EncodeParent(const TraceId& trace, SpanId parent) {
     std::string& out = cols_[kColParent];
-    if (e.parent_span_id == 0) {
+    if (parent == 0) {
       out.push_back(0);
       return;
     }
-    auto it = row_of_.find(KeyOf(e.trace_id, e.parent_span_id));
+    auto it = row_of_.find(KeyOf(trace, parent));
     if (it != row_of_.end()) {
       PutUvarint(&out, uint64_t{it->second} + 2);
       return;
     }
     out.push_back(1);
-    PutFixed64(&out, e.parent_span_id);
-  }
-
-  // `span_row`: the block row whose span attributes these are (remembered for the key
-  // columns); absent for event and link attributes.
-  void PutAttributes(std::string* out, std::span<const SpanAttributeView> attrs,
-                     std::optional<uint32_t> span_row = std::nullopt) {
-    PutUvarint(out, attrs.size());
-    for (const SpanAttributeView& a : attrs) {
-      const uint32_t key = dict_->String(a.key);
-      PutUvarint(out, key);
-      out->push_back(static_cast<char>(a.type));
-      PutString(out, a.value);
-      if (span_row) attr_refs_.push_back({*span_row, key, a.value});
-    }
+    PutFixed64(&out, parent);
   }
 
   // The block's key columns (KeyColumn in segment_format.h).
   absl::Status EncodeKeyColumns(uint32_t rows, FileWriter& file, BlockMeta* b) {
-    key_stats_.clear();
+    // Keys are dictionary ids, so per-key state lives in vectors indexed by id; only the
+    // keys this block touched are visited and reset.
+    for (uint32_t key : touched_keys_) key_stats_[key] = KeyStat{};
+    touched_keys_.clear();
     for (const AttrRef& a : attr_refs_) {
+      if (a.key >= key_stats_.size()) key_stats_.resize(a.key + 1);
       KeyStat& st = key_stats_[a.key];
+      if (st.rows == 0) touched_keys_.push_back(a.key);
       if (st.last_row == a.row) {
         st.repeated = true;
       } else {
@@ -244,7 +328,8 @@ class BlockEncoder {
       }
     }
     std::vector<std::pair<uint32_t, uint32_t>> chosen;  // (rows, key)
-    for (const auto& [key, st] : key_stats_) {
+    for (uint32_t key : touched_keys_) {
+      const KeyStat& st = key_stats_[key];
       if (!st.repeated && uint64_t{st.rows} * 4 >= rows) chosen.push_back({st.rows, key});
     }
     std::sort(chosen.begin(), chosen.end(), [](const auto& x, const auto& y) {
@@ -254,25 +339,32 @@ class BlockEncoder {
     std::sort(chosen.begin(), chosen.end(),
               [](const auto& x, const auto& y) { return x.second < y.second; });
     const size_t n = chosen.size();
-    column_of_.clear();
-    for (size_t c = 0; c < n; ++c) column_of_[chosen[c].second] = static_cast<uint32_t>(c);
+    // The chosen keys' column numbers, kept in KeyStat (reset with it next block).
+    for (size_t c = 0; c < n; ++c) key_stats_[chosen[c].second].column = static_cast<int>(c);
     key_values_.resize(n);
     key_rows_.resize(n);
+    last_value_.assign(n, {});
     std::vector<bool> too_many(n, false);
     for (size_t c = 0; c < n; ++c) {
       key_values_[c].clear();
       key_rows_[c].assign(rows, 0);
     }
     for (const AttrRef& a : attr_refs_) {
-      auto it = column_of_.find(a.key);
-      if (it == column_of_.end() || too_many[it->second]) continue;
-      auto& values = key_values_[it->second];
-      auto [v, inserted] = values.try_emplace(a.value, static_cast<uint32_t>(values.size()));
-      if (values.size() > kKeyColumnMaxValues) {
-        too_many[it->second] = true;
+      const int c = key_stats_[a.key].column;
+      if (c < 0 || too_many[c]) continue;
+      // Neighbouring rows (spans of one trace, one service) often share a value.
+      if (last_value_[c].id != 0 && last_value_[c].value == a.value) {
+        key_rows_[c][a.row] = last_value_[c].id;
         continue;
       }
-      key_rows_[it->second][a.row] = v->second + 1;
+      auto& values = key_values_[c];
+      auto [v, inserted] = values.try_emplace(a.value, static_cast<uint32_t>(values.size()));
+      if (values.size() > kKeyColumnMaxValues) {
+        too_many[c] = true;
+        continue;
+      }
+      key_rows_[c][a.row] = v->second + 1;
+      last_value_[c] = {a.value, v->second + 1};
     }
     b->key_columns.clear();
     for (size_t c = 0; c < n; ++c) {
@@ -291,18 +383,10 @@ class BlockEncoder {
     return absl::OkStatus();
   }
 
-  uint32_t ResourceId(uint32_t batch_index, const SpanBatch& batch, uint32_t resource) {
-    auto [it, inserted] = resource_ids_.try_emplace((uint64_t{batch_index} << 32) | resource, 0);
-    if (inserted) it->second = dict_->Resource(batch, resource);
-    return it->second;
-  }
-
-  std::span<const SpanBatch* const> batches_;
-  Dictionary* dict_;
+  const Staging& staging_;
   columnar::ChunkWriter chunks_;
   std::string cols_[kColCount];
   absl::flat_hash_map<std::pair<TraceId, SpanId>, uint32_t> row_of_;  // within the block
-  absl::flat_hash_map<uint64_t, uint32_t> resource_ids_;  // (batch, resource) -> resource id
   // Key columns: the block's span attributes, then per chosen key its values and row ids.
   struct AttrRef {
     uint32_t row;
@@ -310,28 +394,60 @@ class BlockEncoder {
     std::string_view value;
   };
   std::vector<AttrRef> attr_refs_;
-  absl::flat_hash_map<uint32_t, uint32_t> column_of_;
-  std::vector<absl::flat_hash_map<std::string_view, uint32_t>> key_values_;
+  std::vector<StringViewMap<uint32_t>> key_values_;
+  struct LastValue {
+    std::string_view value;
+    uint32_t id = 0;  // as stored in key_rows_; 0: none yet
+  };
+  std::vector<LastValue> last_value_;
   std::vector<std::vector<uint32_t>> key_rows_;
   std::string key_col_;
   struct KeyStat {
     uint32_t rows = 0;  // spans with the key
     uint32_t last_row = UINT32_MAX;
     bool repeated = false;  // twice on one span: the column could not say so
+    int column = -1;        // its key column in this block, if chosen
   };
-  absl::flat_hash_map<uint32_t, KeyStat> key_stats_;
+  std::vector<KeyStat> key_stats_;  // by key (string id)
+  std::vector<uint32_t> touched_keys_;
 };
 
 }  // namespace
 
+struct SegmentScratch::Buffers {
+  Staging staging;
+  std::vector<RowRef> rows;
+};
+
+SegmentScratch::SegmentScratch() : buffers_(std::make_unique<Buffers>()) {}
+SegmentScratch::~SegmentScratch() = default;
+
 absl::StatusOr<uint64_t> WriteSegment(const std::string& path,
                                       std::span<const SpanBatch* const> batches,
-                                      const SegmentWriterOptions& options) {
-  std::vector<RowRef> rows;
-  for (uint32_t b = 0; b < batches.size(); ++b) {
-    const auto& spans = batches[b]->spans();
-    for (uint32_t i = 0; i < spans.size(); ++i) {
-      rows.push_back({spans[i].trace_id, spans[i].start_ns, b, i});
+                                      const SegmentWriterOptions& options,
+                                      SegmentScratch* scratch) {
+  std::optional<SegmentScratch> own;
+  if (scratch == nullptr) scratch = &own.emplace();
+  Staging& staging = scratch->buffers().staging;
+  std::vector<RowRef>& rows = scratch->buffers().rows;
+  staging.bytes.clear();
+  staging.spans.clear();
+  staging.attrs.clear();
+  rows.clear();
+  SegmentMeta meta;
+  Dictionary dict(&meta);
+  {
+    size_t spans = 0;
+    for (const SpanBatch* b : batches) spans += b->size();
+    rows.reserve(spans);
+    staging.spans.reserve(spans);
+    Stager stager(&dict, &staging);
+    for (uint32_t b = 0; b < batches.size(); ++b) {
+      for (const SpanBatch::Entry& e : batches[b]->spans()) {
+        rows.push_back({e.trace_id, e.start_ns, e.span_id,
+                        static_cast<uint32_t>(staging.spans.size()), 0});
+        stager.Add(b, *batches[b], e);
+      }
     }
   }
   const std::vector<int64_t> section_starts = SectionStarts(rows, options);
@@ -340,19 +456,18 @@ absl::StatusOr<uint64_t> WriteSegment(const std::string& path,
         std::upper_bound(section_starts.begin(), section_starts.end(), r.start) -
         section_starts.begin());
   }
-  auto span_id = [&](const RowRef& r) { return batches[r.batch]->spans()[r.span].span_id; };
-  std::sort(rows.begin(), rows.end(), [&](const RowRef& a, const RowRef& b) {
+  std::sort(rows.begin(), rows.end(), [](const RowRef& a, const RowRef& b) {
     if (a.section != b.section) return a.section < b.section;
     if (a.trace != b.trace) return a.trace < b.trace;
     if (a.start != b.start) return a.start < b.start;
-    return span_id(a) < span_id(b);
+    return a.span_id < b.span_id;
   });
   // The same span twice (a carried trace re-logged before a crash, a client retrying an
   // export) is stored once.
   rows.erase(std::unique(rows.begin(), rows.end(),
-                         [&](const RowRef& a, const RowRef& b) {
+                         [](const RowRef& a, const RowRef& b) {
                            return a.trace == b.trace && a.start == b.start &&
-                                  span_id(a) == span_id(b);
+                                  a.span_id == b.span_id;
                          }),
              rows.end());
 
@@ -360,13 +475,11 @@ absl::StatusOr<uint64_t> WriteSegment(const std::string& path,
   if (!file.ok()) return file.status();
   if (absl::Status st = (*file)->Append(std::string(kSegmentMagic)); !st.ok()) return st;
 
-  SegmentMeta meta;
   meta.rows = rows.size();
   meta.min_start = std::numeric_limits<int64_t>::max();
   meta.max_start = std::numeric_limits<int64_t>::min();
   meta.max_end = std::numeric_limits<int64_t>::min();
-  Dictionary dict(&meta);
-  BlockEncoder encoder(batches, &dict, options.zstd_level);
+  BlockEncoder encoder(staging, options.zstd_level);
   for (size_t first = 0; first < rows.size();) {
     size_t last = first;
     size_t traces = 0;

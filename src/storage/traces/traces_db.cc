@@ -177,7 +177,7 @@ absl::Status TracesDb::WriteAccepted(const SpanBatch& batch, std::span<const uin
     head = head_;
   }
   if (absl::Status st = wal_->Append(record); !st.ok()) return st;
-  if (absl::Status st = head->Add(std::move(record)); !st.ok()) return st;
+  head->Add(std::move(record), batch, spans);
   // A head past its size is cut now, not at the next tick: a fast sender would otherwise grow
   // it (and the memory the cut needs) by a second of traffic.
   if (head->bytes() >= options_.head_max_bytes) maintenance_.Wake();

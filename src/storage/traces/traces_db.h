@@ -122,6 +122,7 @@ class TracesDb final : public TracesStore {
   uint64_t next_cut_id_ = 1;
 
   std::mutex cut_mu_;  // one cut or retention pass at a time
+  traces::SegmentScratch cut_scratch_;  // guarded by cut_mu_
 
   std::atomic<bool> closed_{false};
   int64_t last_retention_ns_ = 0;  // monotonic; maintenance thread only
