@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "absl/container/flat_hash_set.h"
+#include "common/string_view_hash.h"
 #include "common/time_util.h"
 #include "storage/traces/span_codec.h"
 
@@ -44,6 +45,20 @@ bool AttributesPass(const SpanBatch& batch, const SpanBatch::Entry& e, const Spa
 
 }  // namespace
 
+TraceHead::Row TraceHead::RowOf(const SpanBatch::Entry& e, uint32_t span) {
+  Row r;
+  r.row.trace_id = e.trace_id;
+  r.row.span_id = e.span_id;
+  r.row.parent_span_id = e.parent_span_id;
+  r.row.name = e.name;
+  r.row.kind = e.kind;
+  r.row.status = e.status;
+  r.row.start_ns = e.start_ns;
+  r.row.end_ns = e.end_ns;
+  r.span = span;
+  return r;
+}
+
 absl::Status TraceHead::Add(std::string record) {
   // Decoded outside the lock: the rows' views point into the record's own allocation, which
   // does not move when the pointer to it does.
@@ -54,27 +69,48 @@ absl::Status TraceHead::Add(std::string record) {
   rows.clear();
   for (uint32_t i = 0; i < batch.size(); ++i) {
     const SpanBatch::Entry& e = batch.spans()[i];
-    Row r;
-    r.row.trace_id = e.trace_id;
-    r.row.span_id = e.span_id;
-    r.row.parent_span_id = e.parent_span_id;
+    Row& r = rows.emplace_back(RowOf(e, i));
     r.row.service_name = batch.resources()[e.resource].service_name;
-    r.row.name = e.name;
-    r.row.kind = e.kind;
-    r.row.status = e.status;
-    r.row.start_ns = e.start_ns;
-    r.row.end_ns = e.end_ns;
-    r.span = i;
-    rows.push_back(r);
   }
+  Publish(std::move(owned), rows);
+  return absl::OkStatus();
+}
+
+void TraceHead::Add(std::string record, const SpanBatch& batch, std::span<const uint32_t> spans) {
+  thread_local std::vector<Row> rows;
+  rows.clear();
+  for (uint32_t k = 0; k < spans.size(); ++k) rows.push_back(RowOf(batch.spans()[spans[k]], k));
   absl::MutexLock lock(&mu_);
+  // The batch's strings belong to the request; the rows keep the head's copies.
+  for (uint32_t k = 0; k < spans.size(); ++k) {
+    const SpanBatch::Entry& e = batch.spans()[spans[k]];
+    rows[k].row.service_name = Intern(batch.resources()[e.resource].service_name);
+    rows[k].row.name = Intern(e.name);
+  }
+  PublishLocked(std::make_unique<const std::string>(std::move(record)), rows);
+}
+
+std::string_view TraceHead::Intern(std::string_view s) {
+  auto it = name_index_.find(s);
+  if (it != name_index_.end()) return *it;
+  std::string_view copy = names_.Copy(s);
+  bytes_ += copy.size();
+  name_index_.insert(copy);
+  return copy;
+}
+
+void TraceHead::Publish(std::unique_ptr<const std::string> record, std::span<Row> rows) {
+  absl::MutexLock lock(&mu_);
+  PublishLocked(std::move(record), rows);
+}
+
+void TraceHead::PublishLocked(std::unique_ptr<const std::string> record, std::span<Row> rows) {
   const auto index = static_cast<uint32_t>(records_.size());
   for (Row& r : rows) r.record = index;
   rows_.insert(rows_.end(), rows.begin(), rows.end());
-  bytes_ += owned->size();
-  records_.push_back(std::move(owned));
+  bytes_ += record->size();
+  records_.push_back(std::move(record));
   arrival_ns_.push_back(NowNs());
-  return absl::OkStatus();
 }
 
 absl::Status TraceHead::GetTrace(const TraceId& id, std::vector<Span>* out) const {
@@ -137,7 +173,7 @@ absl::StatusOr<bool> TraceHead::Scan(
 
 void TraceHead::Services(int64_t start_ns, int64_t end_ns, std::vector<std::string>* out) const {
   absl::ReaderMutexLock lock(&mu_);
-  absl::flat_hash_set<std::string_view> seen;
+  StringViewSet seen;
   for (const Row& r : rows_) {
     if (r.row.start_ns >= start_ns && r.row.start_ns < end_ns &&
         seen.insert(r.row.service_name).second) {
@@ -149,7 +185,7 @@ void TraceHead::Services(int64_t start_ns, int64_t end_ns, std::vector<std::stri
 void TraceHead::SpanNames(std::string_view service, int64_t start_ns, int64_t end_ns,
                           std::vector<std::string>* out) const {
   absl::ReaderMutexLock lock(&mu_);
-  absl::flat_hash_set<std::string_view> seen;
+  StringViewSet seen;
   for (const Row& r : rows_) {
     if (r.row.service_name == service && r.row.start_ns >= start_ns && r.row.start_ns < end_ns &&
         seen.insert(r.row.name).second) {

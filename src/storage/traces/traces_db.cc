@@ -325,7 +325,7 @@ absl::Status TracesDb::CutHead() {
     }
     const std::string name = SegmentName(cut_id, upto);
     const std::string path = root + "/" + name;
-    auto size = traces::WriteSegment(path + ".tmp", ptrs, options_.segment);
+    auto size = traces::WriteSegment(path + ".tmp", ptrs, options_.segment, &cut_scratch_);
     if (!size.ok()) return size.status();
     std::error_code ec;
     fs::rename(path + ".tmp", path, ec);

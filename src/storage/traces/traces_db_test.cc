@@ -77,6 +77,37 @@ TEST(TracesDbTest, ServesTheHeadThenSegmentsThenAfterReopen) {
   EXPECT_EQ(ScanCount(db.db(), {}), 105u);
 }
 
+TEST(TracesDbTest, HeadRowsKeepTheirNamesOnceTheRequestIsGone) {
+  TempTracesDb db;
+  const int64_t now = NowNs();
+  // The batch's strings point into the request, as a decoder's do.
+  std::string service = "checkout", name = "GET /cart";
+  SpanBatch b;
+  const uint32_t res = b.AddResource(service, {});
+  for (uint64_t k = 0; k < 3; ++k) {
+    SpanBatch::Entry& e = b.AddSpan(res);
+    e.trace_id = TestTraceId(1);
+    e.span_id = k + 1;
+    e.name = name;
+    e.start_ns = now - 1'000'000'000 + static_cast<int64_t>(k);
+    e.end_ns = e.start_ns + 1000;
+  }
+  ASSERT_TRUE(db->Append(b).ok());
+  // The request's memory is reused once it is answered.
+  std::fill(service.begin(), service.end(), 'x');
+  std::fill(name.begin(), name.end(), 'x');
+  SpanScanRequest req;
+  req.filter.service_name = "checkout";
+  req.filter.span_name = "GET /cart";
+  EXPECT_EQ(ScanCount(db.db(), req), 3u);
+  auto services = db->Services(0, INT64_MAX);
+  ASSERT_TRUE(services.ok());
+  EXPECT_EQ(*services, (std::vector<std::string>{"checkout"}));
+  auto names = db->SpanNames("checkout", 0, INT64_MAX);
+  ASSERT_TRUE(names.ok());
+  EXPECT_EQ(*names, (std::vector<std::string>{"GET /cart"}));
+}
+
 TEST(TracesDbTest, AppendsWaitWhileACutIsBehindAndTheHeadIsFull) {
   TempTracesDb db([](TracesDbOptions& o) {
     o.head_max_bytes = 1;  // every non-empty head is full
