@@ -45,6 +45,11 @@ inline size_t EncodeUvarint(uint64_t v, uint8_t* buf) {
 // Reads a LEB128 varint at *p, advancing it; false on truncation, on more than 10 bytes,
 // or on a value overflowing 64 bits (then *p is unspecified).
 inline bool DecodeUvarint(const uint8_t** p, const uint8_t* end, uint64_t* v) {
+  // Most values in the column formats (ids, counts, small deltas) take one byte.
+  if (*p < end && **p < 0x80) {
+    *v = *(*p)++;
+    return true;
+  }
   uint64_t r = 0;
   for (int shift = 0; shift < 70; shift += 7) {
     if (*p >= end) return false;

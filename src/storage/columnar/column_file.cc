@@ -12,13 +12,6 @@ void PutChunk(std::string* out, const Chunk& c) {
   PutFixed32(out, c.crc);
 }
 
-bool GetU32(ByteReader& r, uint32_t* v) {
-  uint64_t u;
-  if (!r.Uvarint(&u) || u > UINT32_MAX) return false;
-  *v = static_cast<uint32_t>(u);
-  return true;
-}
-
 bool GetChunk(ByteReader& r, Chunk* c) {
   return r.Uvarint(&c->offset) && GetU32(r, &c->size) && GetU32(r, &c->raw_size) &&
          r.Fixed32(&c->crc);

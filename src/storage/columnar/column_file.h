@@ -34,8 +34,13 @@ struct Chunk {
 
 void PutChunk(std::string* out, const Chunk& c);
 bool GetChunk(ByteReader& r, Chunk* c);
-// A uvarint that must fit 32 bits.
-bool GetU32(ByteReader& r, uint32_t* v);
+// A uvarint that must fit 32 bits. Inline: the trace and log readers call it per row.
+inline bool GetU32(ByteReader& r, uint32_t* v) {
+  uint64_t u;
+  if (!r.Uvarint(&u) || u > UINT32_MAX) return false;
+  *v = static_cast<uint32_t>(u);
+  return true;
+}
 
 class ChunkWriter {
  public:

@@ -151,7 +151,7 @@ void EncodeSeries(std::span<const RefSeries> series, std::string* out) {
 absl::Status DecodeSeries(std::string_view record, std::vector<RefSeries>* out) {
   out->clear();
   RecordDecoder d(record, RecordType::kSeries);
-  uint64_t count;
+  uint64_t count = 0;
   if (absl::Status st = d.Begin(&count); !st.ok()) return st;
   out->reserve(d.Reservable(kMinSeriesEntry));
   for (uint64_t i = 0; i < count; ++i) {
@@ -188,7 +188,7 @@ absl::Status DecodeDeltaEntries(std::string_view record, RecordType type, size_t
                                 std::vector<T>* out, Extra extra) {
   out->clear();
   RecordDecoder d(record, type);
-  uint64_t count;
+  uint64_t count = 0;
   if (absl::Status st = d.Begin(&count); !st.ok()) return st;
   if (count == 0) return d.End();
   uint64_t base_ref;
@@ -232,7 +232,7 @@ void EncodeTombstones(std::span<const RefTombstone> tombstones, std::string* out
 absl::Status DecodeTombstones(std::string_view record, std::vector<RefTombstone>* out) {
   out->clear();
   RecordDecoder d(record, RecordType::kTombstones);
-  uint64_t count;
+  uint64_t count = 0;
   if (absl::Status st = d.Begin(&count); !st.ok()) return st;
   out->reserve(d.Reservable(kMinTombstoneEntry));
   for (uint64_t i = 0; i < count; ++i) {
@@ -269,7 +269,7 @@ void EncodeMetadata(std::span<const RefMetadata> metadata, std::string* out) {
 absl::Status DecodeMetadata(std::string_view record, std::vector<RefMetadata>* out) {
   out->clear();
   RecordDecoder d(record, RecordType::kMetadata);
-  uint64_t count;
+  uint64_t count = 0;
   if (absl::Status st = d.Begin(&count); !st.ok()) return st;
   out->reserve(d.Reservable(kMinMetadataEntry));
   for (uint64_t i = 0; i < count; ++i) {
