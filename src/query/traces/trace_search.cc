@@ -74,6 +74,10 @@ absl::StatusOr<TraceSearchResult> SearchTraces(TracesStore& store, const TraceSe
                       [](const auto& a, const auto& b) {
                         return a.first != b.first ? a.first > b.first : a.second < b.second;
                       });
+    // Fetched in trace-id order: a segment keeps a section's traces in id order, so
+    // neighbours often share a block, which is then decoded once.
+    std::sort(order.begin(), order.begin() + static_cast<ptrdiff_t>(n),
+              [](const auto& a, const auto& b) { return a.second < b.second; });
     TraceSummarizer summarizer;
     for (size_t i = 0; i < n; ++i) {
       const Candidate& c = candidates[order[i].second];

@@ -1,6 +1,7 @@
 #include "storage/traces/segment.h"
 
 #include <algorithm>
+#include <atomic>
 #include <limits>
 
 #include "absl/container/flat_hash_set.h"
@@ -13,6 +14,10 @@ namespace vigil::traces {
 
 // One thread's buffers for decoding blocks; nothing is allocated once they have grown.
 struct BlockScratch {
+  // The block whose core columns (ids, times, meta) the arrays hold, if DecodeCore filled
+  // them: lookups of several traces in id order often land in the same block.
+  uint64_t core_segment = 0;
+  size_t core_block = SIZE_MAX;
   columnar::ChunkReader reader;
   std::string raw[kColCount];
   std::vector<TraceId> trace;
@@ -64,6 +69,11 @@ bool ReadAttributes(ByteReader& r, const SegmentMeta& m, std::vector<SpanAttribu
 }
 
 }  // namespace
+
+uint64_t Segment::NextInstance() {
+  static std::atomic<uint64_t> next{1};
+  return next.fetch_add(1, std::memory_order_relaxed);
+}
 
 absl::StatusOr<std::shared_ptr<const Segment>> Segment::Open(const std::string& path) {
   auto file = MappedFile::Open(path);
@@ -313,7 +323,13 @@ absl::Status Segment::ForTraceBlocks(const TraceId& id, Fn fn) const {
     auto it = std::lower_bound(first, last, id,
                                [](const BlockMeta& b, const TraceId& t) { return b.max_trace < t; });
     for (; it != last && !(id < it->min_trace); ++it) {
-      if (absl::Status st = DecodeCore(*this, *file_, *it, s); !st.ok()) return st;
+      const auto block = static_cast<size_t>(it - meta_.blocks.begin());
+      if (s.core_segment != instance_ || s.core_block != block) {
+        s.core_segment = 0;  // not valid until the decode succeeds
+        if (absl::Status st = DecodeCore(*this, *file_, *it, s); !st.ok()) return st;
+        s.core_segment = instance_;
+        s.core_block = block;
+      }
       auto lo = std::lower_bound(s.trace.begin(), s.trace.end(), id);
       auto hi = std::upper_bound(lo, s.trace.end(), id);
       if (lo == hi) continue;

@@ -65,6 +65,10 @@ class Segment {
   std::unique_ptr<MappedFile> file_;
   SegmentMeta meta_;
   StringViewMap<uint32_t> string_ids_;  // views of meta_.strings
+  // Unique per opened segment for the life of the process (unlike its address), so a
+  // thread's scratch can tell whether it still holds one of this segment's blocks.
+  const uint64_t instance_ = NextInstance();
+  static uint64_t NextInstance();
 };
 
 }  // namespace vigil::traces

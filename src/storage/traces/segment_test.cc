@@ -72,6 +72,37 @@ TEST_F(SegmentTest, GetTraceReturnsEverySpanExactly) {
   EXPECT_TRUE(none.empty());
 }
 
+TEST_F(SegmentTest, LookupsAlternatingBetweenSegmentsReadEachOnesOwnBlock) {
+  // A thread keeps the last block it decoded for trace lookups; two segments with the same
+  // layout (block 0 in both) must not answer from each other's block.
+  SpanBatch a = MakeTestBatch(0, 10, 3, kBase);
+  SpanBatch b = MakeTestBatch(0, 10, 3, kBase + 1'000'000'000);
+  for (auto& e : b.mutable_spans()) e.span_id += 100000;
+  auto first = Write({&a});
+  const std::string first_path = path_;
+  path_ += "-2";
+  auto second = Write({&b});
+  ASSERT_NE(first, nullptr);
+  ASSERT_NE(second, nullptr);
+  for (uint64_t t : {3ull, 3ull, 4ull}) {
+    for (const auto& [seg, batch] : {std::pair{first, &a}, std::pair{second, &b}}) {
+      std::vector<SpanRow> rows;
+      ASSERT_TRUE(seg->TraceRows(TestTraceId(t), [&](std::span<const SpanRow> r) {
+                        rows.insert(rows.end(), r.begin(), r.end());
+                      }).ok());
+      std::vector<Span> want = Expected({batch}, TestTraceId(t));
+      ASSERT_EQ(rows.size(), want.size());
+      for (const SpanRow& r : rows) {
+        EXPECT_TRUE(std::any_of(want.begin(), want.end(), [&](const Span& w) {
+          return w.span_id == r.span_id && w.start_ns == r.start_ns;
+        })) << t;
+      }
+    }
+  }
+  std::filesystem::remove(path_);
+  path_ = first_path;
+}
+
 TEST_F(SegmentTest, ATraceStraddlingBlocksComesWhole) {
   SpanBatch big = MakeTestBatch(7, 1, 5000, kBase);  // one trace over three blocks
   auto seg = Write({&big});
