@@ -30,30 +30,19 @@ struct RowRef {
 };
 
 // A span's columns, encoded: kColMeta, kColText, kColAttrs and kColEvents bytes back to back
-// at `offset` of Staging::bytes, and its span attributes for the key columns.
+// at `offset` of Staging::bytes.
 struct StagedSpan {
   uint64_t offset = 0;
   uint32_t len[4] = {0, 0, 0, 0};  // meta, text, attrs, events
-  uint32_t first_attr = 0;         // into Staging::attrs
-  uint32_t num_attrs = 0;
   uint32_t resource = 0;
   SpanId parent_span_id = 0;
   int64_t end_ns = 0;
 };
 constexpr uint32_t kStagedColumns[4] = {kColMeta, kColText, kColAttrs, kColEvents};
 
-// A span attribute for the key columns: the value is `size` bytes at `value` past the
-// span's offset (inside its kColAttrs bytes).
-struct StagedAttr {
-  uint32_t key = 0;
-  uint32_t value = 0;
-  uint32_t size = 0;
-};
-
 struct Staging {
   std::string bytes;
   std::vector<StagedSpan> spans;
-  std::vector<StagedAttr> attrs;
 };
 
 int64_t FloorDiv(int64_t a, int64_t b) { return a / b - (a % b < 0 ? 1 : 0); }
@@ -164,9 +153,7 @@ class Stager {
     PutString(&buf, e.status_message);
     st.len[1] = Since(mark, &mark);
 
-    st.first_attr = static_cast<uint32_t>(out_->attrs.size());
-    PutAttributes(batch.AttributesOf(e), st.offset, /*stage=*/true);
-    st.num_attrs = static_cast<uint32_t>(out_->attrs.size()) - st.first_attr;
+    PutAttributes(batch.AttributesOf(e));
     PutUvarint(&buf, e.dropped_attributes_count);
     st.len[2] = Since(mark, &mark);
 
@@ -174,7 +161,7 @@ class Stager {
     for (const SpanBatch::Event& event : batch.EventsOf(e)) {
       PutVarint(&buf, event.time_ns - e.start_ns);
       PutUvarint(&buf, dict_->String(event.name));
-      PutAttributes(batch.AttributesOf(event), st.offset, /*stage=*/false);
+      PutAttributes(batch.AttributesOf(event));
       PutUvarint(&buf, event.dropped_attributes_count);
     }
     PutUvarint(&buf, e.dropped_events_count);
@@ -184,7 +171,7 @@ class Stager {
       PutFixed64(&buf, l.trace_id.lo);
       PutFixed64(&buf, l.span_id);
       PutString(&buf, l.trace_state);
-      PutAttributes(batch.AttributesOf(l), st.offset, /*stage=*/false);
+      PutAttributes(batch.AttributesOf(l));
       PutUvarint(&buf, l.dropped_attributes_count);
     }
     PutUvarint(&buf, e.dropped_links_count);
@@ -198,20 +185,13 @@ class Stager {
     return static_cast<uint32_t>(*next - mark);
   }
 
-  // `stage`: these are span attributes, remembered for the key columns.
-  void PutAttributes(std::span<const SpanAttributeView> attrs, uint64_t span_offset, bool stage) {
+  void PutAttributes(std::span<const SpanAttributeView> attrs) {
     std::string& buf = out_->bytes;
     PutUvarint(&buf, attrs.size());
     for (const SpanAttributeView& a : attrs) {
-      const uint32_t key = dict_->String(a.key);
-      PutUvarint(&buf, key);
+      PutUvarint(&buf, dict_->String(a.key));
       buf.push_back(static_cast<char>(a.type));
-      PutUvarint(&buf, a.value.size());
-      if (stage) {
-        out_->attrs.push_back({key, static_cast<uint32_t>(buf.size() - span_offset),
-                               static_cast<uint32_t>(a.value.size())});
-      }
-      buf.append(a.value);
+      PutString(&buf, a.value);
     }
   }
 
@@ -273,13 +253,11 @@ class BlockEncoder {
 
       const char* p = bytes + st.offset;
       for (int c = 0; c < 4; ++c) {
+        if (kStagedColumns[c] == kColAttrs) {
+          RememberAttributes(static_cast<uint32_t>(i), std::string_view(p, st.len[c]));
+        }
         cols_[kStagedColumns[c]].append(p, st.len[c]);
         p += st.len[c];
-      }
-      for (uint32_t k = st.first_attr; k < st.first_attr + st.num_attrs; ++k) {
-        const StagedAttr& a = staging_.attrs[k];
-        attr_refs_.push_back({static_cast<uint32_t>(i), a.key,
-                              std::string_view(bytes + st.offset + a.value, a.size)});
       }
     }
     for (uint32_t c = 0; c < kColCount; ++c) {
@@ -294,6 +272,21 @@ class BlockEncoder {
 
  private:
   static std::pair<TraceId, SpanId> KeyOf(const TraceId& t, SpanId s) { return {t, s}; }
+
+  // Reads back a row's staged span attributes (count, then key id, type, value each) for
+  // the key columns.
+  void RememberAttributes(uint32_t row, std::string_view staged) {
+    ByteReader r(staged);
+    uint64_t n = 0;
+    r.Uvarint(&n);
+    for (uint64_t k = 0; k < n; ++k) {
+      uint32_t key;
+      uint8_t type;
+      std::string_view value;
+      if (!columnar::GetU32(r, &key) || !r.Byte(&type) || !r.String(&value)) return;
+      attr_refs_.push_back({row, key, value});
+    }
+  }
 
   void EncodeParent(const TraceId& trace, SpanId parent) {
     std::string& out = cols_[kColParent];
@@ -426,29 +419,39 @@ absl::StatusOr<uint64_t> WriteSegment(const std::string& path,
                                       std::span<const SpanBatch* const> batches,
                                       const SegmentWriterOptions& options,
                                       SegmentScratch* scratch) {
+  return WriteSegment(
+      path,
+      [&](const SpanBatchEmit& emit) {
+        for (const SpanBatch* b : batches) emit(*b);
+        return absl::OkStatus();
+      },
+      options, scratch);
+}
+
+absl::StatusOr<uint64_t> WriteSegment(const std::string& path, const SpanBatchSource& source,
+                                      const SegmentWriterOptions& options,
+                                      SegmentScratch* scratch) {
   std::optional<SegmentScratch> own;
   if (scratch == nullptr) scratch = &own.emplace();
   Staging& staging = scratch->buffers().staging;
   std::vector<RowRef>& rows = scratch->buffers().rows;
   staging.bytes.clear();
   staging.spans.clear();
-  staging.attrs.clear();
   rows.clear();
   SegmentMeta meta;
   Dictionary dict(&meta);
   {
-    size_t spans = 0;
-    for (const SpanBatch* b : batches) spans += b->size();
-    rows.reserve(spans);
-    staging.spans.reserve(spans);
     Stager stager(&dict, &staging);
-    for (uint32_t b = 0; b < batches.size(); ++b) {
-      for (const SpanBatch::Entry& e : batches[b]->spans()) {
+    uint32_t b = 0;
+    absl::Status st = source([&](const SpanBatch& batch) {
+      for (const SpanBatch::Entry& e : batch.spans()) {
         rows.push_back({e.trace_id, e.start_ns, e.span_id,
                         static_cast<uint32_t>(staging.spans.size()), 0});
-        stager.Add(b, *batches[b], e);
+        stager.Add(b, batch, e);
       }
-    }
+      ++b;
+    });
+    if (!st.ok()) return st;
   }
   const std::vector<int64_t> section_starts = SectionStarts(rows, options);
   for (RowRef& r : rows) {

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -49,8 +50,20 @@ class SegmentScratch {
   std::unique_ptr<Buffers> buffers_;
 };
 
-// Writes every span of `batches` to a new file at `path` (fsync'd); returns its size.
+// Hands every batch of a segment to `emit`, one after the other. A batch need only live during
+// its call (the writer keeps its own encoding of the spans), but the strings its views point
+// at must stay valid until WriteSegment returns: the segment's dictionary refers to them. A
+// trace cut decodes one head record at a time this way, instead of holding the whole head
+// decoded (several hundred bytes per span) beside the staged spans.
+using SpanBatchEmit = std::function<void(const SpanBatch&)>;
+using SpanBatchSource = std::function<absl::Status(const SpanBatchEmit& emit)>;
+
+// Writes every span the source emits to a new file at `path` (fsync'd); returns its size.
 // `scratch`, if given, lends its buffers (see SegmentScratch).
+absl::StatusOr<uint64_t> WriteSegment(const std::string& path, const SpanBatchSource& source,
+                                      const SegmentWriterOptions& options = {},
+                                      SegmentScratch* scratch = nullptr);
+// The same for batches at hand.
 absl::StatusOr<uint64_t> WriteSegment(const std::string& path,
                                       std::span<const SpanBatch* const> batches,
                                       const SegmentWriterOptions& options = {},

@@ -206,6 +206,16 @@ absl::Status TraceHead::DecodeAll(std::vector<SpanBatch>* out,
   return absl::OkStatus();
 }
 
+absl::Status TraceHead::ForEachDecoded(const std::function<void(const SpanBatch&)>& fn) const {
+  absl::ReaderMutexLock lock(&mu_);
+  SpanBatch batch;
+  for (const auto& record : records_) {
+    if (absl::Status st = DecodeSpanRecord(*record, &batch); !st.ok()) return st;
+    fn(batch);
+  }
+  return absl::OkStatus();
+}
+
 size_t TraceHead::spans() const {
   absl::ReaderMutexLock lock(&mu_);
   return rows_.size();

@@ -47,6 +47,11 @@ class TraceHead {
   absl::Status DecodeAll(std::vector<SpanBatch>* out,
                          std::vector<int64_t>* arrival_ns = nullptr) const;
 
+  // Decodes the records one at a time, in order, handing each to `fn` (the batch lives for the
+  // call; its views point into the head, which must outlive their use). For a cut that
+  // needs no more than one record decoded at once.
+  absl::Status ForEachDecoded(const std::function<void(const SpanBatch&)>& fn) const;
+
   size_t spans() const;
   size_t bytes() const;  // record bytes
   int64_t created_ns() const { return created_ns_; }

@@ -248,6 +248,51 @@ absl::Status TracesDb::Replay() {
 
 // ---- cutting and retention --------------------------------------------------------------
 
+absl::StatusOr<uint64_t> TracesDb::WriteSampledSegment(const traces::TraceHead& head,
+                                                        const std::string& path,
+                                                        uint64_t* dropped) {
+  std::vector<SpanBatch> batches;
+  std::vector<int64_t> arrival;
+  if (absl::Status st = head.DecodeAll(&batches, &arrival); !st.ok()) return st;
+  std::vector<const SpanBatch*> ptrs;
+  // With sampling on, the kept spans of a partly kept batch are re-encoded into a batch of
+  // their own; undecided traces go back into the live head (and the WAL) before the WAL
+  // segments holding them are deleted.
+  std::vector<std::string> kept_records;
+  std::deque<SpanBatch> kept_batches;
+  std::vector<std::vector<traces::SpanFate>> fates;
+  traces::DecideSpanFates(batches, arrival, NowNs(), options_.sampling, &fates);
+  std::vector<uint32_t> keep, carry;
+  for (size_t b = 0; b < batches.size(); ++b) {
+    keep.clear();
+    carry.clear();
+    for (uint32_t i = 0; i < fates[b].size(); ++i) {
+      if (fates[b][i] == traces::SpanFate::kKeep) keep.push_back(i);
+      if (fates[b][i] == traces::SpanFate::kCarry) carry.push_back(i);
+    }
+    *dropped += batches[b].size() - keep.size() - carry.size();
+    if (!carry.empty()) {
+      if (absl::Status st = WriteAccepted(batches[b], carry, /*wait_for_cut=*/false);
+          !st.ok()) {
+        return st;
+      }
+    }
+    if (keep.size() == batches[b].size()) {
+      ptrs.push_back(&batches[b]);
+    } else if (!keep.empty()) {
+      traces::EncodeSpanRecord(batches[b], keep, &kept_records.emplace_back());
+      if (absl::Status st = traces::DecodeSpanRecord(kept_records.back(),
+                                                     &kept_batches.emplace_back());
+          !st.ok()) {
+        return st;
+      }
+      ptrs.push_back(&kept_batches.back());
+    }
+  }
+  if (sampled_out_) sampled_out_->Inc(*dropped);
+  return traces::WriteSegment(path, ptrs, options_.segment, &cut_scratch_);
+}
+
 absl::Status TracesDb::CutHead() {
   std::lock_guard cut(cut_mu_);
   {
@@ -279,53 +324,20 @@ absl::Status TracesDb::CutHead() {
       cut_id = next_cut_id_++;
     }
     int64_t start = MonotonicNs();
-    std::vector<SpanBatch> batches;
-    std::vector<int64_t> arrival;
-    if (absl::Status st = head->DecodeAll(&batches, &arrival); !st.ok()) return st;
-    std::vector<const SpanBatch*> ptrs;
-    // With sampling on, the kept spans of a partly kept batch are re-encoded into a batch of
-    // their own; undecided traces go back into the live head (and the WAL) before the WAL
-    // segments holding them are deleted.
-    std::vector<std::string> kept_records;
-    std::deque<SpanBatch> kept_batches;
-    uint64_t dropped = 0;
-    if (options_.sampling.active()) {
-      std::vector<std::vector<traces::SpanFate>> fates;
-      traces::DecideSpanFates(batches, arrival, NowNs(), options_.sampling, &fates);
-      std::vector<uint32_t> keep, carry;
-      for (size_t b = 0; b < batches.size(); ++b) {
-        keep.clear();
-        carry.clear();
-        for (uint32_t i = 0; i < fates[b].size(); ++i) {
-          if (fates[b][i] == traces::SpanFate::kKeep) keep.push_back(i);
-          if (fates[b][i] == traces::SpanFate::kCarry) carry.push_back(i);
-        }
-        dropped += batches[b].size() - keep.size() - carry.size();
-        if (!carry.empty()) {
-          if (absl::Status st = WriteAccepted(batches[b], carry, /*wait_for_cut=*/false);
-              !st.ok()) {
-            return st;
-          }
-        }
-        if (keep.size() == batches[b].size()) {
-          ptrs.push_back(&batches[b]);
-        } else if (!keep.empty()) {
-          traces::EncodeSpanRecord(batches[b], keep, &kept_records.emplace_back());
-          if (absl::Status st = traces::DecodeSpanRecord(kept_records.back(),
-                                                         &kept_batches.emplace_back());
-              !st.ok()) {
-            return st;
-          }
-          ptrs.push_back(&kept_batches.back());
-        }
-      }
-      if (sampled_out_) sampled_out_->Inc(dropped);
-    } else {
-      for (const SpanBatch& b : batches) ptrs.push_back(&b);
-    }
     const std::string name = SegmentName(cut_id, upto);
     const std::string path = root + "/" + name;
-    auto size = traces::WriteSegment(path + ".tmp", ptrs, options_.segment, &cut_scratch_);
+    uint64_t dropped = 0;
+    absl::StatusOr<uint64_t> size;
+    if (options_.sampling.active()) {
+      size = WriteSampledSegment(*head, path + ".tmp", &dropped);
+    } else {
+      // One record decoded at a time: the whole head decoded would take several hundred
+      // bytes per span beside the writer's staged copy of it.
+      size = traces::WriteSegment(
+          path + ".tmp",
+          [&](const traces::SpanBatchEmit& emit) { return head->ForEachDecoded(emit); },
+          options_.segment, &cut_scratch_);
+    }
     if (!size.ok()) return size.status();
     std::error_code ec;
     fs::rename(path + ".tmp", path, ec);

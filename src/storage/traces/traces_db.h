@@ -103,6 +103,10 @@ class TracesDb final : public TracesStore {
   absl::Status Load();
   absl::Status Replay();
   absl::Status CutHead();
+  // A cut with tail sampling on: decides the head's spans' fates, carries the undecided ones
+  // into the live head and writes the kept ones to `path`. Requires cut_mu_.
+  absl::StatusOr<uint64_t> WriteSampledSegment(const traces::TraceHead& head,
+                                               const std::string& path, uint64_t* dropped);
   // One round of background maintenance: a due cut, retention once a minute.
   void Maintain();
 
