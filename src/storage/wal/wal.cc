@@ -162,13 +162,47 @@ absl::Status Wal::FlushLocked() {
   buf_.clear();
   if (st.ok()) {
     segment_size_ += n;
-    return st;
+    file_size_ = std::max(file_size_, segment_size_);
+    return PreallocateLocked();
   }
   // Cut off whatever part of the write landed, so the next batch does not follow garbage.
   if (::ftruncate(fd_, static_cast<off_t>(segment_size_)) != 0) {
     failed_ = ErrnoError(errno, "truncate after failed write", segment_path_);
   }
+  file_size_ = segment_size_;
   return st;
+}
+
+absl::Status Wal::PreallocateLocked() {
+  const uint64_t room = options_.preallocate_bytes;
+  if (!options_.sync || room == 0 || file_size_ >= segment_size_ + room / 2) {
+    return absl::OkStatus();
+  }
+  const uint64_t target = std::min(segment_size_ + room, options_.segment_bytes);
+  if (target <= file_size_) return absl::OkStatus();
+  // Written now and made durable by the batch's own fdatasync, which this once also writes
+  // the new size; the appends after it fill the zeros without changing the size.
+  if (wal::PwriteZeros(fd_, file_size_, target, segment_path_).ok()) {
+    file_size_ = target;
+    return absl::OkStatus();
+  }
+  // Out of space, say: the data is written, so go on without the room, as before it.
+  if (::ftruncate(fd_, static_cast<off_t>(segment_size_)) != 0) {
+    failed_ = ErrnoError(errno, "truncate after failed preallocation", segment_path_);
+    return failed_;
+  }
+  file_size_ = segment_size_;
+  return absl::OkStatus();
+}
+
+absl::Status Wal::TrimLocked() {
+  if (file_size_ <= segment_size_) return absl::OkStatus();
+  // Not synced: should the cut not reach the disk, replay reads the zeros as the end.
+  if (::ftruncate(fd_, static_cast<off_t>(segment_size_)) != 0) {
+    return ErrnoError(errno, "truncate", segment_path_);
+  }
+  file_size_ = segment_size_;
+  return absl::OkStatus();
 }
 
 absl::Status Wal::SyncLocked() {
@@ -193,6 +227,10 @@ absl::Status Wal::SyncLocked() {
 
 absl::Status Wal::RollLocked() {
   if (absl::Status st = SyncLocked(); !st.ok()) return st;
+  if (absl::Status st = TrimLocked(); !st.ok()) {
+    LogWarn("wal", "cannot cut a segment back to its data",
+            {{"file", segment_path_}, {"error", std::string(st.message())}});
+  }
   // The old segment stays open until the new one exists, so a failed creation (no space,
   // no descriptors) leaves a working log that keeps appending to the old segment.
   return CreateSegmentLocked(segment_ + 1);
@@ -216,6 +254,7 @@ absl::Status Wal::CreateSegmentLocked(int index) {
   segment_ = index;
   segment_path_ = std::move(path);
   segment_size_ = wal::kFileHeaderSize;
+  file_size_ = segment_size_;
   current_segment_.store(index, std::memory_order_release);
   return absl::OkStatus();
 }
@@ -241,6 +280,10 @@ absl::Status Wal::Close() {
     std::lock_guard io(io_mu_);
     if (fd_ >= 0) {
       if (failed_.ok()) st = SyncLocked();
+      if (absl::Status trim = TrimLocked(); !trim.ok()) {
+        LogWarn("wal", "cannot cut a segment back to its data",
+                {{"file", segment_path_}, {"error", std::string(trim.message())}});
+      }
       ::close(fd_);
       fd_ = -1;
     }

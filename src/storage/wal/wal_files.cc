@@ -1,6 +1,7 @@
 #include "storage/wal/wal_files.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -86,6 +87,41 @@ absl::Status PwriteAll(int fd, std::string_view data, uint64_t offset, std::stri
     offset += static_cast<uint64_t>(n);
   }
   return absl::OkStatus();
+}
+
+absl::Status PwriteZeros(int fd, uint64_t from, uint64_t to, std::string_view path) {
+  static const std::string kZeros(1 << 20, '\0');
+  while (from < to) {
+    const uint64_t n = std::min<uint64_t>(to - from, kZeros.size());
+    if (absl::Status st = PwriteAll(fd, std::string_view(kZeros).substr(0, n), from, path);
+        !st.ok()) {
+      return st;
+    }
+    from += n;
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<bool> AllZeroFrom(const std::string& path, uint64_t offset) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return ErrnoError(errno, "open", path);
+  std::string buf(1 << 16, '\0');
+  bool zero = true;
+  absl::Status st;
+  while (zero) {
+    ssize_t n = ::pread(fd, buf.data(), buf.size(), static_cast<off_t>(offset));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      st = ErrnoError(errno, "read", path);
+      break;
+    }
+    if (n == 0) break;
+    zero = std::all_of(buf.begin(), buf.begin() + n, [](char c) { return c == 0; });
+    offset += static_cast<uint64_t>(n);
+  }
+  ::close(fd);
+  if (!st.ok()) return st;
+  return zero;
 }
 
 absl::Status SyncDir(int dir_fd, std::string_view dir) {

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 
 namespace vigil::wal {
 
@@ -36,6 +37,10 @@ absl::Status ErrnoError(int err, std::string_view op, std::string_view path);
 absl::Status PwriteAll(int fd, std::string_view data, uint64_t offset, std::string_view path);
 // fsync on a directory, so creations, renames and deletions in it survive a crash.
 absl::Status SyncDir(int dir_fd, std::string_view dir);
+// Writes zeros to [from, to) of the file.
+absl::Status PwriteZeros(int fd, uint64_t from, uint64_t to, std::string_view path);
+// Whether every byte of the file from `offset` to its end is zero.
+absl::StatusOr<bool> AllZeroFrom(const std::string& path, uint64_t offset);
 // Sum of the sizes of segment and checkpoint files; 0 for files that vanish meanwhile.
 uint64_t WalDirBytes(const std::string& dir);
 

@@ -40,18 +40,26 @@ absl::Status Wal::ReplayFile(const std::string& name, wal::FileKind kind, bool m
   if (r.corruption().empty()) return absl::OkStatus();
 
   uint64_t dropped = r.file_bytes() - r.valid_bytes();
-  ++stats->damaged_files;
-  stats->dropped_bytes += dropped;
+  // Nothing but zeros after the last frame: the room a writer reserves ahead of its data
+  // (WalOptions::preallocate_bytes), left behind by a crash. A clean end, not damage.
+  absl::StatusOr<bool> reserved = wal::AllZeroFrom(path, r.valid_bytes());
+  if (!reserved.ok()) return reserved.status();
+  if (!*reserved) {
+    ++stats->damaged_files;
+    stats->dropped_bytes += dropped;
+  }
   if (!may_truncate) {
-    LogWarn("wal", "damaged file: skipped the rest of it",
-            {{"file", path},
-             {"problem", r.corruption()},
-             {"valid_bytes", StrCat(r.valid_bytes())},
-             {"dropped_bytes", StrCat(dropped)}});
+    if (!*reserved) {
+      LogWarn("wal", "damaged file: skipped the rest of it",
+              {{"file", path},
+               {"problem", r.corruption()},
+               {"valid_bytes", StrCat(r.valid_bytes())},
+               {"dropped_bytes", StrCat(dropped)}});
+    }
     return absl::OkStatus();
   }
-  // The newest segment of a previous run ends in a torn or damaged write: everything after
-  // its last intact frame was never acknowledged, so it is cut off for good.
+  // The newest segment of a previous run ends in a torn or damaged write, or in reserved
+  // zeros: everything after its last intact frame was never acknowledged, so it is cut off.
   int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
   if (fd < 0) return ErrnoError(errno, "open for truncation", path);
   absl::Status st;
@@ -63,6 +71,12 @@ absl::Status Wal::ReplayFile(const std::string& name, wal::FileKind kind, bool m
   ::close(fd);
   if (!st.ok()) return st;
   stats->truncated_tail = true;
+  if (*reserved) {
+    stats->dropped_bytes += dropped;
+    LogInfo("wal", "removed the reserved zeros after the last segment's data",
+            {{"file", path}, {"valid_bytes", StrCat(r.valid_bytes())}});
+    return absl::OkStatus();
+  }
   LogWarn("wal", "truncated damaged tail of the last segment",
           {{"file", path},
            {"problem", r.corruption()},

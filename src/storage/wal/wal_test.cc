@@ -245,6 +245,64 @@ TEST_F(WalTest, TornTailAtEveryOffsetOfTheLastRecord) {
   }
 }
 
+TEST_F(WalTest, SyncedSegmentsReserveZeroedRoomThatACrashLeavesAsACleanEnd) {
+  WalOptions o;
+  o.sync = true;
+  o.preallocate_bytes = 64 << 10;
+  o.segment_bytes = 1 << 20;
+  const std::string copy = dir_ + "-crashed";
+  fs::remove_all(copy);
+  std::vector<std::string> recs = Numbered(50);
+  uint64_t data = 0;
+  {
+    auto w = OpenWal(o);
+    ASSERT_TRUE(AppendAll(*w, recs).ok());
+    // The segment being written is longer than its frames, by zeros.
+    ASSERT_TRUE(w->Append(std::string(100 << 10, 'x')).ok());  // past the first room
+    recs.push_back(std::string(100 << 10, 'x'));
+    const uint64_t size = FileSize(Seg(1));
+    EXPECT_GE(size, 100u << 10);
+    auto tail = wal::AllZeroFrom(Seg(1), size - (16 << 10));
+    ASSERT_TRUE(tail.ok());
+    EXPECT_TRUE(*tail);
+    // What a crash now leaves behind: the files as they are, zeros included.
+    fs::copy(dir_, copy);
+    ASSERT_TRUE(w->NextSegment().ok());
+    // A segment rolled over is cut back to its data.
+    data = FileSize(Seg(1));
+    EXPECT_LT(data, size);
+    auto rest = wal::AllZeroFrom(Seg(1), data - 8);
+    ASSERT_TRUE(rest.ok());
+    EXPECT_FALSE(*rest);
+  }
+  {
+    auto w = Wal::Open(copy, o);
+    ASSERT_TRUE(w.ok()) << w.status();
+    WalReplayStats stats;
+    EXPECT_EQ(ReplayAll(**w, &stats), recs);
+    EXPECT_EQ(stats.damaged_files, 0);
+    EXPECT_TRUE(stats.truncated_tail);
+    EXPECT_EQ(FileSize(copy + "/" + wal::SegmentName(1)), data);
+  }
+  // In an older segment, reserved zeros are no damage either (and stay).
+  fs::remove_all(copy);
+  {
+    auto w = OpenWal(o);
+    ASSERT_TRUE(w->Append("more").ok());
+  }
+  {
+    std::ofstream f(Seg(1), std::ios::binary | std::ios::app);
+    std::string zeros(8192, '\0');
+    f.write(zeros.data(), static_cast<std::streamsize>(zeros.size()));
+  }
+  WalReplayStats stats;
+  std::vector<std::string> want = recs;
+  want.push_back("more");
+  EXPECT_EQ(Reopen(&stats, o), want);
+  EXPECT_EQ(stats.damaged_files, 0);
+  fs::remove_all(copy);
+}
+
 TEST_F(WalTest, ZeroAndGarbageTailsAreTruncated) {
   for (std::string tail :
        {std::string(8192, '\0'), std::string("\x01\x10\x00\x00\x00garbage!", 14)}) {
