@@ -1,6 +1,7 @@
 #include "storage/logs/segment.h"
 
 #include <algorithm>
+#include <cstring>
 #include <vector>
 
 #include "common/coding.h"
@@ -220,6 +221,17 @@ absl::StatusOr<bool> Segment::ReadBlock(const LogSelectRequest& req, const Segme
   bool filtered = false;
   if (!req.hints.trace_id.empty()) {
     if (absl::Status st = load(kColTraceId); !st.ok()) return st;
+    // A well-formed id (trace_raw set) is only ever stored raw, never in the verbatim form
+    // (kind 2): a block whose column lacks its 16 bytes anywhere holds no match.
+    if (plan.trace_raw.size() == 16 &&
+        std::string_view(scratch.raw[kColTraceId]).find(plan.trace_raw) == std::string_view::npos) {
+      return skip();
+    }
+    uint64_t want_hi = 0, want_lo = 0;
+    if (plan.trace_raw.size() == 16) {
+      std::memcpy(&want_hi, plan.trace_raw.data(), 8);
+      std::memcpy(&want_lo, plan.trace_raw.data() + 8, 8);
+    }
     ByteReader r(scratch.raw[kColTraceId]);
     bool any = false;
     for (size_t i = 0; i < rows; ++i) {
@@ -228,7 +240,10 @@ absl::StatusOr<bool> Segment::ReadBlock(const LogSelectRequest& req, const Segme
       if (!r.Byte(&kind)) return corrupt(kColTraceId);
       if (kind == 1) {
         if (!r.Bytes(16, &v)) return corrupt(kColTraceId);
-        keep[i] = !plan.trace_raw.empty() && v == plan.trace_raw;
+        uint64_t hi, lo;
+        std::memcpy(&hi, v.data(), 8);
+        std::memcpy(&lo, v.data() + 8, 8);
+        keep[i] = plan.trace_raw.size() == 16 && hi == want_hi && lo == want_lo;
       } else if (kind == 2) {
         if (!r.String(&v)) return corrupt(kColTraceId);
         keep[i] = v == req.hints.trace_id;

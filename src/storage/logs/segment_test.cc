@@ -123,6 +123,37 @@ TEST_F(SegmentTest, SelectorAndTimeRange) {
   EXPECT_EQ(n, 100u);
 }
 
+TEST_F(SegmentTest, TraceIdsStoredRawAndVerbatimAreBothFound) {
+  // One block: a well-formed id (stored raw), one that is not lowercase hex (stored as
+  // text) and a line without any.
+  const std::vector<std::string> traces = {"00000000000000aa00000000000000bb",
+                                           "00000000000000AA00000000000000BB", ""};
+  std::vector<SegmentRowInfo> infos;
+  for (int64_t i = 0; i < 3; ++i) infos.push_back({0, 1000 + i, 4});
+  auto read = [&](size_t i, LogRecordView* out, std::vector<LogFieldView>*) {
+    out->timestamp_ns = 1000 + static_cast<int64_t>(i);
+    out->body = "line";
+    out->trace_id = traces[i];
+  };
+  const std::string path = (dir_ / "ids.seg").string();
+  ASSERT_TRUE(WriteSegment(path, {streams_[0]}, infos, read, SegmentWriterOptions{}).ok());
+  auto seg = Segment::Open(path);
+  ASSERT_TRUE(seg.ok()) << seg.status();
+  auto count = [&](const std::string& id) {
+    LogSelectRequest req = All();
+    req.hints.trace_id = id;
+    size_t n = 0;
+    EXPECT_TRUE((*seg)->Select(req, [&](const Labels&, std::span<const LogRecordView> recs) {
+      for (const auto& r : recs) n += r.trace_id == id;
+      return true;
+    }).ok());
+    return n;
+  };
+  EXPECT_EQ(count(traces[0]), 1u);
+  EXPECT_EQ(count(traces[1]), 1u);
+  EXPECT_EQ(count("00000000000000aa00000000000000cc"), 0u);
+}
+
 TEST_F(SegmentTest, BloomsSkipBlocks) {
   LogSelectRequest req = All();
   req.hints.trace_id = rows_[4321].trace;
