@@ -150,6 +150,8 @@ absl::Status Wal::WriteBatchLocked(const std::vector<Request*>& batch) {
     }
   }
   absl::Status st = FlushLocked();
+  // After the batch's last write only: zeros written mid-batch would be overwritten at once.
+  if (st.ok()) st = PreallocateLocked();
   if (st.ok()) st = SyncLocked();
   if (buf_.capacity() > kKeepBufferBytes) std::string().swap(buf_);
   return st;
@@ -163,7 +165,7 @@ absl::Status Wal::FlushLocked() {
   if (st.ok()) {
     segment_size_ += n;
     file_size_ = std::max(file_size_, segment_size_);
-    return PreallocateLocked();
+    return st;
   }
   // Cut off whatever part of the write landed, so the next batch does not follow garbage.
   if (::ftruncate(fd_, static_cast<off_t>(segment_size_)) != 0) {
@@ -175,7 +177,8 @@ absl::Status Wal::FlushLocked() {
 
 absl::Status Wal::PreallocateLocked() {
   const uint64_t room = options_.preallocate_bytes;
-  if (!options_.sync || room == 0 || file_size_ >= segment_size_ + room / 2) {
+  if (!options_.sync || room == 0 || preallocation_failed_ ||
+      file_size_ >= segment_size_ + room / 2) {
     return absl::OkStatus();
   }
   const uint64_t target = std::min(segment_size_ + room, options_.segment_bytes);
@@ -186,7 +189,9 @@ absl::Status Wal::PreallocateLocked() {
     file_size_ = target;
     return absl::OkStatus();
   }
-  // Out of space, say: the data is written, so go on without the room, as before it.
+  // Out of space, say: the data is written, so go on without the room for this segment (not
+  // retrying on every batch, which would take the disk's last blocks each time).
+  preallocation_failed_ = true;
   if (::ftruncate(fd_, static_cast<off_t>(segment_size_)) != 0) {
     failed_ = ErrnoError(errno, "truncate after failed preallocation", segment_path_);
     return failed_;
@@ -255,6 +260,7 @@ absl::Status Wal::CreateSegmentLocked(int index) {
   segment_path_ = std::move(path);
   segment_size_ = wal::kFileHeaderSize;
   file_size_ = segment_size_;
+  preallocation_failed_ = false;
   current_segment_.store(index, std::memory_order_release);
   return absl::OkStatus();
 }

@@ -60,8 +60,9 @@ struct WalOptions {
   // its data (up to segment_bytes), so that most fdatasyncs find the file's size unchanged
   // and flush the data alone. A sync after the file grew must also write its inode, a second
   // synchronous write per append; under remote_write load that cost about a tenth of the
-  // server's CPU. Closed segments are cut back to their data, and replay takes an all-zero
-  // tail for the clean end it is. 0 turns it off.
+  // server's CPU. The zeros are written once before the data overwrites them, and count in
+  // SizeBytes. Closed segments are cut back to their data, and replay takes an all-zero
+  // segment tail no longer than this for the clean end it is. 0 turns it off.
   uint64_t preallocate_bytes = 4 << 20;
 };
 
@@ -125,7 +126,7 @@ class Wal {
   // Idempotent; later Appends fail with FailedPrecondition.
   absl::Status Close();
 
-  // Bytes of segments and checkpoints on disk.
+  // Bytes of segments and checkpoints on disk, the current segment's reserved room included.
   uint64_t SizeBytes() const;
   const std::string& dir() const { return dir_; }
 
@@ -172,6 +173,7 @@ class Wal {
   std::string segment_path_;   // guarded by io_mu_
   uint64_t segment_size_ = 0;  // bytes written to segment_, guarded by io_mu_
   uint64_t file_size_ = 0;     // segment_'s size with its zero-filled room, guarded by io_mu_
+  bool preallocation_failed_ = false;  // for segment_, guarded by io_mu_
   std::string buf_;            // frames not yet written, guarded by io_mu_
   absl::Status failed_;        // sticky: see the class comment; guarded by io_mu_
   std::atomic<int> current_segment_{0};

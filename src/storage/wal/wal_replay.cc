@@ -2,6 +2,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <utility>
 
@@ -40,16 +41,23 @@ absl::Status Wal::ReplayFile(const std::string& name, wal::FileKind kind, bool m
   if (r.corruption().empty()) return absl::OkStatus();
 
   uint64_t dropped = r.file_bytes() - r.valid_bytes();
-  // Nothing but zeros after the last frame: the room a writer reserves ahead of its data
-  // (WalOptions::preallocate_bytes), left behind by a crash. A clean end, not damage.
-  absl::StatusOr<bool> reserved = wal::AllZeroFrom(path, r.valid_bytes());
-  if (!reserved.ok()) return reserved.status();
-  if (!*reserved) {
+  // Nothing but zeros after the last frame of a segment, no more of them than a writer
+  // reserves ahead of its data (WalOptions::preallocate_bytes): that room, left behind by a
+  // crash, is a clean end. Zeros anywhere else (a checkpoint, a segment's header, more than
+  // the room) are damage as before.
+  bool reserved = false;
+  if (kind == wal::FileKind::kSegment && r.valid_bytes() >= wal::kFileHeaderSize &&
+      dropped <= std::max<uint64_t>(options_.preallocate_bytes, WalOptions{}.preallocate_bytes)) {
+    absl::StatusOr<bool> zeros = wal::AllZeroFrom(path, r.valid_bytes());
+    if (!zeros.ok()) return zeros.status();
+    reserved = *zeros;
+  }
+  if (!reserved) {
     ++stats->damaged_files;
     stats->dropped_bytes += dropped;
   }
   if (!may_truncate) {
-    if (!*reserved) {
+    if (!reserved) {
       LogWarn("wal", "damaged file: skipped the rest of it",
               {{"file", path},
                {"problem", r.corruption()},
@@ -71,7 +79,7 @@ absl::Status Wal::ReplayFile(const std::string& name, wal::FileKind kind, bool m
   ::close(fd);
   if (!st.ok()) return st;
   stats->truncated_tail = true;
-  if (*reserved) {
+  if (reserved) {
     stats->dropped_bytes += dropped;
     LogInfo("wal", "removed the reserved zeros after the last segment's data",
             {{"file", path}, {"valid_bytes", StrCat(r.valid_bytes())}});

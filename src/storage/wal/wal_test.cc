@@ -303,6 +303,38 @@ TEST_F(WalTest, SyncedSegmentsReserveZeroedRoomThatACrashLeavesAsACleanEnd) {
   fs::remove_all(copy);
 }
 
+TEST_F(WalTest, ZerosInACheckpointOrOverASegmentHeaderAreDamage) {
+  const std::vector<std::string> cp = {"cp-a", "cp-b"};
+  {
+    auto w = OpenWal();
+    ASSERT_TRUE(AppendAll(*w, Numbered(3)).ok());
+    ASSERT_TRUE(w->NextSegment().ok());
+    std::vector<std::string_view> views(cp.begin(), cp.end());
+    ASSERT_TRUE(w->WriteCheckpoint(1, views).ok());
+    ASSERT_TRUE(w->Append("after").ok());
+  }
+  {
+    std::ofstream f(dir_ + "/" + wal::CheckpointName(1), std::ios::binary | std::ios::app);
+    std::string zeros(4096, '\0');
+    f.write(zeros.data(), static_cast<std::streamsize>(zeros.size()));
+  }
+  WalReplayStats stats;
+  std::vector<std::string> want = cp;
+  want.push_back("after");
+  EXPECT_EQ(Reopen(&stats), want);
+  EXPECT_EQ(stats.damaged_files, 1);
+
+  // A whole segment of zeros (its header included) is damage too, even when short.
+  {
+    std::ofstream f(Seg(2), std::ios::binary | std::ios::trunc);
+    std::string zeros(4096, '\0');
+    f.write(zeros.data(), static_cast<std::streamsize>(zeros.size()));
+  }
+  WalReplayStats again;
+  Reopen(&again);
+  EXPECT_EQ(again.damaged_files, 2);
+}
+
 TEST_F(WalTest, ZeroAndGarbageTailsAreTruncated) {
   for (std::string tail :
        {std::string(8192, '\0'), std::string("\x01\x10\x00\x00\x00garbage!", 14)}) {
