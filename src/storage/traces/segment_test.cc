@@ -103,6 +103,28 @@ TEST_F(SegmentTest, LookupsAlternatingBetweenSegmentsReadEachOnesOwnBlock) {
   path_ = first_path;
 }
 
+TEST_F(SegmentTest, ASpanSentTwiceIsStoredOnce) {
+  SpanBatch a = MakeTestBatch(0, 2, 3, kBase);
+  // The same span again, under a resource of its own.
+  SpanBatch b;
+  const uint32_t res = b.AddResource("phantom", {});
+  SpanBatch::Entry& e = b.AddSpan(res);
+  e = a.spans()[0];
+  e.resource = res;
+  // Without the first copy's attributes, events and links (their indexes are a's).
+  e.first_attribute = e.num_attributes = 0;
+  e.first_event = e.num_events = 0;
+  e.first_link = e.num_links = 0;
+  auto seg = Write({&a, &b});
+  ASSERT_NE(seg, nullptr);
+  EXPECT_EQ(seg->meta().rows, 6u);
+  std::vector<Span> got;
+  ASSERT_TRUE(seg->GetTrace(TestTraceId(0), &got).ok());
+  ASSERT_EQ(got.size(), 3u);
+  // The first copy is the one kept (arrival order breaks the tie).
+  for (const Span& s : got) EXPECT_NE(s.service_name, "phantom");
+}
+
 TEST_F(SegmentTest, ATraceStraddlingBlocksComesWhole) {
   SpanBatch big = MakeTestBatch(7, 1, 5000, kBase);  // one trace over three blocks
   auto seg = Write({&big});

@@ -463,10 +463,13 @@ absl::StatusOr<uint64_t> WriteSegment(const std::string& path, const SpanBatchSo
     if (a.section != b.section) return a.section < b.section;
     if (a.trace != b.trace) return a.trace < b.trace;
     if (a.start != b.start) return a.start < b.start;
-    return a.span_id < b.span_id;
+    if (a.span_id != b.span_id) return a.span_id < b.span_id;
+    return a.staged < b.staged;  // arrival order: of two copies, the first is kept
   });
   // The same span twice (a carried trace re-logged before a crash, a client retrying an
-  // export) is stored once.
+  // export) is stored once. Both copies were staged, so a second copy that came under a
+  // resource of its own still lists that resource (and its service) in the segment's
+  // metadata; clients resend what they sent, so that takes a misbehaving one.
   rows.erase(std::unique(rows.begin(), rows.end(),
                          [](const RowRef& a, const RowRef& b) {
                            return a.trace == b.trace && a.start == b.start &&
@@ -517,7 +520,15 @@ absl::StatusOr<uint64_t> WriteSegment(const std::string& path, const SpanBatchSo
     meta.min_start = meta.max_start = meta.max_end = 0;
     meta.sections.push_back({0, 0, BloomBuilder(1, 10).bytes()});
   }
-  return encoder.chunks().Finish(EncodeSegmentMeta(meta), kSegmentVersion, kSegmentMagic, **file);
+  auto size =
+      encoder.chunks().Finish(EncodeSegmentMeta(meta), kSegmentVersion, kSegmentMagic, **file);
+  // Kept for the next cut, unless a burst left it far larger than cuts now need.
+  if (staging.bytes.capacity() > 2 * staging.bytes.size() + (8 << 20)) {
+    std::string().swap(staging.bytes);
+    std::vector<StagedSpan>().swap(staging.spans);
+    std::vector<RowRef>().swap(rows);
+  }
+  return size;
 }
 
 }  // namespace vigil::traces
