@@ -9,7 +9,6 @@
 // this one is steady enough to compare two builds of a change side by side.
 //   span_store_bench --file spans.otlp [--cut-spans 200000] [--repeats 3]
 #include <malloc.h>
-#include <time.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -21,18 +20,13 @@
 #include <CLI/CLI.hpp>
 
 #include "bench/traces/span_otlp.h"
+#include "common/time_util.h"
 #include "ingest/traces/otlp_traces_proto.h"
 #include "storage/traces/segment_writer.h"
 #include "storage/traces/span_codec.h"
 
 namespace vigil::bench {
 namespace {
-
-int64_t CpuNs() {
-  timespec ts;
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
 
 struct Phases {
   double decode = 0, record = 0, replay = 0, segment = 0;
@@ -44,7 +38,7 @@ bool RunOnce(const std::vector<std::string_view>& requests, size_t cut_spans,
              const std::string& dir, traces::SegmentScratch* scratch, Phases* out) {
   std::deque<SpanBatch> decoded;
   OtlpTracesProtoDecoder decoder;
-  int64_t t0 = CpuNs();
+  int64_t t0 = ProcessCpuNs();
   size_t spans = 0;
   for (std::string_view r : requests) {
     SpanDecodeResult res = decoder.Decode(r, &decoded.emplace_back());
@@ -55,7 +49,7 @@ bool RunOnce(const std::vector<std::string_view>& requests, size_t cut_spans,
     }
     spans += decoded.back().size();
   }
-  int64_t t1 = CpuNs();
+  int64_t t1 = ProcessCpuNs();
   std::vector<std::string> records(decoded.size());
   std::vector<uint32_t> all;
   for (size_t i = 0; i < decoded.size(); ++i) {
@@ -63,7 +57,7 @@ bool RunOnce(const std::vector<std::string_view>& requests, size_t cut_spans,
     for (uint32_t k = 0; k < all.size(); ++k) all[k] = k;
     traces::EncodeSpanRecord(decoded[i], all, &records[i]);
   }
-  int64_t t2 = CpuNs();
+  int64_t t2 = ProcessCpuNs();
   std::vector<SpanBatch> replayed(records.size());
   for (size_t i = 0; i < records.size(); ++i) {
     if (absl::Status st = traces::DecodeSpanRecord(records[i], &replayed[i]); !st.ok()) {
@@ -72,7 +66,7 @@ bool RunOnce(const std::vector<std::string_view>& requests, size_t cut_spans,
       return false;
     }
   }
-  int64_t t3 = CpuNs();
+  int64_t t3 = ProcessCpuNs();
   traces::SegmentWriterOptions options;
   uint64_t bytes = 0;
   int segment = 0;
@@ -94,7 +88,7 @@ bool RunOnce(const std::vector<std::string_view>& requests, size_t cut_spans,
     bytes += *size;
     first = last;
   }
-  int64_t t4 = CpuNs();
+  int64_t t4 = ProcessCpuNs();
   const double per = spans > 0 ? static_cast<double>(spans) : 1;
   out->decode = (t1 - t0) / per;
   out->record = (t2 - t1) / per;

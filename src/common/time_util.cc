@@ -1,5 +1,7 @@
 #include "common/time_util.h"
 
+#include <time.h>
+
 #include <chrono>
 #include <cmath>
 #include <limits>
@@ -22,6 +24,12 @@ int64_t NowNs() {
 int64_t MonotonicNs() {
   using namespace std::chrono;
   return duration_cast<nanoseconds>(steady_clock::now().time_since_epoch()).count();
+}
+
+int64_t ProcessCpuNs() {
+  timespec ts;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
 }
 
 absl::StatusOr<int64_t> ParseDurationMs(std::string_view s) {

@@ -14,6 +14,14 @@ int64_t NowMs();
 int64_t NowNs();
 // Monotonic clock for measuring durations.
 int64_t MonotonicNs();
+// CPU time of the whole process (every thread), for benchmarks' per-item costs.
+int64_t ProcessCpuNs();
+
+// The window of width `width` (> 0) that `t` falls in, counting from the epoch: the floor of
+// t / width, also for times before it (C++ division truncates toward zero).
+inline int64_t WindowOf(int64_t t, int64_t width) {
+  return t / width - (t % width < 0 ? 1 : 0);
+}
 
 // "1h30m", "5m", "10s", "250ms", "2d", "1w", "1y"; units must descend and not repeat.
 absl::StatusOr<int64_t> ParseDurationMs(std::string_view s);

@@ -5,7 +5,6 @@
 //   log_ingest_bench <ndjson file> [lines_per_batch=1000] [decode_only=0]
 // bench/logs/log_gen writes a realistic file.
 #include <malloc.h>
-#include <time.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -16,16 +15,6 @@
 #include "common/time_util.h"
 #include "ingest/logs/json_lines.h"
 #include "storage/logs/logs_db.h"
-
-namespace {
-
-int64_t CpuNs() {
-  timespec ts;
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
   using namespace vigil;
@@ -74,9 +63,9 @@ int main(int argc, char** argv) {
   const int64_t now = NowNs();
   for (std::string_view b : batches) {
     LogBatch batch;
-    int64_t t0 = CpuNs();
+    int64_t t0 = ProcessCpuNs();
     LogDecodeResult r = decoder.Decode(b, now, &batch);
-    int64_t t1 = CpuNs();
+    int64_t t1 = ProcessCpuNs();
     decode_ns += t1 - t0;
     if (!r.status.ok()) {
       std::fprintf(stderr, "decode failed: %s\n", std::string(r.status.message()).c_str());
@@ -84,13 +73,13 @@ int main(int argc, char** argv) {
     }
     if (decode_only) continue;
     auto st = (*db)->Append(batch);
-    store_ns += CpuNs() - t1;
+    store_ns += ProcessCpuNs() - t1;
     if (!st.ok()) return 1;
     stored += st->accepted;
   }
-  int64_t t2 = CpuNs();
+  int64_t t2 = ProcessCpuNs();
   if (!decode_only && !(*db)->Flush().ok()) return 1;
-  int64_t cut_ns = CpuNs() - t2;
+  int64_t cut_ns = ProcessCpuNs() - t2;
   auto stats = (*db)->Stats();
   std::printf("lines=%zu stored=%llu decode_ns_per_line=%.0f store_ns_per_line=%.0f cut_ns_per_line=%.0f "
               "total_ns_per_line=%.0f segment_bytes_per_line=%.1f\n",

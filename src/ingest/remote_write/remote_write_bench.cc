@@ -2,7 +2,6 @@
 // MetricsDb, without HTTP. Prints CPU nanoseconds per sample, the figure the ingest path is
 // tuned on (the end-to-end comparison with other systems is `scripts/bench metrics`).
 //   remote_write_bench [series=100000] [rounds=60] [series_per_request=2000] [sync=0]
-#include <time.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -15,16 +14,6 @@
 #include "ingest/remote_write/remote_write_ingester.h"
 #include "ingest/remote_write/write_request.h"
 #include "storage/metrics/db/metrics_db.h"
-
-namespace {
-
-int64_t CpuNs() {
-  timespec ts;
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
   using namespace vigil;
@@ -67,7 +56,7 @@ int main(int argc, char** argv) {
   auto db = MetricsDb::Open(o, nullptr);
   if (!db.ok()) return 1;
   RemoteWriteIngester ingester(**db, nullptr);
-  int64_t wall0 = MonotonicNs(), cpu0 = CpuNs();
+  int64_t wall0 = MonotonicNs(), cpu0 = ProcessCpuNs();
   uint64_t accepted = 0;
   for (const auto& b : bodies) {
     IngestResult r = ingester.Ingest(b);
@@ -77,7 +66,7 @@ int main(int argc, char** argv) {
     }
     accepted += r.stats.accepted;
   }
-  int64_t wall = MonotonicNs() - wall0, cpu = CpuNs() - cpu0;
+  int64_t wall = MonotonicNs() - wall0, cpu = ProcessCpuNs() - cpu0;
   std::printf("samples=%llu series=%d cpu_ns_per_sample=%.0f wall_samples_per_s=%.0f wal_bytes=%llu\n",
               (unsigned long long)accepted, series, double(cpu) / accepted,
               accepted / (wall / 1e9), (unsigned long long)(*db)->WalSizeBytes());
@@ -95,9 +84,9 @@ int main(int argc, char** argv) {
     for (const auto& b : bodies) body_bytes += b.capacity();
     std::printf("request bodies held: %zu MiB\n", body_bytes >> 20);
   }
-  int64_t f0 = CpuNs();
+  int64_t f0 = ProcessCpuNs();
   (void)(*db)->Flush();
-  std::printf("flush_cpu_ms=%.0f\n", (CpuNs() - f0) / 1e6);
+  std::printf("flush_cpu_ms=%.0f\n", (ProcessCpuNs() - f0) / 1e6);
   uint64_t block_bytes = 0;
   for (const auto& b : (*db)->Blocks()) block_bytes += b->SizeBytes();
   std::printf("block_bytes_per_sample=%.2f\n", double(block_bytes) / accepted);

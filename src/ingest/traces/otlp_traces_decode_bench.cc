@@ -4,7 +4,6 @@
 // the HTTP handler does, and prints nanoseconds and heap allocations per span.
 //   otlp_traces_decode_bench [spans=10000] [iterations=200]
 #include <malloc.h>
-#include <time.h>
 
 #include <atomic>
 #include <chrono>
@@ -14,18 +13,13 @@
 #include <string>
 #include <vector>
 
+#include "common/time_util.h"
 #include "ingest/traces/otlp_traces_proto.h"
 #include "ingest/traces/otlp_traces_test_util.h"
 
 namespace {
 
 std::atomic<uint64_t> g_allocations{0};
-
-int64_t CpuNs() {
-  timespec ts;
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
 
 std::string BigEndian(uint64_t v, int bytes) {
   std::string out;
@@ -100,7 +94,7 @@ int main(int argc, char** argv) {
     }
   }
   const uint64_t allocs_before = g_allocations.load();
-  const int64_t cpu_before = CpuNs();
+  const int64_t cpu_before = ProcessCpuNs();
   const auto wall_before = std::chrono::steady_clock::now();
   size_t decoded = 0;
   for (int i = 0; i < iterations; ++i) {
@@ -110,7 +104,7 @@ int main(int argc, char** argv) {
   const double wall_ns =
       std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - wall_before)
           .count();
-  const int64_t cpu_ns = CpuNs() - cpu_before;
+  const int64_t cpu_ns = ProcessCpuNs() - cpu_before;
   const uint64_t allocs = g_allocations.load() - allocs_before;
   std::printf("%zu spans x %d iterations, %zu bytes per request (%.0f bytes/span)\n", n, iterations,
               body.size(), static_cast<double>(body.size()) / n);

@@ -19,8 +19,6 @@ std::string CutDirName(uint64_t id) {
   return std::string(n.size() < 8 ? 8 - n.size() : 0, '0') + n;
 }
 
-int64_t FloorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
-
 }  // namespace
 
 size_t LogsDb::RuleOf(const Labels& stream) const {
@@ -122,7 +120,7 @@ absl::StatusOr<std::vector<std::shared_ptr<const logs::Segment>>> LogsDb::WriteC
     const auto& rows = snap.blocks[b]->rows();
     for (uint32_t i = 0; i < rows.size(); ++i) {
       const auto& r = rows[i];
-      refs.push_back({rule[r.stream], FloorDiv(r.timestamp_ns, options_.segment_window_ns),
+      refs.push_back({rule[r.stream], WindowOf(r.timestamp_ns, options_.segment_window_ns),
                       rank[r.stream], r.timestamp_ns, b, i});
     }
   }

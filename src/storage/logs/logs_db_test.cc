@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "common/strings.h"
+#include "common/test_temp_path.h"
 #include "common/time_util.h"
 #include "gtest/gtest.h"
 
@@ -12,10 +13,7 @@ namespace {
 class LogsDbTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = (std::filesystem::temp_directory_path() /
-            ("vigil_logs_db_test_" + std::to_string(::getpid()) + "_" +
-             ::testing::UnitTest::GetInstance()->current_test_info()->name()))
-               .string();
+    dir_ = TestTempPath("vigil_logs_db_test");
     std::filesystem::remove_all(dir_);
     options_.dir = dir_;
     options_.wal_sync = false;

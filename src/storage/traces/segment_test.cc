@@ -5,6 +5,7 @@
 #include <fstream>
 #include <tuple>
 
+#include "common/test_temp_path.h"
 #include "gtest/gtest.h"
 #include "storage/traces/segment_writer.h"
 #include "storage/traces/span_test_util.h"
@@ -17,10 +18,7 @@ constexpr int64_t kBase = 1'700'000'000'000'000'000;
 class SegmentTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    path_ = (std::filesystem::temp_directory_path() /
-             ("vigil_trace_segment_" + std::to_string(::getpid()) + "_" +
-              ::testing::UnitTest::GetInstance()->current_test_info()->name()))
-                .string();
+    path_ = TestTempPath("vigil_trace_segment");
   }
   void TearDown() override { std::filesystem::remove(path_); }
 

@@ -9,6 +9,7 @@
 #include "common/coding.h"
 #include "common/file_util.h"
 #include "common/string_view_hash.h"
+#include "common/time_util.h"
 #include "storage/bloom/bloom.h"
 #include "storage/columnar/column_file.h"
 #include "storage/traces/segment_format.h"
@@ -45,8 +46,6 @@ struct Staging {
   std::vector<StagedSpan> spans;
 };
 
-int64_t FloorDiv(int64_t a, int64_t b) { return a / b - (a % b < 0 ? 1 : 0); }
-
 // The start times at which sections after the first begin (see SegmentWriterOptions).
 std::vector<int64_t> SectionStarts(std::span<const RowRef> rows, const SegmentWriterOptions& o) {
   std::vector<int64_t> starts;
@@ -54,12 +53,12 @@ std::vector<int64_t> SectionStarts(std::span<const RowRef> rows, const SegmentWr
   auto [lo, hi] = std::minmax_element(rows.begin(), rows.end(), [](const RowRef& a, const RowRef& b) {
     return a.start < b.start;
   });
-  if (FloorDiv(lo->start, o.section_window_ns) == FloorDiv(hi->start, o.section_window_ns)) {
+  if (WindowOf(lo->start, o.section_window_ns) == WindowOf(hi->start, o.section_window_ns)) {
     return starts;  // one window: the common case under steady traffic
   }
   std::vector<int64_t> windows;
   windows.reserve(rows.size());
-  for (const RowRef& r : rows) windows.push_back(FloorDiv(r.start, o.section_window_ns));
+  for (const RowRef& r : rows) windows.push_back(WindowOf(r.start, o.section_window_ns));
   std::sort(windows.begin(), windows.end());
   size_t in_section = 0;
   for (size_t i = 0; i < windows.size();) {

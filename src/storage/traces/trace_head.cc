@@ -72,7 +72,8 @@ absl::Status TraceHead::Add(std::string record) {
     Row& r = rows.emplace_back(RowOf(e, i));
     r.row.service_name = batch.resources()[e.resource].service_name;
   }
-  Publish(std::move(owned), rows);
+  absl::MutexLock lock(&mu_);
+  PublishLocked(std::move(owned), rows);
   return absl::OkStatus();
 }
 
@@ -97,11 +98,6 @@ std::string_view TraceHead::Intern(std::string_view s) {
   bytes_ += copy.size();
   name_index_.insert(copy);
   return copy;
-}
-
-void TraceHead::Publish(std::unique_ptr<const std::string> record, std::span<Row> rows) {
-  absl::MutexLock lock(&mu_);
-  PublishLocked(std::move(record), rows);
 }
 
 void TraceHead::PublishLocked(std::unique_ptr<const std::string> record, std::span<Row> rows) {

@@ -66,8 +66,6 @@ class TraceHead {
   // A row of span `span` of a record, names still pointing where e's do.
   static Row RowOf(const SpanBatch::Entry& e, uint32_t span);
   // Appends the rows (of `record`, which becomes the next record) to the head.
-  void Publish(std::unique_ptr<const std::string> record, std::span<Row> rows)
-      ABSL_LOCKS_EXCLUDED(mu_);
   void PublishLocked(std::unique_ptr<const std::string> record, std::span<Row> rows)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // The head's copy of a service or span name, for rows built from a batch.
