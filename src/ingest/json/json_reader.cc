@@ -41,12 +41,16 @@ bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
 }  // namespace
 
-absl::Status JsonBody::Reset(std::string_view body) {
+absl::Status JsonBody::Reset(std::string_view body, bool padded) {
   body_ = body;
   invalid_.clear();
-  padded_.resize(body.size() + simdjson::SIMDJSON_PADDING);
-  if (!body.empty()) std::memcpy(padded_.data(), body.data(), body.size());
-  std::memset(padded_.data() + body.size(), ' ', simdjson::SIMDJSON_PADDING);
+  if (padded) {
+    padded_.resize(body.size() + simdjson::SIMDJSON_PADDING);
+    if (!body.empty()) std::memcpy(padded_.data(), body.data(), body.size());
+    std::memset(padded_.data() + body.size(), ' ', simdjson::SIMDJSON_PADDING);
+  } else {
+    padded_.clear();
+  }
   if (simdjson::validate_utf8(body.data(), body.size())) return absl::OkStatus();
   const auto* p = reinterpret_cast<const unsigned char*>(body.data());
   const size_t n = body.size();
@@ -56,7 +60,7 @@ absl::Status JsonBody::Reset(std::string_view body) {
       i += len;
       continue;
     }
-    padded_[i] = '?';
+    if (padded) padded_[i] = '?';
     if (!invalid_.empty() && invalid_.back().second == i) {
       invalid_.back().second = i + 1;
     } else {
@@ -89,7 +93,10 @@ bool JsonBody::Iterate(ondemand::parser& parser, size_t offset, size_t len, onde
 bool JsonBody::HasInvalidUtf8(std::string_view padded_view) const {
   if (invalid_.empty()) return false;
   size_t begin = OffsetOf(padded_view.data());
-  size_t end = begin + padded_view.size();
+  return RangeHasInvalidUtf8(begin, begin + padded_view.size());
+}
+
+bool JsonBody::RangeHasInvalidUtf8(size_t begin, size_t end) const {
   // The first run ending after `begin` is the only one that can overlap.
   auto it = std::upper_bound(
       invalid_.begin(), invalid_.end(), begin,
@@ -177,6 +184,42 @@ JsonRead JsonReader::String(ondemand::value& v, std::string_view* out) {
   std::string_view unescaped;
   if (v.get_string().get(unescaped) != simdjson::SUCCESS) return JsonRead::kInvalidEscape;
   *out = arena_->Copy(unescaped);
+  return JsonRead::kOk;
+}
+
+JsonRead JsonReader::RawString(std::string_view raw, bool escaped, std::string_view* out) {
+  if (body_->BodyHasInvalidUtf8(raw)) return JsonRead::kInvalidUtf8;
+  if (!escaped) {
+    *out = raw;
+    return JsonRead::kOk;
+  }
+  unescape_scratch_.clear();
+  if (!UnescapeJsonString(raw, &unescape_scratch_)) return JsonRead::kInvalidEscape;
+  *out = arena_->Copy(unescape_scratch_);
+  return JsonRead::kOk;
+}
+
+JsonRead JsonReader::MemberKey(const JsonMember& m, std::string_view* out) {
+  return RawString(m.key, m.key_escaped, out);
+}
+
+JsonRead JsonReader::MemberText(const JsonMember& m, std::string_view* out) {
+  last_type_ = m.type;
+  switch (m.type) {
+    case ondemand::json_type::string:
+      return RawString(m.value, m.value_escaped, out);
+    case ondemand::json_type::null:
+      *out = {};
+      return JsonRead::kOk;
+    case ondemand::json_type::array:
+    case ondemand::json_type::object:
+      if (body_->BodyHasInvalidUtf8(m.value)) return JsonRead::kInvalidUtf8;
+      break;
+    case ondemand::json_type::number:
+    case ondemand::json_type::boolean:
+      break;
+  }
+  *out = m.value;
   return JsonRead::kOk;
 }
 

@@ -26,6 +26,7 @@
 #include "absl/status/status.h"
 #include "simdjson.h"
 #include "common/string_arena.h"
+#include "ingest/json/json_object_scan.h"
 
 namespace vigil {
 
@@ -36,7 +37,9 @@ class JsonBody {
   // More broken UTF-8 sequences than this make the body garbage: one error for the request.
   static constexpr size_t kMaxInvalidUtf8Runs = 10000;
 
-  absl::Status Reset(std::string_view body);
+  // `padded` = false skips the padded copy, for bodies that are only read through
+  // JsonObjectScan (Iterate and ToBody are then unusable).
+  absl::Status Reset(std::string_view body, bool padded = true);
 
   std::string_view body() const { return body_; }
   // Checks that body()[offset, offset + len) is one well-formed JSON value (json_syntax.h)
@@ -57,11 +60,14 @@ class JsonBody {
   bool HasInvalidUtf8(std::string_view padded_view) const;
   // The same for a view of the body itself.
   bool BodyHasInvalidUtf8(std::string_view body_view) const {
-    return HasInvalidUtf8(std::string_view(
-        padded_.data() + static_cast<size_t>(body_view.data() - body_.data()), body_view.size()));
+    if (invalid_.empty()) return false;
+    size_t begin = static_cast<size_t>(body_view.data() - body_.data());
+    return RangeHasInvalidUtf8(begin, begin + body_view.size());
   }
 
  private:
+  bool RangeHasInvalidUtf8(size_t begin, size_t end) const;
+
   std::string_view body_;
   std::string padded_;
   std::vector<std::pair<size_t, size_t>> invalid_;  // sorted, disjoint [begin, end)
@@ -102,6 +108,12 @@ class JsonReader {
   JsonRead Double(ondemand::value& v, double* out);
   JsonRead Bool(ondemand::value& v, bool* out);
 
+  // The same for a member listed by JsonObjectScan over a view of the body: its key
+  // unescaped, its value as Text() gives it. Syntax is already checked, so the results are
+  // kOk, kInvalidUtf8 or kInvalidEscape.
+  JsonRead MemberKey(const JsonMember& m, std::string_view* out);
+  JsonRead MemberText(const JsonMember& m, std::string_view* out);
+
   // Records a simdjson error seen while iterating (returns kMalformed).
   JsonRead Fail(simdjson::error_code e) {
     error_ = e;
@@ -117,6 +129,7 @@ class JsonReader {
 
  private:
   JsonRead ScanRaw(const char* p, std::string_view* raw, bool* escaped);
+  JsonRead RawString(std::string_view raw, bool escaped, std::string_view* out);
   // The scalar token of `v` without trailing whitespace.
   static std::string_view Token(ondemand::value& v);
 
@@ -124,6 +137,7 @@ class JsonReader {
   StringArena* arena_ = nullptr;
   simdjson::error_code error_ = simdjson::SUCCESS;
   ondemand::json_type last_type_ = ondemand::json_type::null;
+  std::string unescape_scratch_;
 };
 
 // Generic messages for a failed read of `what` ("line", "label \"app\"", ...).

@@ -1,34 +1,84 @@
 #include "ingest/json/json_syntax.h"
 
-#include <cstring>
-
+#include <bit>
 #include <bitset>
+#include <cstdint>
+#include <cstring>
 
 #include "common/strings.h"
 
 namespace vigil {
 namespace {
 
-class SyntaxChecker {
- public:
-  explicit SyntaxChecker(std::string_view s) : s_(s) {}
+constexpr size_t kNpos = std::string_view::npos;
 
-  bool Run(std::string* error) {
+size_t Fail(size_t at, std::string_view what, std::string* error) {
+  *error = StrCat(what, " at byte ", at);
+  return kNpos;
+}
+
+bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+size_t SkipSpace(std::string_view s, size_t i) {
+  while (i < s.size() && IsSpace(s[i])) ++i;
+  return i;
+}
+
+bool IsHex(char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
+// Bit 7 of each byte of the result is set where `x` has byte `b`, exactly for the lowest such
+// byte (higher ones may be false positives, which the callers never look at).
+inline uint64_t BytesEqual(uint64_t x, uint8_t b) {
+  constexpr uint64_t kOnes = 0x0101010101010101ULL;
+  uint64_t y = x ^ (kOnes * b);
+  return (y - kOnes) & ~y & (kOnes << 7);
+}
+
+// The position of the first '"' or '\\' at or after i, or s.size(). Strings are most of a
+// log line's bytes, and most of them are short: eight bytes at a time without a call.
+size_t FindQuoteOrBackslash(std::string_view s, size_t i) {
+  const char* d = s.data();
+  const size_t n = s.size();
+  if constexpr (std::endian::native == std::endian::little) {
+    for (; i + 8 <= n; i += 8) {
+      uint64_t x;
+      std::memcpy(&x, d + i, 8);
+      uint64_t m = BytesEqual(x, '"') | BytesEqual(x, '\\');
+      if (m != 0) return i + (static_cast<size_t>(std::countr_zero(m)) >> 3);
+    }
+  }
+  while (i < n && d[i] != '"' && d[i] != '\\') ++i;
+  return i;
+}
+
+size_t Digits(std::string_view s, size_t i) {
+  while (i < s.size() && IsDigit(s[i])) ++i;
+  return i;
+}
+
+// Walks one value with an explicit stack, so nesting depth costs no native stack.
+class ValueSkipper {
+ public:
+  ValueSkipper(std::string_view s, size_t depth) : s_(s), base_(depth), depth_(depth) {}
+
+  size_t Run(size_t i, std::string* error) {
     enum State { kValue, kKey, kAfterValue };
     State state = kValue;
-    SkipSpace();
     while (true) {
       if (state == kValue) {
-        if (i_ >= s_.size()) return Fail("expected a value", error);
-        char c = s_[i_];
+        if (i >= s_.size()) return Fail(i, "expected a value", error);
+        char c = s_[i];
         if (c == '{' || c == '[') {
-          if (depth_ == kMaxJsonDepth) return Fail("containers nested too deeply", error);
+          if (depth_ >= kMaxJsonDepth) return Fail(i, "containers nested too deeply", error);
           is_object_[depth_++] = c == '{';
-          ++i_;
-          SkipSpace();
-          if (i_ < s_.size() && s_[i_] == (c == '{' ? '}' : ']')) {
+          i = SkipSpace(s_, i + 1);
+          if (i < s_.size() && s_[i] == (c == '{' ? '}' : ']')) {
             --depth_;
-            ++i_;
+            ++i;
             state = kAfterValue;
           } else {
             state = c == '{' ? kKey : kValue;
@@ -36,144 +86,120 @@ class SyntaxChecker {
           continue;
         }
         if (c == '"') {
-          if (!String(error)) return false;
+          bool escaped;
+          i = ScanJsonString(s_, i + 1, &escaped, error);
+          if (i == kNpos) return kNpos;
+          ++i;
         } else if (c == 't' || c == 'f' || c == 'n') {
           std::string_view lit = c == 't' ? "true" : c == 'f' ? "false" : "null";
-          if (s_.substr(i_, lit.size()) != lit) return Fail("invalid literal", error);
-          i_ += lit.size();
-        } else if (c == '-' || (c >= '0' && c <= '9')) {
-          if (!Number(error)) return false;
+          if (s_.substr(i, lit.size()) != lit) return Fail(i, "invalid literal", error);
+          i += lit.size();
+        } else if (c == '-' || IsDigit(c)) {
+          i = ScanJsonNumber(s_, i, error);
+          if (i == kNpos) return kNpos;
         } else {
-          return Fail("expected a value", error);
+          return Fail(i, "expected a value", error);
         }
         state = kAfterValue;
         continue;
       }
       if (state == kKey) {
-        if (i_ >= s_.size() || s_[i_] != '"') return Fail("expected a string key", error);
-        if (!String(error)) return false;
-        SkipSpace();
-        if (i_ >= s_.size() || s_[i_] != ':') return Fail("expected ':'", error);
-        ++i_;
-        SkipSpace();
+        if (i >= s_.size() || s_[i] != '"') return Fail(i, "expected a string key", error);
+        bool escaped;
+        i = ScanJsonString(s_, i + 1, &escaped, error);
+        if (i == kNpos) return kNpos;
+        i = SkipSpace(s_, i + 1);
+        if (i >= s_.size() || s_[i] != ':') return Fail(i, "expected ':'", error);
+        i = SkipSpace(s_, i + 1);
         state = kValue;
         continue;
       }
       // kAfterValue
-      SkipSpace();
-      if (depth_ == 0) {
-        if (i_ != s_.size()) return Fail("unexpected content after the JSON value", error);
-        return true;
-      }
+      if (depth_ == base_) return i;
+      i = SkipSpace(s_, i);
       const bool object = is_object_[depth_ - 1];
-      if (i_ >= s_.size())
-        return Fail(object ? "expected ',' or '}'" : "expected ',' or ']'", error);
-      char c = s_[i_];
+      if (i >= s_.size())
+        return Fail(i, object ? "expected ',' or '}'" : "expected ',' or ']'", error);
+      char c = s_[i];
       if (c == ',') {
-        ++i_;
-        SkipSpace();
+        i = SkipSpace(s_, i + 1);
         state = object ? kKey : kValue;
       } else if (c == (object ? '}' : ']')) {
-        ++i_;
+        ++i;
         --depth_;
       } else {
-        return Fail(object ? "expected ',' or '}'" : "expected ',' or ']'", error);
+        return Fail(i, object ? "expected ',' or '}'" : "expected ',' or ']'", error);
       }
     }
   }
 
  private:
-  bool Fail(std::string_view what, std::string* error) const {
-    *error = StrCat(what, " at byte ", i_);
-    return false;
-  }
-
-  void SkipSpace() {
-    while (i_ < s_.size() &&
-           (s_[i_] == ' ' || s_[i_] == '\t' || s_[i_] == '\n' || s_[i_] == '\r')) {
-      ++i_;
-    }
-  }
-
-  static bool IsHex(char c) {
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-  }
-
-  bool String(std::string* error) {
-    const size_t start = i_++;
-    // The next quote at or after i_, found again only once an escape has stepped past it, so
-    // a string full of escapes is still scanned once.
-    const char* q = nullptr;
-    bool q_valid = false;
-    while (i_ < s_.size()) {
-      // Jump to the next quote or backslash: glibc's memchr is vectorised, and strings are
-      // most of a log line's bytes.
-      const char* p = s_.data() + i_;
-      const size_t n = s_.size() - i_;
-      if (!q_valid || (q != nullptr && q < p)) {
-        q = static_cast<const char*>(std::memchr(p, '"', n));
-        q_valid = true;
-      }
-      const size_t span = q ? static_cast<size_t>(q - p) : n;
-      const char* b = static_cast<const char*>(std::memchr(p, '\\', span));
-      if (b == nullptr) {
-        if (q == nullptr) break;
-        i_ += span + 1;
-        return true;
-      }
-      i_ += static_cast<size_t>(b - p);
-      if (i_ + 1 >= s_.size()) break;
-      char e = s_[i_ + 1];
-      if (e == 'u') {
-        for (size_t k = 2; k < 6; ++k) {
-          if (i_ + k >= s_.size() || !IsHex(s_[i_ + k])) return Fail("invalid \\u escape", error);
-        }
-        i_ += 6;
-      } else if (std::string_view("\"\\/bfnrt").find(e) != std::string_view::npos) {
-        i_ += 2;
-      } else {
-        return Fail("invalid escape sequence", error);
-      }
-    }
-    i_ = start;
-    return Fail("unterminated string", error);
-  }
-
-  bool Digits() {
-    size_t start = i_;
-    while (i_ < s_.size() && s_[i_] >= '0' && s_[i_] <= '9') ++i_;
-    return i_ > start;
-  }
-
-  bool Number(std::string* error) {
-    if (s_[i_] == '-') ++i_;
-    if (i_ < s_.size() && s_[i_] == '0') {
-      ++i_;
-    } else if (!Digits()) {
-      return Fail("invalid number", error);
-    }
-    if (i_ < s_.size() && s_[i_] == '.') {
-      ++i_;
-      if (!Digits()) return Fail("invalid number", error);
-    }
-    if (i_ < s_.size() && (s_[i_] == 'e' || s_[i_] == 'E')) {
-      ++i_;
-      if (i_ < s_.size() && (s_[i_] == '+' || s_[i_] == '-')) ++i_;
-      if (!Digits()) return Fail("invalid number", error);
-    }
-    return true;
-  }
-
   std::string_view s_;
-  size_t i_ = 0;
-  size_t depth_ = 0;
+  size_t base_, depth_;
   std::bitset<kMaxJsonDepth> is_object_;
 };
 
 }  // namespace
 
+size_t ScanJsonString(std::string_view s, size_t i, bool* escaped, std::string* error) {
+  const size_t quote = i - 1;
+  while (true) {
+    i = FindQuoteOrBackslash(s, i);
+    if (i >= s.size()) return Fail(quote, "unterminated string", error);
+    if (s[i] == '"') return i;
+    *escaped = true;
+    if (i + 1 >= s.size()) return Fail(quote, "unterminated string", error);
+    char e = s[i + 1];
+    if (e == 'u') {
+      for (size_t k = 2; k < 6; ++k) {
+        if (i + k >= s.size() || !IsHex(s[i + k])) return Fail(i, "invalid \\u escape", error);
+      }
+      i += 6;
+    } else if (std::string_view("\"\\/bfnrt").find(e) != std::string_view::npos) {
+      i += 2;
+    } else {
+      return Fail(i, "invalid escape sequence", error);
+    }
+  }
+}
+
+size_t ScanJsonNumber(std::string_view s, size_t i, std::string* error) {
+  if (i < s.size() && s[i] == '-') ++i;
+  if (i < s.size() && s[i] == '0') {
+    ++i;
+  } else {
+    size_t d = Digits(s, i);
+    if (d == i) return Fail(i, "invalid number", error);
+    i = d;
+  }
+  if (i < s.size() && s[i] == '.') {
+    size_t d = Digits(s, i + 1);
+    if (d == i + 1) return Fail(i + 1, "invalid number", error);
+    i = d;
+  }
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
+    size_t d = Digits(s, i);
+    if (d == i) return Fail(i, "invalid number", error);
+    i = d;
+  }
+  return i;
+}
+
+size_t SkipJsonValue(std::string_view text, size_t pos, size_t depth, std::string* error) {
+  return ValueSkipper(text, depth).Run(pos, error);
+}
+
 bool CheckJsonSyntax(std::string_view text, std::string* error) {
-  return SyntaxChecker(text).Run(error);
+  size_t i = SkipJsonValue(text, SkipSpace(text, 0), 0, error);
+  if (i == kNpos) return false;
+  i = SkipSpace(text, i);
+  if (i != text.size()) {
+    Fail(i, "unexpected content after the JSON value", error);
+    return false;
+  }
+  return true;
 }
 
 bool IsJsonNumber(std::string_view s) {

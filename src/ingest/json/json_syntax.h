@@ -24,6 +24,18 @@ inline constexpr size_t kMaxJsonDepth = 1024;
 // false with *error saying what was expected where ("expected ',' or '}' at byte 17").
 bool CheckJsonSyntax(std::string_view text, std::string* error);
 
+// Building blocks for scanners that walk JSON themselves (json_object_scan.h). Each reads from
+// `pos` of the whole `text` and returns the position just after what it read, or npos with
+// *error worded as above ("... at byte N", N counted from the start of `text`).
+//
+// A string's contents: `pos` is just after the opening quote; returns the position of the
+// closing quote. *escaped is set when the string holds a backslash escape.
+size_t ScanJsonString(std::string_view text, size_t pos, bool* escaped, std::string* error);
+// A number: `pos` at its first character.
+size_t ScanJsonNumber(std::string_view text, size_t pos, std::string* error);
+// Any value, `pos` at its first character, itself nested in `depth` containers.
+size_t SkipJsonValue(std::string_view text, size_t pos, size_t depth, std::string* error);
+
 // True when `s` is exactly a JSON number token (`-1.5e3`; no `+`, no leading `.`).
 bool IsJsonNumber(std::string_view s);
 

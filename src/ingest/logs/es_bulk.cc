@@ -177,35 +177,11 @@ bool EsBulkDecoder::ParseAction(size_t offset, size_t len, size_t line_no, EsBul
 
 bool EsBulkDecoder::DecodeSource(size_t offset, size_t len, const EsBulkItem& item,
                                  int64_t receive_time_ns, LogBatch* batch, std::string* reason) {
-  ondemand::document doc;
-  ondemand::object obj;
-  ondemand::json_type type;
-  if (!json_.Iterate(parser_, offset, len, &doc, &error_)) {
-    *reason = StrCat("failed to parse: ", error_);
-    return false;
-  }
-  if (auto e = doc.type().get(type); e != simdjson::SUCCESS) {
-    *reason = StrCat("failed to parse: malformed JSON: ", simdjson::error_message(e));
-    return false;
-  }
-  if (type != ondemand::json_type::object) {
-    *reason = StrCat("failed to parse: expected a JSON object, got ", JsonTypeName(type));
-    return false;
-  }
-  if (auto e = doc.get_object().get(obj); e != simdjson::SUCCESS) {
-    *reason = StrCat("failed to parse: malformed JSON: ", simdjson::error_message(e));
-    return false;
-  }
   const LabelView index_label{kIndexLabel, item.index};
-  auto outcome = record_.Decode(reader_, names_, obj, json_.body().substr(offset, len),
+  auto outcome = record_.Decode(reader_, names_, json_.body().substr(offset, len),
                                 receive_time_ns, {&index_label, 1}, &entry_, &labels_, &error_);
   if (outcome != JsonRecordDecoder::Outcome::kOk) {
     *reason = StrCat("failed to parse: ", error_);
-    return false;
-  }
-  const char* rest;
-  if (doc.current_location().get(rest) == simdjson::SUCCESS) {
-    *reason = "failed to parse: unexpected content after the document";
     return false;
   }
   absl::StatusOr<uint32_t> stream = streams_.Intern(&labels_);

@@ -15,7 +15,8 @@ JsonLinesDecoder::JsonLinesDecoder(StreamLabelConfig config)
 LogDecodeResult JsonLinesDecoder::Decode(std::string_view body, int64_t receive_time_ns,
                                          LogBatch* batch) {
   LogDecodeResult result;
-  if (absl::Status s = json_.Reset(body); !s.ok()) {
+  // Lines are read by JsonObjectScan alone: no padded copy for simdjson.
+  if (absl::Status s = json_.Reset(body, /*padded=*/false); !s.ok()) {
     result.status = std::move(s);
     return result;
   }
@@ -35,35 +36,10 @@ LogDecodeResult JsonLinesDecoder::Decode(std::string_view body, int64_t receive_
     const size_t ordinal = result.total++;
     std::string_view line = body.substr(begin, end - begin);
 
-    ondemand::document doc;
-    if (!json_.Iterate(parser_, begin, end - begin, &doc, &error_)) {
-      result.Refuse(ordinal, 1, "line ", line_no, ": ", error_);
-      continue;
-    }
-    ondemand::json_type type;
-    if (auto e = doc.type().get(type); e != simdjson::SUCCESS) {
-      result.Refuse(ordinal, 1, "line ", line_no, ": malformed JSON: ", simdjson::error_message(e));
-      continue;
-    }
-    if (type != ondemand::json_type::object) {
-      result.Refuse(ordinal, 1, "line ", line_no, ": expected a JSON object, got ",
-                    JsonTypeName(type));
-      continue;
-    }
-    ondemand::object obj;
-    if (auto e = doc.get_object().get(obj); e != simdjson::SUCCESS) {
-      result.Refuse(ordinal, 1, "line ", line_no, ": malformed JSON: ", simdjson::error_message(e));
-      continue;
-    }
     auto outcome =
-        record_.Decode(reader_, names_, obj, line, receive_time_ns, {}, &entry_, &labels_, &error_);
+        record_.Decode(reader_, names_, line, receive_time_ns, {}, &entry_, &labels_, &error_);
     if (outcome != JsonRecordDecoder::Outcome::kOk) {
       result.Refuse(ordinal, 1, "line ", line_no, ": ", error_);
-      continue;
-    }
-    const char* rest;
-    if (doc.current_location().get(rest) == simdjson::SUCCESS) {
-      result.Refuse(ordinal, 1, "line ", line_no, ": unexpected content after the JSON object");
       continue;
     }
     absl::StatusOr<uint32_t> stream = streams_.Intern(&labels_);

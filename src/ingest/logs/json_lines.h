@@ -34,7 +34,6 @@ class JsonLinesDecoder {
 
  private:
   StreamLabelConfig config_;
-  ondemand::parser parser_;
   JsonBody json_;
   JsonReader reader_;
   NameTable names_;

@@ -32,18 +32,6 @@ bool IsScalarText(JsonType t) { return t == JsonType::string || t == JsonType::n
 
 }  // namespace
 
-JsonRecordDecoder::Outcome JsonRecordDecoder::ReadFailure(JsonReader& reader, JsonRead r,
-                                                          std::string_view what,
-                                                          std::string_view expected,
-                                                          std::string* error) {
-  if (r == JsonRead::kMalformed) {
-    *error = reader.MalformedMessage();
-    return Outcome::kMalformed;
-  }
-  *error = JsonReadMessage(r, what, expected, reader.last_type());
-  return Outcome::kRefused;
-}
-
 void JsonRecordDecoder::Offer(NameTable& names, Candidate* slot, int priority, std::string_view key,
                               std::string_view text, JsonType type) {
   if (slot->priority < 0 || priority < slot->priority) {
@@ -72,26 +60,18 @@ int JsonRecordDecoder::FindRole(Rank rank) const {
 
 JsonRecordDecoder::Outcome JsonRecordDecoder::Flatten(JsonReader& reader, NameTable& names,
                                                       std::string_view name,
-                                                      std::string_view raw_key, ondemand::value& v,
-                                                      int depth, std::string* error) {
+                                                      std::string_view raw_key, size_t index,
+                                                      std::string* error) {
   const size_t field_cap = config_->max_fields + config_->label_fields.size() + 8;
-  JsonType t;
-  if (JsonRead r = reader.Type(v, &t); r != JsonRead::kOk) {
-    return ReadFailure(reader, r, "", "", error);
-  }
-  if (t == JsonType::object && depth < kMaxFlattenDepth) {
-    ondemand::object o;
-    if (auto e = v.get_object().get(o); e != simdjson::SUCCESS) {
-      return ReadFailure(reader, reader.Fail(e), "", "", error);
-    }
-    for (auto child : o) {
-      ondemand::field f;
-      if (auto e = std::move(child).get(f); e != simdjson::SUCCESS) {
-        return ReadFailure(reader, reader.Fail(e), "", "", error);
-      }
+  const std::vector<JsonMember>& members = scan_.members();
+  const JsonMember& m = members[index];
+  if (m.type == JsonType::object && m.depth < kMaxFlattenDepth) {  // listed member by member
+    const size_t end = index + 1 + m.descendants;
+    for (size_t child = index + 1; child < end; child += 1 + members[child].descendants) {
       std::string_view key;
-      if (JsonRead r = reader.Key(f, &key); r != JsonRead::kOk) {
-        return ReadFailure(reader, r, StrCat("a key under field \"", name, "\""), "", error);
+      if (JsonRead r = reader.MemberKey(members[child], &key); r != JsonRead::kOk) {
+        *error = JsonReadMessage(r, StrCat("a key under field \"", name, "\""), "", m.type);
+        return Outcome::kRefused;
       }
       // `name` is stable (body or arena); the child's name is built, then interned.
       std::string child_name(name);
@@ -101,70 +81,75 @@ JsonRecordDecoder::Outcome JsonRecordDecoder::Flatten(JsonReader& reader, NameTa
       } else {
         AppendSanitizedName(key, &child_name);
       }
-      Outcome out =
-          Flatten(reader, names, names.Intern(child_name), {}, f.value(), depth + 1, error);
+      Outcome out = Flatten(reader, names, names.Intern(child_name), {}, child, error);
       if (out != Outcome::kOk) return out;
     }
     return Outcome::kOk;
   }
   std::string_view text;
-  if (JsonRead r = reader.Text(v, &t, &text); r != JsonRead::kOk) {
-    return ReadFailure(reader, r, StrCat("field \"", name, "\""), "valid JSON", error);
+  if (JsonRead r = reader.MemberText(m, &text); r != JsonRead::kOk) {
+    *error = JsonReadMessage(r, StrCat("field \"", name, "\""), "valid JSON", m.type);
+    return Outcome::kRefused;
   }
-  if (t == JsonType::null) return Outcome::kOk;
+  if (m.type == JsonType::null) return Outcome::kOk;
   if (fields_.size() >= field_cap) {
     *error = StrCat("too many fields: more than ", config_->max_fields);
     return Outcome::kRefused;
   }
-  fields_.push_back({name, raw_key, text, t, false});
+  fields_.push_back({name, raw_key, text, m.type, false});
   return Outcome::kOk;
 }
 
 JsonRecordDecoder::Outcome JsonRecordDecoder::Decode(
-    JsonReader& reader, NameTable& names, ondemand::object& obj, std::string_view raw,
-    int64_t receive_time_ns, std::span<const LabelView> extra_labels, PendingEntry* entry,
-    std::vector<LabelView>* labels, std::string* error) {
+    JsonReader& reader, NameTable& names, std::string_view raw, int64_t receive_time_ns,
+    std::span<const LabelView> extra_labels, PendingEntry* entry, std::vector<LabelView>* labels,
+    std::string* error) {
   entry->Clear();
   labels->clear();
   fields_.clear();
+  switch (scan_.Scan(raw, kMaxFlattenDepth, error)) {
+    case JsonObjectScan::Result::kOk:
+      break;
+    case JsonObjectScan::Result::kNotObject:
+      *error = StrCat("expected a JSON object, got ", JsonTypeName(scan_.type()));
+      return Outcome::kRefused;
+    case JsonObjectScan::Result::kMalformed:
+      *error = StrCat("malformed JSON: ", *error);
+      return Outcome::kMalformed;
+  }
+  const std::vector<JsonMember>& members = scan_.members();
   Candidate ts, msg;
-  for (auto item : obj) {
-    ondemand::field f;
-    if (auto e = std::move(item).get(f); e != simdjson::SUCCESS) {
-      return ReadFailure(reader, reader.Fail(e), "", "", error);
-    }
+  for (size_t i = 0; i < members.size(); i += 1 + members[i].descendants) {
+    const JsonMember& m = members[i];
     std::string_view key;
-    if (JsonRead r = reader.Key(f, &key); r != JsonRead::kOk) {
-      return ReadFailure(reader, r, "a field name", "", error);
+    if (JsonRead r = reader.MemberKey(m, &key); r != JsonRead::kOk) {
+      *error = JsonReadMessage(r, "a field name", "", m.type);
+      return Outcome::kRefused;
     }
     if (key.empty()) continue;  // nothing can name it
-    ondemand::value& v = f.value();
     int ts_priority = TimestampPriority(key);
     int msg_priority = MessagePriority(key);
     if (ts_priority >= 0 || msg_priority >= 0) {
-      JsonType t;
       std::string_view text;
-      if (JsonRead r = reader.Text(v, &t, &text); r != JsonRead::kOk) {
-        return ReadFailure(reader, r, StrCat("field \"", key, "\""), "valid JSON", error);
+      if (JsonRead r = reader.MemberText(m, &text); r != JsonRead::kOk) {
+        *error = JsonReadMessage(r, StrCat("field \"", key, "\""), "valid JSON", m.type);
+        return Outcome::kRefused;
       }
-      if (t == JsonType::null) continue;
+      if (m.type == JsonType::null) continue;
       if (ts_priority >= 0) {
-        if (!IsScalarText(t)) {
+        if (!IsScalarText(m.type)) {
           *error = StrCat("timestamp field \"", key, "\" must be a string or number, got ",
-                          JsonTypeName(t));
+                          JsonTypeName(m.type));
           return Outcome::kRefused;
         }
-        Offer(names, &ts, ts_priority, key, text, t);
+        Offer(names, &ts, ts_priority, key, text, m.type);
       } else {
-        Offer(names, &msg, msg_priority, key, text, t);
+        Offer(names, &msg, msg_priority, key, text, m.type);
       }
       continue;
     }
     if (IsLevelKey(key) || IsTraceKey(key) || IsSpanKey(key)) {
-      JsonType t;
-      if (JsonRead r = reader.Type(v, &t); r != JsonRead::kOk) {
-        return ReadFailure(reader, r, "", "", error);
-      }
+      const JsonType t = m.type;
       bool level = IsLevelKey(key);
       if (t != JsonType::null && t != JsonType::string && !(level && t == JsonType::number)) {
         *error = StrCat("field \"", key, "\" must be a string", level ? " or number" : "", ", got ",
@@ -172,7 +157,7 @@ JsonRecordDecoder::Outcome JsonRecordDecoder::Decode(
         return Outcome::kRefused;
       }
     }
-    Outcome out = Flatten(reader, names, names.Sanitized(key), key, v, 0, error);
+    Outcome out = Flatten(reader, names, names.Sanitized(key), key, i, error);
     if (out != Outcome::kOk) return out;
   }
 

@@ -24,6 +24,7 @@
 #include <string_view>
 #include <vector>
 
+#include "ingest/json/json_object_scan.h"
 #include "ingest/json/json_reader.h"
 #include "ingest/logs/pending_entry.h"
 #include "ingest/logs/stream_labels.h"
@@ -42,10 +43,12 @@ class JsonRecordDecoder {
 
   explicit JsonRecordDecoder(const StreamLabelConfig* config) : config_(config) {}
 
-  // Decodes `obj`, whose full text is `raw` (a view of the request body). On kOk, *labels holds
-  // the stream labels including `extra_labels` and service_name (views valid until the next
-  // call) and *entry the entry.
-  Outcome Decode(JsonReader& reader, NameTable& names, ondemand::object& obj, std::string_view raw,
+  // Decodes the JSON object `raw` (a view of the reader's body; surrounding whitespace
+  // allowed). On kOk, *labels holds the stream labels including `extra_labels` and
+  // service_name (views valid until the next call) and *entry the entry. A value that is not
+  // an object is refused ("expected a JSON object, got array"); broken JSON is kMalformed
+  // ("malformed JSON: expected ':' at byte 12", counted from the start of `raw`).
+  Outcome Decode(JsonReader& reader, NameTable& names, std::string_view raw,
                  int64_t receive_time_ns, std::span<const LabelView> extra_labels,
                  PendingEntry* entry, std::vector<LabelView>* labels, std::string* error);
 
@@ -63,10 +66,9 @@ class JsonRecordDecoder {
     ondemand::json_type type = ondemand::json_type::null;
   };
 
+  // Adds member `index` of scan_ as field `name`, an expanded object as one field per member.
   Outcome Flatten(JsonReader& reader, NameTable& names, std::string_view name,
-                  std::string_view raw_key, ondemand::value& v, int depth, std::string* error);
-  Outcome ReadFailure(JsonReader& reader, JsonRead r, std::string_view what,
-                      std::string_view expected, std::string* error);
+                  std::string_view raw_key, size_t index, std::string* error);
   // Offers a timestamp/message candidate; the loser becomes an ordinary field.
   void Offer(NameTable& names, Candidate* slot, int priority, std::string_view key,
              std::string_view text, ondemand::json_type type);
@@ -75,6 +77,7 @@ class JsonRecordDecoder {
   int FindRole(Rank rank) const;
 
   const StreamLabelConfig* config_;
+  JsonObjectScan scan_;
   std::vector<Field> fields_;
   std::string name_scratch_;
 };

@@ -33,17 +33,25 @@ bool NormalizeHexId(IdKind kind, std::string_view hex, StringArena* arena, std::
   *out = {};
   if (hex.empty()) return true;
   const size_t want = kind == IdKind::kTrace ? 32 : 16;
-  // OR of all table entries: 0xff somewhere means a non-digit, bit 4 an uppercase digit, the
-  // low bits any non-zero digit.
-  uint8_t all = 0;
-  for (char c : hex) all |= kHexTable[static_cast<uint8_t>(c)];
-  if (all == 0xff) {
+  // Range compares rather than kHexTable lookups: this loop runs for every ingested line, and the
+  // compiler turns it into a few vector compares where a table needs a load per byte.
+  uint8_t bad = 0, upper = 0, nonzero = 0;
+  for (char ch : hex) {
+    const auto c = static_cast<uint8_t>(ch);
+    const uint8_t is_digit = static_cast<uint8_t>(c - '0') < 10;
+    const uint8_t is_lower = static_cast<uint8_t>(c - 'a') < 6;
+    const uint8_t is_upper = static_cast<uint8_t>(c - 'A') < 6;
+    bad |= static_cast<uint8_t>((is_digit | is_lower | is_upper) ^ 1);
+    upper |= is_upper;
+    nonzero |= static_cast<uint8_t>(c != '0');
+  }
+  if (bad != 0) {
     *error = StrCat("invalid ", IdName(kind), " ", QuoteString(Truncated(hex, 64)),
                     ": not a hex string");
     return false;
   }
-  const bool lower = (all & 0x10) == 0;
-  const bool zero = (all & 0x0f) == 0;
+  const bool lower = upper == 0;
+  const bool zero = nonzero == 0;
   if (hex.size() != want) {
     *error = StrCat("invalid ", IdName(kind), " ", QuoteString(Truncated(hex, 64)), ": ",
                     hex.size(), " hex digits, expected ", want);

@@ -1,5 +1,6 @@
 #include "query/logql/pipeline/logfmt_parser.h"
 
+#include "common/go_text.h"
 #include "common/strings.h"
 
 namespace vigil::logql::pipeline {
@@ -73,24 +74,6 @@ int HexValue(char c) {
   return -1;
 }
 
-void AppendUtf8(uint32_t r, std::string* out) {
-  if (r < 0x80) {
-    out->push_back(static_cast<char>(r));
-  } else if (r < 0x800) {
-    out->push_back(static_cast<char>(0xC0 | (r >> 6)));
-    out->push_back(static_cast<char>(0x80 | (r & 0x3F)));
-  } else if (r < 0x10000) {
-    out->push_back(static_cast<char>(0xE0 | (r >> 12)));
-    out->push_back(static_cast<char>(0x80 | ((r >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (r & 0x3F)));
-  } else {
-    out->push_back(static_cast<char>(0xF0 | (r >> 18)));
-    out->push_back(static_cast<char>(0x80 | ((r >> 12) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | ((r >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (r & 0x3F)));
-  }
-}
-
 bool Read4Hex(std::string_view s, size_t i, uint32_t* v) {
   if (i + 4 > s.size()) return false;
   *v = 0;
@@ -155,7 +138,7 @@ bool Unquote(std::string_view q, std::string* out) {
         } else if (r >= 0xDC00 && r < 0xE000) {
           r = 0xFFFD;
         }
-        AppendUtf8(r, out);
+        gotext::AppendUtf8(out, static_cast<int32_t>(r));
         break;
       }
       default:
