@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <span>
 #include <vector>
 
 #include "common/coding.h"
@@ -26,7 +27,49 @@ struct BlockScratch {
   std::vector<std::string_view> col_values;
   std::vector<uint8_t> col_present;
   std::vector<uint32_t> kept_index;  // row -> position among kept rows
+  std::vector<uint32_t> kept_rows;   // the kept rows, ascending (when few are kept)
 };
+
+// A column of per-row lengths followed by the bytes (body and field columns): hands the
+// bytes of each row of `wanted` (ascending) to take(row, bytes), and reads the lengths no
+// further than the last of them. A block read for a trace id keeps a handful of its rows,
+// and walking every row's length of every column was a quarter of such a query. In a field
+// column a length is stored + 1, 0 for a row without the field (`take` is not called).
+template <typename Take>
+bool GatherRows(std::string_view column, std::span<const uint32_t> wanted, bool field,
+                Take&& take) {
+  ByteReader r(column);
+  std::string_view lens;
+  if (!r.String(&lens)) return false;
+  const std::string_view data = column.substr(r.offset());
+  const auto* p = reinterpret_cast<const uint8_t*>(lens.data());
+  const auto* end = p + lens.size();
+  size_t pos = 0;  // never past data.size()
+  uint32_t row = 0;
+  auto bytes_of = [field](uint64_t stored) { return field && stored > 0 ? stored - 1 : stored; };
+  // The next row's stored length; false when it is malformed or runs past the bytes.
+  auto next = [&](uint64_t* stored) {
+    if (p < end && *p < 0x80) {
+      *stored = *p++;
+    } else if (!DecodeUvarint(&p, end, stored)) {
+      return false;
+    }
+    return bytes_of(*stored) <= data.size() - pos;
+  };
+  for (uint32_t want : wanted) {
+    uint64_t stored;
+    for (; row < want; ++row) {
+      if (!next(&stored)) return false;
+      pos += bytes_of(stored);
+    }
+    if (!next(&stored)) return false;
+    ++row;
+    const uint64_t n = bytes_of(stored);
+    if (!field || stored > 0) take(want, data.substr(pos, n));
+    pos += n;
+  }
+  return true;
+}
 
 // What the hints require of a block's Bloom filters.
 struct BloomChecks {
@@ -300,6 +343,15 @@ absl::StatusOr<bool> Segment::ReadBlock(const LogSelectRequest& req, const Segme
     filtered = true;
     if (!any) return skip();
   }
+  // Few rows left by the hints: only theirs are gathered from the other columns.
+  std::vector<uint32_t>& kept_rows = scratch.kept_rows;
+  kept_rows.clear();
+  if (filtered) {
+    for (size_t i = 0; i < rows; ++i) {
+      if (keep[i]) kept_rows.push_back(static_cast<uint32_t>(i));
+    }
+  }
+  const bool sparse = filtered && plan.needles.empty() && kept_rows.size() * 8 <= rows;
   const bool need_body = req.want_body || !plan.needles.empty();
   if (need_body) {
     if (absl::Status st = load(kColBody); !st.ok()) return st;
@@ -336,7 +388,15 @@ absl::StatusOr<bool> Segment::ReadBlock(const LogSelectRequest& req, const Segme
       scratch.records[i].severity = static_cast<uint8_t>(scratch.raw[kColSeverity][i]);
     }
   }
-  if (need_body) {
+  if (need_body && sparse) {
+    if (!GatherRows(scratch.raw[kColBody], kept_rows, /*field=*/false,
+                    [&](uint32_t i, std::string_view v) { scratch.records[i].body = v; })) {
+      return corrupt(kColBody);
+    }
+    if (!req.want_body) {
+      for (LogRecordView& r : scratch.records) r.body = {};
+    }
+  } else if (need_body) {
     bool ok = split(kColBody, [&](size_t i, uint64_t n, std::string_view data, size_t& pos) {
       if (n > data.size() - pos) return false;
       scratch.records[i].body = data.substr(pos, n);
@@ -403,7 +463,17 @@ absl::StatusOr<bool> Segment::ReadBlock(const LogSelectRequest& req, const Segme
     }
     scratch.col_values.assign(kept * nf, {});
     scratch.col_present.assign(kept * nf, 0);
-    for (size_t k = 0; k < nf; ++k) {
+    for (size_t k = 0; k < nf && sparse; ++k) {
+      if (!GatherRows(scratch.raw[kColFirstField + k], kept_rows, /*field=*/true,
+                      [&](uint32_t i, std::string_view v) {
+                        const size_t at = size_t{scratch.kept_index[i]} * nf + k;
+                        scratch.col_values[at] = v;
+                        scratch.col_present[at] = 1;
+                      })) {
+        return corrupt(kColFirstField + k);
+      }
+    }
+    for (size_t k = 0; k < nf && !sparse; ++k) {
       bool ok = split(kColFirstField + k, [&](size_t i, uint64_t n, std::string_view data, size_t& pos) {
         if (n == 0) return true;
         if (n - 1 > data.size() - pos) return false;
@@ -418,25 +488,32 @@ absl::StatusOr<bool> Segment::ReadBlock(const LogSelectRequest& req, const Segme
       if (!ok) return corrupt(kColFirstField + k);
     }
     ByteReader other(scratch.raw[kColOtherFields]);
+    const uint8_t* const kept_flags = keep.data();  // a local: stores below cannot move it
     for (size_t i = 0; i < rows; ++i) {
       scratch.field_first[i] = static_cast<uint32_t>(scratch.fields.size());
-      if (keep[i]) {
-        const size_t base = size_t{scratch.kept_index[i]} * nf;
-        for (size_t k = 0; k < nf; ++k) {
-          if (scratch.col_present[base + k]) {
-            scratch.fields.push_back({meta_.field_columns[k], scratch.col_values[base + k]});
-          }
-        }
-      }
       uint64_t n;
       if (!other.Uvarint(&n) || n > other.remaining()) return corrupt(kColOtherFields);
+      if (!kept_flags[i]) {  // stepped over: the shared column has no per-row lengths
+        for (uint64_t j = 0; j < n; ++j) {
+          uint64_t name;
+          std::string_view value;
+          if (!other.Uvarint(&name) || !other.String(&value)) return corrupt(kColOtherFields);
+        }
+        continue;
+      }
+      const size_t base = size_t{scratch.kept_index[i]} * nf;
+      for (size_t k = 0; k < nf; ++k) {
+        if (scratch.col_present[base + k]) {
+          scratch.fields.push_back({meta_.field_columns[k], scratch.col_values[base + k]});
+        }
+      }
       for (uint64_t j = 0; j < n; ++j) {
         uint64_t name;
         std::string_view value;
         if (!other.Uvarint(&name) || name >= meta_.other_field_names.size() || !other.String(&value)) {
           return corrupt(kColOtherFields);
         }
-        if (keep[i]) scratch.fields.push_back({meta_.other_field_names[name], value});
+        scratch.fields.push_back({meta_.other_field_names[name], value});
       }
     }
     scratch.field_first[rows] = static_cast<uint32_t>(scratch.fields.size());

@@ -38,7 +38,9 @@ class SegmentTest : public ::testing::Test {
         char trace[33];
         std::snprintf(trace, sizeof(trace), "%016x%016x", s + 1, i);
         r.trace = trace;
-        r.fields = {{"level", i % 50 == 0 ? "error" : "info"}, {"duration_ms", StrCat(i % 300)}};
+        r.fields = {{"level", i % 50 == 0 ? "error" : "info"}};
+        // Most rows have it, so it gets a column; some do not.
+        if (i % 7 != 3) r.fields.push_back({"duration_ms", StrCat(i % 300)});
         if (i % 100 == 0) r.fields.push_back({"error_code", "PAYMENT_DECLINED"});
         rows_.push_back(r);
       }
@@ -188,6 +190,53 @@ TEST_F(SegmentTest, BloomsSkipBlocks) {
     return true;
   }).ok());
   EXPECT_EQ(rows, rows_.size());
+}
+
+// Hints that keep a few rows of a block gather only those rows from the other columns; what
+// they return must be the rows exactly, fields a row lacks included.
+TEST_F(SegmentTest, FewRowsKeptByHintsAreReadExactly) {
+  auto check = [&](LogSelectRequest req, auto wanted) {
+    size_t n = 0;
+    auto more = seg_->Select(req, [&](const Labels& stream, std::span<const LogRecordView> recs) {
+      for (const LogRecordView& r : recs) {
+        const uint32_t s = stream == streams_[0] ? 0 : 1;
+        const Row& want = rows_[s * 3000 + static_cast<size_t>(r.timestamp_ns - 1000) / 10];
+        EXPECT_TRUE(wanted(want)) << want.body;
+        EXPECT_EQ(r.body, want.body);
+        EXPECT_EQ(r.trace_id, want.trace);
+        EXPECT_EQ(r.fields.size(), want.fields.size()) << want.body;
+        for (const auto& [name, value] : want.fields) {
+          bool found = false;
+          for (const LogFieldView& f : r.fields) found = found || (f.name == name && f.value == value);
+          EXPECT_TRUE(found) << name << " of " << want.body;
+        }
+        ++n;
+      }
+      return true;
+    });
+    EXPECT_TRUE(more.ok()) << more.status();
+    size_t expected = 0;
+    for (const Row& r : rows_) expected += wanted(r);
+    EXPECT_EQ(n, expected);
+  };
+  auto has = [](const Row& r, std::string_view name, std::string_view value) {
+    for (const auto& [n, v] : r.fields) {
+      if (n == name && v == value) return true;
+    }
+    return false;
+  };
+  LogSelectRequest level = All();
+  level.hints.field_equals = {{"level", "error"}};  // a column: 2% of the rows
+  check(level, [&](const Row& r) { return has(r, "level", "error"); });
+  LogSelectRequest code = All();
+  code.hints.field_equals = {{"error_code", "PAYMENT_DECLINED"}};  // the shared column
+  check(code, [&](const Row& r) { return has(r, "error_code", "PAYMENT_DECLINED"); });
+  LogSelectRequest trace = All();
+  trace.hints.trace_id = rows_[3003].trace;  // a row without duration_ms
+  check(trace, [&](const Row& r) { return r.trace == rows_[3003].trace; });
+  LogSelectRequest both = All();
+  both.hints.field_equals = {{"level", "error"}, {"duration_ms", "0"}};
+  check(both, [&](const Row& r) { return has(r, "level", "error") && has(r, "duration_ms", "0"); });
 }
 
 TEST_F(SegmentTest, TimestampsOnly) {
