@@ -1,5 +1,7 @@
 #include "storage/logs/logs_db.h"
 
+#include <algorithm>
+#include <atomic>
 #include <filesystem>
 
 #include "common/strings.h"
@@ -29,14 +31,15 @@ class LogsDbTest : public ::testing::Test {
     ASSERT_TRUE(db.ok()) << db.status();
     db_ = std::move(*db);
   }
-  // n lines for `service`, a second apart ending now.
-  LogAppendStats Add(std::string_view service, int n, int64_t base_ns = 0) {
+  // n lines for `service`, `spacing_ns` apart (a second by default) ending now.
+  LogAppendStats Add(std::string_view service, int n, int64_t base_ns = 0,
+                     int64_t spacing_ns = 1'000'000'000) {
     LogBatch batch;
     uint32_t s = batch.AddStream(Labels{{"service_name", std::string(service)}});
     int64_t now = base_ns ? base_ns : NowNs();
     for (int i = 0; i < n; ++i) {
       LogBatch::Entry& e = batch.AddEntry(s);
-      e.timestamp_ns = now - (n - i) * 1'000'000'000LL;
+      e.timestamp_ns = now - (n - i) * spacing_ns;
       e.body = batch.Copy(StrCat(service, " line ", i));
       batch.AddField("seq", batch.Copy(StrCat(i)));
     }
@@ -91,6 +94,69 @@ TEST_F(LogsDbTest, HeadSegmentsAndReopen) {
   auto names = db_->LabelNames(0, INT64_MAX);
   ASSERT_TRUE(names.ok());
   EXPECT_EQ(*names, (std::vector<std::string>{"service_name"}));
+}
+
+// A log query with a limit reads blocks newest (oldest) first and raises a cutoff as it fills
+// up: the blocks skipped for it never hold a line it should have kept, and a caller that
+// stops is not called again.
+TEST_F(LogsDbTest, TimeOrderedSelectHonoursTheCutoff) {
+  options_.segment.block_rows = 40;
+  Open();
+  const int64_t base = NowNs();
+  Add("checkout", 1500, base);
+  // Twenty lines a second: its blocks span 2 s where checkout's span 40 s, so a cutoff set
+  // inside a checkout block still leaves newer auth blocks to read.
+  Add("auth", 700, base - 500'000'000, 50'000'000);
+  ASSERT_TRUE(db_->Flush().ok());
+  Add("checkout", 30, base + 40'000'000'000);  // newest, in the head
+  std::vector<int64_t> all;
+  {
+    LogSelectRequest req;
+    req.start_ns = 0;
+    req.end_ns = INT64_MAX;
+    ASSERT_TRUE(db_->Select(req, [&](const Labels&, std::span<const LogRecordView> recs) {
+      for (const auto& r : recs) all.push_back(r.timestamp_ns);
+      return true;
+    }).ok());
+  }
+  ASSERT_EQ(all.size(), 2230u);
+  std::sort(all.rbegin(), all.rend());
+  const std::vector<int64_t> newest(all.begin(), all.begin() + 100);
+  for (auto order : {LogSelectRequest::Order::kNewestFirst, LogSelectRequest::Order::kOldestFirst}) {
+    const bool newest_first = order == LogSelectRequest::Order::kNewestFirst;
+    std::atomic<int64_t> cutoff{newest_first ? INT64_MIN : INT64_MAX};
+    LogSelectRequest req;
+    req.start_ns = 0;
+    req.end_ns = INT64_MAX;
+    req.order = order;
+    req.cutoff = &cutoff;
+    // Keeps the 100 newest (oldest) seen, and announces the worst of them once it has 100.
+    std::vector<int64_t> kept;
+    ASSERT_TRUE(db_->Select(req, [&](const Labels&, std::span<const LogRecordView> recs) {
+      for (const auto& r : recs) kept.push_back(r.timestamp_ns);
+      if (newest_first) {
+        std::sort(kept.rbegin(), kept.rend());
+      } else {
+        std::sort(kept.begin(), kept.end());
+      }
+      if (kept.size() > 100) kept.resize(100);
+      if (kept.size() == 100) cutoff.store(kept.back());
+      return true;
+    }).ok());
+    std::vector<int64_t> want = newest;
+    if (!newest_first) want.assign(all.rbegin(), all.rbegin() + 100);
+    EXPECT_EQ(kept, want) << "newest first " << newest_first;
+  }
+  int calls = 0;
+  LogSelectRequest req;
+  req.start_ns = 0;
+  req.end_ns = INT64_MAX;
+  req.order = LogSelectRequest::Order::kNewestFirst;
+  ASSERT_TRUE(db_->Select(req, [&](const Labels&, std::span<const LogRecordView>) {
+    ++calls;
+    return false;
+  }).ok());
+  EXPECT_EQ(calls, 1);
 }
 
 TEST_F(LogsDbTest, ReplaysTheWalAfterACrash) {
