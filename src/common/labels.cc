@@ -1,7 +1,9 @@
 #include "common/labels.h"
 
 #include <algorithm>
+#include <bit>
 #include <cassert>
+#include <cstring>
 
 #include "common/coding.h"
 #include "common/strings.h"
@@ -139,15 +141,61 @@ uint64_t HashPacked(std::string_view packed) { return XXH3_64bits(packed.data(),
 
 uint64_t Labels::Hash() const { return HashPacked(packed_); }
 
-int Labels::Compare(const Labels& a, const Labels& b) {
-  auto ia = a.begin(), ib = b.begin();
-  for (; ia != a.end() && ib != b.end(); ++ia, ++ib) {
+namespace {
+
+// Label by label, from the start: the reference order, and the fallback of Compare.
+int CompareFrom(Labels::Iterator ia, Labels::Iterator ib, Labels::Iterator a_end,
+                Labels::Iterator b_end) {
+  for (; ia != a_end && ib != b_end; ++ia, ++ib) {
     if (int c = ia->name.compare(ib->name); c != 0) return c;
     if (int c = ia->value.compare(ib->value); c != 0) return c;
   }
-  if (ia != a.end()) return 1;
-  if (ib != b.end()) return -1;
+  if (ia != a_end) return 1;
+  if (ib != b_end) return -1;
   return 0;
+}
+
+// Offset of the first byte where a and b differ (min of their sizes when one is a prefix).
+size_t FirstDifference(std::string_view a, std::string_view b) {
+  const size_t n = std::min(a.size(), b.size());
+  size_t i = 0;
+  if constexpr (std::endian::native == std::endian::little) {
+    for (; i + 8 <= n; i += 8) {
+      uint64_t x, y;
+      std::memcpy(&x, a.data() + i, 8);
+      std::memcpy(&y, b.data() + i, 8);
+      if (x != y) return i + (static_cast<size_t>(std::countr_zero(x ^ y)) >> 3);
+    }
+  }
+  while (i < n && a[i] == b[i]) ++i;
+  return i;
+}
+
+}  // namespace
+
+// Series are sorted and merged by label sets that mostly share their first labels (the metric
+// name, job, ...): rather than decode and compare label after label, find the first byte
+// where the encodings differ, then compare only the label holding it. Every label before it
+// is byte for byte the same in both, so it starts at the same offset in both.
+int Labels::Compare(const Labels& a, const Labels& b) {
+  const std::string_view pa = a.packed_, pb = b.packed_;
+  const size_t m = FirstDifference(pa, pb);
+  if (m == pa.size() && m == pb.size()) return 0;
+  const char* const a_end = pa.data() + pa.size();
+  size_t s = 0;  // start of the label holding byte m
+  while (s < pa.size() && s < pb.size()) {
+    const char* q = pa.data() + s + 1;  // after the Label tag
+    const size_t len = GetLength(&q, a_end);
+    const size_t e = static_cast<size_t>(q - pa.data()) + len;
+    if (e > m) break;
+    s = e;
+  }
+  const Labels::Iterator ia(pa.data() + s, a_end), ib(pb.data() + s, pb.data() + pb.size());
+  return CompareFrom(ia, ib, a.end(), b.end());
+}
+
+int Labels::CompareLabelByLabel(const Labels& a, const Labels& b) {
+  return CompareFrom(a.begin(), b.begin(), a.end(), b.end());
 }
 
 std::string Labels::ToString() const {

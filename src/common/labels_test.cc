@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
+
 namespace vigil {
 namespace {
 
@@ -67,6 +69,44 @@ TEST(LabelsTest, ValidateSeriesLabelsSaysWhatIsWrong) {
   EXPECT_EQ(ValidateSeriesLabels(badlabel).message(), "invalid label name \"a-b\"");
   std::vector<LabelView> badutf = {{"__name__", "up"}, {"a", "\xff"}};
   EXPECT_EQ(ValidateSeriesLabels(badutf).message(), "invalid UTF-8 in value of label \"a\"");
+}
+
+// Compare looks only at the label where the encodings first differ; it must order every pair
+// as comparing label by label does: names that are prefixes of each other, lengths whose
+// varints differ, label sets that are prefixes of each other, long values.
+TEST(LabelsTest, CompareAgreesWithLabelByLabelOrder) {
+  std::mt19937 rng(7);
+  const std::vector<std::string> names = {"__name__", "a", "ab", "b", "job", "instance", "le", "z"};
+  const std::vector<std::string> values = {"", "0", "1", "10", "api", "api-server", "b",
+                                           std::string(130, 'x'), std::string(131, 'x'),
+                                           std::string(200, 'y') + "a"};
+  auto random_labels = [&] {
+    std::vector<Label> items;
+    for (const std::string& n : names) {
+      if (rng() % 3 == 0) continue;
+      const std::string& v = values[rng() % values.size()];
+      if (!v.empty()) items.push_back({n, v});
+    }
+    return Labels::FromUnsorted(items);
+  };
+  std::vector<Labels> sets;
+  for (int i = 0; i < 400; ++i) sets.push_back(random_labels());
+  sets.push_back(Labels());
+  int differing = 0;
+  for (const Labels& a : sets) {
+    for (const Labels& b : sets) {
+      const int want = Labels::CompareLabelByLabel(a, b);
+      const int got = Labels::Compare(a, b);
+      ASSERT_EQ((got > 0) - (got < 0), (want > 0) - (want < 0)) << a.ToString() << " vs " << b.ToString();
+      differing += want != 0;
+    }
+  }
+  EXPECT_GT(differing, 100000);
+  // The cases above by name.
+  EXPECT_LT(Labels::Compare(Labels{{"a", "1"}}, Labels{{"ab", "0"}}), 0);
+  EXPECT_LT(Labels::Compare(Labels{{"a", "1"}}, Labels{{"a", "1"}, {"b", "0"}}), 0);
+  EXPECT_GT(Labels::Compare(Labels{{"a", std::string(200, 'z')}}, Labels{{"a", "y"}}), 0);
+  EXPECT_EQ(Labels::Compare(Labels{{"a", "1"}, {"b", "2"}}, Labels{{"a", "1"}, {"b", "2"}}), 0);
 }
 
 }  // namespace
