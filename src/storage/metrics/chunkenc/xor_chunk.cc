@@ -110,49 +110,6 @@ bool XorIterator::Fail(const char* what) {
   return false;
 }
 
-bool XorIterator::Next() {
-  if (read_ >= total_ || !status_.ok()) return false;
-  if (read_ == 0) {
-    if (!r_.ReadVarint(&t_)) return Fail("truncated first timestamp");
-    if (!r_.ReadBits(64, &vbits_)) return Fail("truncated first value");
-  } else if (read_ == 1) {
-    if (!r_.ReadUvarint(&tdelta_)) return Fail("truncated timestamp delta");
-    t_ = static_cast<int64_t>(static_cast<uint64_t>(t_) + tdelta_);
-    if (!ReadValue()) return false;
-  } else {
-    // Delta-of-delta bucket: 0 | 10+14 | 110+17 | 1110+20 | 1111+64 bits.
-    int prefix = 0;
-    for (; prefix < 4; ++prefix) {
-      bool bit;
-      if (!r_.ReadBit(&bit)) return Fail("truncated timestamp");
-      if (!bit) break;
-    }
-    int64_t dod = 0;
-    if (prefix > 0) {
-      static constexpr int kBits[5] = {0, 14, 17, 20, 64};
-      int sz = kBits[prefix];
-      uint64_t bits;
-      if (!r_.ReadBits(sz, &bits)) return Fail("truncated timestamp");
-      if (sz == 64) {
-        dod = static_cast<int64_t>(bits);
-      } else {
-        dod = static_cast<int64_t>(bits);
-        if (bits > (uint64_t{1} << (sz - 1))) dod -= int64_t{1} << sz;
-      }
-    }
-    tdelta_ += static_cast<uint64_t>(dod);
-    t_ = static_cast<int64_t>(static_cast<uint64_t>(t_) + tdelta_);
-    if (!ReadValue()) return false;
-  }
-  ++read_;
-  return true;
-}
-
-bool XorIterator::ReadValue() {
-  const char* error = nullptr;
-  return ReadXorValue(&r_, &vbits_, &window_, &error) || Fail(error);
-}
-
 bool XorIterator::Seek(int64_t t) {
   if (read_ > 0 && t_ >= t && status_.ok()) return true;
   while (Next()) {
