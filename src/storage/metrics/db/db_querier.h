@@ -7,6 +7,7 @@
 
 #include <map>
 #include <memory>
+#include <utility>
 #include <vector>
 
 #include "storage/metrics/block/block.h"
@@ -25,10 +26,38 @@ class DbQuerier final : public MetricsQuerier {
   absl::StatusOr<std::vector<std::string>> LabelValues(std::string_view name,
                                                        const Matchers& matchers) override;
 
+  // A head series pinned for as long as a query may read it: the querier finds it once and
+  // reads it without looking it up again, and garbage collection leaves it alone meanwhile.
+  class PinnedSeries {
+   public:
+    PinnedSeries() = default;
+    PinnedSeries(Head* head, MemSeries* s) : head_(head), s_(s) { head_->AddPin(s_); }
+    PinnedSeries(PinnedSeries&& o) noexcept
+        : head_(o.head_), s_(std::exchange(o.s_, nullptr)) {}
+    PinnedSeries& operator=(PinnedSeries&& o) noexcept {
+      if (this != &o) {
+        Release();
+        head_ = o.head_;
+        s_ = std::exchange(o.s_, nullptr);
+      }
+      return *this;
+    }
+    ~PinnedSeries() { Release(); }
+    MemSeries* get() const { return s_; }
+
+   private:
+    void Release() {
+      if (s_ != nullptr) head_->Unpin(s_);
+      s_ = nullptr;
+    }
+    Head* head_ = nullptr;
+    MemSeries* s_ = nullptr;
+  };
+
   // Where one series' data lives.
   struct Sources {
     std::vector<std::pair<const block::Block*, uint32_t>> blocks;
-    SeriesRef head_ref = 0;  // 0: not in the head
+    PinnedSeries head;  // empty: not in the head
   };
   using SeriesMap = std::map<Labels, Sources>;
 

@@ -122,6 +122,28 @@ TEST_F(MetricsDbTest, FlushPersistsHeadAndQueriesMergeBlockAndHead) {
   EXPECT_EQ(db->head().NumSeries(), 1u);
 }
 
+// A query reads the head series it selected without looking them up again, so it keeps them
+// pinned: garbage collection leaves them until the series set is gone, then takes them.
+TEST_F(MetricsDbTest, SelectedHeadSeriesStayUntilTheQueryEnds) {
+  auto db = Open();
+  const int64_t hour = 3600 * 1000;
+  Write(*db, Labels({{"__name__", "m"}, {"i", "old"}}), Range(0, 50 * 60000, 60000));
+  Write(*db, Labels({{"__name__", "m"}, {"i", "new"}}), Range(0, 3 * hour, 60000));
+  auto q = db->Querier(INT64_MIN, INT64_MAX);
+  auto set = q->Select({*LabelMatcher::Make(MatchType::kEqual, "__name__", "m")},
+                       {INT64_MIN, INT64_MAX, false});
+  ASSERT_EQ(db->head().NumSeries(), 2u);
+  EXPECT_EQ(db->head().TruncateBefore(2 * hour), 0u);  // `old` has no data left, but is pinned
+  size_t n = 0;
+  while (set->Next()) ++n;
+  ASSERT_TRUE(set->status().ok()) << set->status();
+  EXPECT_EQ(n, 2u);
+  set.reset();
+  q.reset();
+  EXPECT_EQ(db->head().TruncateBefore(2 * hour), 1u);
+  EXPECT_EQ(db->head().NumSeries(), 1u);
+}
+
 TEST_F(MetricsDbTest, CompactHeadPersistsOldRangesAndTruncatesWal) {
   MetricsDbOptions o = Options();
   o.wal_segment_bytes = 4096;

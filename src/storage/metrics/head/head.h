@@ -93,6 +93,9 @@ class Head {
   void PrefetchSlot(uint64_t hash);
   void PrefetchSeries(uint64_t hash);
   MemSeries* GetPinned(SeriesRef ref);
+  // One more pin on a series the caller already holds pinned (so it cannot be collected
+  // meanwhile), for a reader that keeps it past that first pin.
+  void AddPin(MemSeries* s) { s->pins.fetch_add(1, std::memory_order_relaxed); }
   void Unpin(MemSeries* s);
   // Replay: creates the series with a given ref (or returns the existing one).
   MemSeries* CreateForReplay(SeriesRef ref, Labels labels);
