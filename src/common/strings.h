@@ -39,6 +39,14 @@ std::string StrCat(const Args&... args) {
   return out;
 }
 
+// The value of a hex digit (either case), or -1 for any other character.
+constexpr int HexDigitValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
 // Whole-string numeric parsing (no leading/trailing junk); false on failure or overflow.
 bool ParseInt64(std::string_view s, int64_t* out);
 bool ParseUint64(std::string_view s, uint64_t* out);

@@ -9,17 +9,10 @@ namespace {
 
 constexpr char kHexDigits[] = "0123456789abcdef";
 
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 bool ParseHex64(std::string_view hex, uint64_t* out) {
   uint64_t v = 0;
   for (char c : hex) {
-    int d = HexValue(c);
+    int d = HexDigitValue(c);
     if (d < 0) return false;
     v = (v << 4) | static_cast<uint64_t>(d);
   }

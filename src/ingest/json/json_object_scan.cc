@@ -12,13 +12,6 @@ namespace {
 using JsonType = simdjson::ondemand::json_type;
 constexpr size_t kNpos = std::string_view::npos;
 
-bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
-
-size_t SkipSpace(std::string_view s, size_t i) {
-  while (i < s.size() && IsSpace(s[i])) ++i;
-  return i;
-}
-
 JsonType TypeOfFirstChar(char c) {
   switch (c) {
     case '{':
@@ -37,19 +30,10 @@ JsonType TypeOfFirstChar(char c) {
   }
 }
 
-size_t Fail(size_t at, std::string_view what, std::string* error) {
-  *error = StrCat(what, " at byte ", at);
-  return kNpos;
-}
-
-uint32_t HexDigit(char c) {
-  if (c >= '0' && c <= '9') return static_cast<uint32_t>(c - '0');
-  if (c >= 'a' && c <= 'f') return static_cast<uint32_t>(c - 'a' + 10);
-  return static_cast<uint32_t>(c - 'A' + 10);
-}
-
 uint32_t Hex4(std::string_view s) {
-  return HexDigit(s[0]) << 12 | HexDigit(s[1]) << 8 | HexDigit(s[2]) << 4 | HexDigit(s[3]);
+  uint32_t v = 0;
+  for (size_t k = 0; k < 4; ++k) v = v << 4 | static_cast<uint32_t>(HexDigitValue(s[k]));
+  return v;
 }
 
 }  // namespace
@@ -58,7 +42,7 @@ JsonObjectScan::Result JsonObjectScan::Scan(std::string_view s, uint32_t expand_
                                             std::string* error) {
   members_.clear();
   open_.clear();
-  size_t i = SkipSpace(s, 0);
+  size_t i = SkipJsonSpace(s, 0);
   if (i >= s.size() || s[i] != '{') {
     if (!CheckJsonSyntax(s, error)) return Result::kMalformed;
     type_ = TypeOfFirstChar(s[i]);
@@ -67,18 +51,18 @@ JsonObjectScan::Result JsonObjectScan::Scan(std::string_view s, uint32_t expand_
   type_ = JsonType::object;
   // Each pass of the loop reads one member, then what follows its value: a ',' or the '}'
   // of every object that closes there.
-  i = SkipSpace(s, i + 1);
+  i = SkipJsonSpace(s, i + 1);
   if (i < s.size() && s[i] == '}') {
-    i = SkipSpace(s, i + 1);
+    i = SkipJsonSpace(s, i + 1);
     if (i != s.size()) {
-      Fail(i, "unexpected content after the JSON value", error);
+      JsonSyntaxError(i, "unexpected content after the JSON value", error);
       return Result::kMalformed;
     }
     return Result::kOk;
   }
   while (true) {
     if (i >= s.size() || s[i] != '"') {
-      Fail(i, "expected a string key", error);
+      JsonSyntaxError(i, "expected a string key", error);
       return Result::kMalformed;
     }
     bool listed = false;
@@ -90,14 +74,14 @@ JsonObjectScan::Result JsonObjectScan::Scan(std::string_view s, uint32_t expand_
     size_t key_end = ScanJsonString(s, i + 1, &m.key_escaped, error);
     if (key_end == kNpos) return Result::kMalformed;
     m.key = s.substr(i + 1, key_end - i - 1);
-    i = SkipSpace(s, key_end + 1);
+    i = SkipJsonSpace(s, key_end + 1);
     if (i >= s.size() || s[i] != ':') {
-      Fail(i, "expected ':'", error);
+      JsonSyntaxError(i, "expected ':'", error);
       return Result::kMalformed;
     }
-    i = SkipSpace(s, i + 1);
+    i = SkipJsonSpace(s, i + 1);
     if (i >= s.size()) {
-      Fail(i, "expected a value", error);
+      JsonSyntaxError(i, "expected a value", error);
       return Result::kMalformed;
     }
     const char c = s[i];
@@ -110,14 +94,14 @@ JsonObjectScan::Result JsonObjectScan::Scan(std::string_view s, uint32_t expand_
     } else if (c == '{' && m.depth < expand_depth) {
       // Listed member by member; the value's text is set when the object closes.
       if (open_.size() + 2 > kMaxJsonDepth) {
-        Fail(i, "containers nested too deeply", error);
+        JsonSyntaxError(i, "containers nested too deeply", error);
         return Result::kMalformed;
       }
       m.type = JsonType::object;
       m.value = s.substr(i, 1);
       open_.push_back(static_cast<uint32_t>(members_.size()));
       members_.push_back(m);
-      i = SkipSpace(s, i + 1);
+      i = SkipJsonSpace(s, i + 1);
       if (i >= s.size() || s[i] != '}') continue;  // on to its first key
       // Empty: it closes in the loop below like any other.
       listed = true;
@@ -128,14 +112,11 @@ JsonObjectScan::Result JsonObjectScan::Scan(std::string_view s, uint32_t expand_
       m.value = s.substr(i, end - i);
       i = end;
     } else if (c == 't' || c == 'f' || c == 'n') {
-      std::string_view lit = c == 't' ? "true" : c == 'f' ? "false" : "null";
-      if (s.substr(i, lit.size()) != lit) {
-        Fail(i, "invalid literal", error);
-        return Result::kMalformed;
-      }
+      size_t end = ScanJsonLiteral(s, i, error);
+      if (end == kNpos) return Result::kMalformed;
       m.type = c == 'n' ? JsonType::null : JsonType::boolean;
-      m.value = s.substr(i, lit.size());
-      i += lit.size();
+      m.value = s.substr(i, end - i);
+      i = end;
     } else if (c == '-' || (c >= '0' && c <= '9')) {
       size_t end = ScanJsonNumber(s, i, error);
       if (end == kNpos) return Result::kMalformed;
@@ -143,26 +124,26 @@ JsonObjectScan::Result JsonObjectScan::Scan(std::string_view s, uint32_t expand_
       m.value = s.substr(i, end - i);
       i = end;
     } else {
-      Fail(i, "expected a value", error);
+      JsonSyntaxError(i, "expected a value", error);
       return Result::kMalformed;
     }
     if (!listed) members_.push_back(m);
     // After a value: a ',' continues the innermost object, each '}' closes one.
     while (true) {
-      i = SkipSpace(s, i);
+      i = SkipJsonSpace(s, i);
       if (i < s.size() && s[i] == ',') {
-        i = SkipSpace(s, i + 1);
+        i = SkipJsonSpace(s, i + 1);
         break;
       }
       if (i >= s.size() || s[i] != '}') {
-        Fail(i, "expected ',' or '}'", error);
+        JsonSyntaxError(i, "expected ',' or '}'", error);
         return Result::kMalformed;
       }
       ++i;
       if (open_.empty()) {
-        i = SkipSpace(s, i);
+        i = SkipJsonSpace(s, i);
         if (i != s.size()) {
-          Fail(i, "unexpected content after the JSON value", error);
+          JsonSyntaxError(i, "unexpected content after the JSON value", error);
           return Result::kMalformed;
         }
         return Result::kOk;
@@ -170,7 +151,8 @@ JsonObjectScan::Result JsonObjectScan::Scan(std::string_view s, uint32_t expand_
       const uint32_t parent = open_.back();
       open_.pop_back();
       JsonMember& p = members_[parent];
-      p.value = std::string_view(p.value.data(), static_cast<size_t>(s.data() + i - p.value.data()));
+      p.value =
+          std::string_view(p.value.data(), static_cast<size_t>(s.data() + i - p.value.data()));
       p.descendants = static_cast<uint32_t>(members_.size() - parent - 1);
     }
   }

@@ -12,21 +12,7 @@ namespace {
 
 constexpr size_t kNpos = std::string_view::npos;
 
-size_t Fail(size_t at, std::string_view what, std::string* error) {
-  *error = StrCat(what, " at byte ", at);
-  return kNpos;
-}
-
-bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
-
-size_t SkipSpace(std::string_view s, size_t i) {
-  while (i < s.size() && IsSpace(s[i])) ++i;
-  return i;
-}
-
-bool IsHex(char c) {
-  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
+bool IsHex(char c) { return HexDigitValue(c) >= 0; }
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
@@ -70,12 +56,13 @@ class ValueSkipper {
     State state = kValue;
     while (true) {
       if (state == kValue) {
-        if (i >= s_.size()) return Fail(i, "expected a value", error);
+        if (i >= s_.size()) return JsonSyntaxError(i, "expected a value", error);
         char c = s_[i];
         if (c == '{' || c == '[') {
-          if (depth_ >= kMaxJsonDepth) return Fail(i, "containers nested too deeply", error);
+          if (depth_ >= kMaxJsonDepth)
+            return JsonSyntaxError(i, "containers nested too deeply", error);
           is_object_[depth_++] = c == '{';
-          i = SkipSpace(s_, i + 1);
+          i = SkipJsonSpace(s_, i + 1);
           if (i < s_.size() && s_[i] == (c == '{' ? '}' : ']')) {
             --depth_;
             ++i;
@@ -91,44 +78,44 @@ class ValueSkipper {
           if (i == kNpos) return kNpos;
           ++i;
         } else if (c == 't' || c == 'f' || c == 'n') {
-          std::string_view lit = c == 't' ? "true" : c == 'f' ? "false" : "null";
-          if (s_.substr(i, lit.size()) != lit) return Fail(i, "invalid literal", error);
-          i += lit.size();
+          i = ScanJsonLiteral(s_, i, error);
+          if (i == kNpos) return kNpos;
         } else if (c == '-' || IsDigit(c)) {
           i = ScanJsonNumber(s_, i, error);
           if (i == kNpos) return kNpos;
         } else {
-          return Fail(i, "expected a value", error);
+          return JsonSyntaxError(i, "expected a value", error);
         }
         state = kAfterValue;
         continue;
       }
       if (state == kKey) {
-        if (i >= s_.size() || s_[i] != '"') return Fail(i, "expected a string key", error);
+        if (i >= s_.size() || s_[i] != '"')
+          return JsonSyntaxError(i, "expected a string key", error);
         bool escaped;
         i = ScanJsonString(s_, i + 1, &escaped, error);
         if (i == kNpos) return kNpos;
-        i = SkipSpace(s_, i + 1);
-        if (i >= s_.size() || s_[i] != ':') return Fail(i, "expected ':'", error);
-        i = SkipSpace(s_, i + 1);
+        i = SkipJsonSpace(s_, i + 1);
+        if (i >= s_.size() || s_[i] != ':') return JsonSyntaxError(i, "expected ':'", error);
+        i = SkipJsonSpace(s_, i + 1);
         state = kValue;
         continue;
       }
       // kAfterValue
       if (depth_ == base_) return i;
-      i = SkipSpace(s_, i);
+      i = SkipJsonSpace(s_, i);
       const bool object = is_object_[depth_ - 1];
       if (i >= s_.size())
-        return Fail(i, object ? "expected ',' or '}'" : "expected ',' or ']'", error);
+        return JsonSyntaxError(i, object ? "expected ',' or '}'" : "expected ',' or ']'", error);
       char c = s_[i];
       if (c == ',') {
-        i = SkipSpace(s_, i + 1);
+        i = SkipJsonSpace(s_, i + 1);
         state = object ? kKey : kValue;
       } else if (c == (object ? '}' : ']')) {
         ++i;
         --depth_;
       } else {
-        return Fail(i, object ? "expected ',' or '}'" : "expected ',' or ']'", error);
+        return JsonSyntaxError(i, object ? "expected ',' or '}'" : "expected ',' or ']'", error);
       }
     }
   }
@@ -145,22 +132,40 @@ size_t ScanJsonString(std::string_view s, size_t i, bool* escaped, std::string* 
   const size_t quote = i - 1;
   while (true) {
     i = FindQuoteOrBackslash(s, i);
-    if (i >= s.size()) return Fail(quote, "unterminated string", error);
+    if (i >= s.size()) return JsonSyntaxError(quote, "unterminated string", error);
     if (s[i] == '"') return i;
     *escaped = true;
-    if (i + 1 >= s.size()) return Fail(quote, "unterminated string", error);
+    if (i + 1 >= s.size()) return JsonSyntaxError(quote, "unterminated string", error);
     char e = s[i + 1];
     if (e == 'u') {
       for (size_t k = 2; k < 6; ++k) {
-        if (i + k >= s.size() || !IsHex(s[i + k])) return Fail(i, "invalid \\u escape", error);
+        if (i + k >= s.size() || !IsHex(s[i + k]))
+          return JsonSyntaxError(i, "invalid \\u escape", error);
       }
       i += 6;
     } else if (std::string_view("\"\\/bfnrt").find(e) != std::string_view::npos) {
       i += 2;
     } else {
-      return Fail(i, "invalid escape sequence", error);
+      return JsonSyntaxError(i, "invalid escape sequence", error);
     }
   }
+}
+
+size_t JsonSyntaxError(size_t at, std::string_view what, std::string* error) {
+  *error = StrCat(what, " at byte ", at);
+  return kNpos;
+}
+
+size_t SkipJsonSpace(std::string_view s, size_t i) {
+  while (i < s.size() && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r')) ++i;
+  return i;
+}
+
+size_t ScanJsonLiteral(std::string_view s, size_t i, std::string* error) {
+  const char c = i < s.size() ? s[i] : '\0';
+  const std::string_view lit = c == 't' ? "true" : c == 'f' ? "false" : "null";
+  if (s.substr(i, lit.size()) != lit) return JsonSyntaxError(i, "invalid literal", error);
+  return i + lit.size();
 }
 
 size_t ScanJsonNumber(std::string_view s, size_t i, std::string* error) {
@@ -169,19 +174,19 @@ size_t ScanJsonNumber(std::string_view s, size_t i, std::string* error) {
     ++i;
   } else {
     size_t d = Digits(s, i);
-    if (d == i) return Fail(i, "invalid number", error);
+    if (d == i) return JsonSyntaxError(i, "invalid number", error);
     i = d;
   }
   if (i < s.size() && s[i] == '.') {
     size_t d = Digits(s, i + 1);
-    if (d == i + 1) return Fail(i + 1, "invalid number", error);
+    if (d == i + 1) return JsonSyntaxError(i + 1, "invalid number", error);
     i = d;
   }
   if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
     ++i;
     if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
     size_t d = Digits(s, i);
-    if (d == i) return Fail(i, "invalid number", error);
+    if (d == i) return JsonSyntaxError(i, "invalid number", error);
     i = d;
   }
   return i;
@@ -192,11 +197,11 @@ size_t SkipJsonValue(std::string_view text, size_t pos, size_t depth, std::strin
 }
 
 bool CheckJsonSyntax(std::string_view text, std::string* error) {
-  size_t i = SkipJsonValue(text, SkipSpace(text, 0), 0, error);
+  size_t i = SkipJsonValue(text, SkipJsonSpace(text, 0), 0, error);
   if (i == kNpos) return false;
-  i = SkipSpace(text, i);
+  i = SkipJsonSpace(text, i);
   if (i != text.size()) {
-    Fail(i, "unexpected content after the JSON value", error);
+    JsonSyntaxError(i, "unexpected content after the JSON value", error);
     return false;
   }
   return true;

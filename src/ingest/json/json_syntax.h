@@ -33,6 +33,12 @@ bool CheckJsonSyntax(std::string_view text, std::string* error);
 size_t ScanJsonString(std::string_view text, size_t pos, bool* escaped, std::string* error);
 // A number: `pos` at its first character.
 size_t ScanJsonNumber(std::string_view text, size_t pos, std::string* error);
+// `true`, `false` or `null`: `pos` at its first character.
+size_t ScanJsonLiteral(std::string_view text, size_t pos, std::string* error);
+// Past any JSON whitespace from `pos` (never fails).
+size_t SkipJsonSpace(std::string_view text, size_t pos);
+// Sets *error to "<what> at byte <at>" and returns npos, for scanners' own errors.
+size_t JsonSyntaxError(size_t at, std::string_view what, std::string* error);
 // Any value, `pos` at its first character, itself nested in `depth` containers.
 size_t SkipJsonValue(std::string_view text, size_t pos, size_t depth, std::string* error);
 

@@ -113,6 +113,24 @@ TEST(EsBulkTest, DefaultIndexIdsAndPerItemErrors) {
               HasSubstr("item 1 (line 3): the delete action is not supported"));
 }
 
+// A document line with anything after its object fails that item alone.
+TEST(EsBulkTest, ContentAfterTheDocumentFailsTheItem) {
+  EsBulkDecoder decoder;
+  LogBatch batch;
+  EsBulkResult r = decoder.Decode(
+      "{\"index\":{}}\n{\"message\":\"a\"} {\"message\":\"b\"}\n"
+      "{\"index\":{}}\n{\"message\":\"kept\"}\n",
+      "logs", kNow, &batch);
+  ASSERT_TRUE(r.decode.status.ok());
+  ASSERT_EQ(batch.size(), 1u);
+  EXPECT_EQ(batch.entries()[0].body, "kept");
+  ASSERT_EQ(r.items.size(), 2u);
+  EXPECT_EQ(r.items[0].status, 400);
+  EXPECT_EQ(r.items[0].error_reason,
+            "failed to parse: malformed JSON: unexpected content after the JSON value at byte 16");
+  EXPECT_EQ(r.items[1].status, 201);
+}
+
 TEST(EsBulkTest, MissingIndexIsAnItemError) {
   EsBulkDecoder decoder;
   LogBatch batch;

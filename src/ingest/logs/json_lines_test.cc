@@ -216,6 +216,28 @@ TEST(JsonLinesTest, LineAsBodyMustBeUtf8Everywhere) {
   EXPECT_EQ(r.errors[0].message, "line 1: invalid UTF-8 in the line");
 }
 
+// Keys are read without simdjson now: a bad key is refused with its own message, a key under
+// a nested object names its parent, and the other lines are kept.
+TEST(JsonLinesTest, BadKeysAreRefusedAlone) {
+  std::string body = "{\"msg\":\"ok\"}\n"
+                     "{\"bad \xff key\":1,\"msg\":\"x\"}\n"
+                     "{\"msg\":\"x\",\"k\\ud800\":1}\n"
+                     "{\"msg\":\"x\",\"http\":{\"st\\udc00\":1}}\n"
+                     "{\"msg\":\"x\",\"http\":{\"a\xc3\":1}}\n"
+                     "{\"msg\":\"x\",\"http\":{\"st\\u00e9\":1}}";
+  JsonLinesDecoder decoder;
+  LogBatch batch;
+  LogDecodeResult r = decoder.Decode(body, kNow, &batch);
+  ASSERT_TRUE(r.status.ok());
+  ASSERT_EQ(batch.size(), 2u);
+  EXPECT_EQ(Field(batch, batch.entries()[1], "http_st_"), "1");  // é sanitized to '_'
+  ASSERT_EQ(r.errors.size(), 4u);
+  EXPECT_EQ(r.errors[0].message, "line 2: invalid UTF-8 in a field name");
+  EXPECT_EQ(r.errors[1].message, "line 3: invalid escape sequence in a field name");
+  EXPECT_EQ(r.errors[2].message, "line 4: invalid escape sequence in a key under field \"http\"");
+  EXPECT_EQ(r.errors[3].message, "line 5: invalid UTF-8 in a key under field \"http\"");
+}
+
 TEST(JsonLinesTest, EmptyAndBlankBodies) {
   JsonLinesDecoder decoder;
   LogBatch batch;

@@ -79,7 +79,6 @@ class JsonRecordDecoder {
   const StreamLabelConfig* config_;
   JsonObjectScan scan_;
   std::vector<Field> fields_;
-  std::string name_scratch_;
 };
 
 }  // namespace vigil

@@ -343,15 +343,16 @@ absl::StatusOr<bool> Segment::ReadBlock(const LogSelectRequest& req, const Segme
     filtered = true;
     if (!any) return skip();
   }
-  // Few rows left by the hints: only theirs are gathered from the other columns.
+  // The rows the hints left (every row without hints), ascending: only theirs are gathered
+  // from the body and field columns.
   std::vector<uint32_t>& kept_rows = scratch.kept_rows;
-  kept_rows.clear();
-  if (filtered) {
+  auto collect_kept = [&] {
+    kept_rows.clear();
     for (size_t i = 0; i < rows; ++i) {
       if (keep[i]) kept_rows.push_back(static_cast<uint32_t>(i));
     }
-  }
-  const bool sparse = filtered && plan.needles.empty() && kept_rows.size() * 8 <= rows;
+  };
+  collect_kept();
   const bool need_body = req.want_body || !plan.needles.empty();
   if (need_body) {
     if (absl::Status st = load(kColBody); !st.ok()) return st;
@@ -388,25 +389,13 @@ absl::StatusOr<bool> Segment::ReadBlock(const LogSelectRequest& req, const Segme
       scratch.records[i].severity = static_cast<uint8_t>(scratch.raw[kColSeverity][i]);
     }
   }
-  if (need_body && sparse) {
+  if (need_body) {
     if (!GatherRows(scratch.raw[kColBody], kept_rows, /*field=*/false,
                     [&](uint32_t i, std::string_view v) { scratch.records[i].body = v; })) {
       return corrupt(kColBody);
     }
-    if (!req.want_body) {
-      for (LogRecordView& r : scratch.records) r.body = {};
-    }
-  } else if (need_body) {
-    bool ok = split(kColBody, [&](size_t i, uint64_t n, std::string_view data, size_t& pos) {
-      if (n > data.size() - pos) return false;
-      scratch.records[i].body = data.substr(pos, n);
-      pos += n;
-      return true;
-    });
-    if (!ok) return corrupt(kColBody);
     if (!plan.needles.empty()) {
-      for (size_t i = 0; i < rows; ++i) {
-        if (!keep[i]) continue;
+      for (uint32_t i : kept_rows) {
         for (std::string_view needle : plan.needles) {
           if (scratch.records[i].body.find(needle) == std::string_view::npos) {
             keep[i] = 0;
@@ -415,6 +404,7 @@ absl::StatusOr<bool> Segment::ReadBlock(const LogSelectRequest& req, const Segme
         }
       }
       filtered = true;
+      collect_kept();
     }
     if (!req.want_body) {
       for (LogRecordView& r : scratch.records) r.body = {};
@@ -455,15 +445,13 @@ absl::StatusOr<bool> Segment::ReadBlock(const LogSelectRequest& req, const Segme
     scratch.fields.clear();
     scratch.field_first.assign(rows + 1, 0);
     const size_t nf = meta_.field_columns.size();
-    // Values are gathered for kept rows only: a block read for one trace id keeps a handful.
     scratch.kept_index.assign(rows, 0);
-    size_t kept = 0;
-    for (size_t i = 0; i < rows; ++i) {
-      if (keep[i]) scratch.kept_index[i] = static_cast<uint32_t>(kept++);
+    for (size_t k = 0; k < kept_rows.size(); ++k) {
+      scratch.kept_index[kept_rows[k]] = static_cast<uint32_t>(k);
     }
-    scratch.col_values.assign(kept * nf, {});
-    scratch.col_present.assign(kept * nf, 0);
-    for (size_t k = 0; k < nf && sparse; ++k) {
+    scratch.col_values.assign(kept_rows.size() * nf, {});
+    scratch.col_present.assign(kept_rows.size() * nf, 0);
+    for (size_t k = 0; k < nf; ++k) {
       if (!GatherRows(scratch.raw[kColFirstField + k], kept_rows, /*field=*/true,
                       [&](uint32_t i, std::string_view v) {
                         const size_t at = size_t{scratch.kept_index[i]} * nf + k;
@@ -472,20 +460,6 @@ absl::StatusOr<bool> Segment::ReadBlock(const LogSelectRequest& req, const Segme
                       })) {
         return corrupt(kColFirstField + k);
       }
-    }
-    for (size_t k = 0; k < nf && !sparse; ++k) {
-      bool ok = split(kColFirstField + k, [&](size_t i, uint64_t n, std::string_view data, size_t& pos) {
-        if (n == 0) return true;
-        if (n - 1 > data.size() - pos) return false;
-        if (keep[i]) {
-          const size_t at = size_t{scratch.kept_index[i]} * nf + k;
-          scratch.col_values[at] = data.substr(pos, n - 1);
-          scratch.col_present[at] = 1;
-        }
-        pos += n - 1;
-        return true;
-      });
-      if (!ok) return corrupt(kColFirstField + k);
     }
     ByteReader other(scratch.raw[kColOtherFields]);
     const uint8_t* const kept_flags = keep.data();  // a local: stores below cannot move it

@@ -67,18 +67,11 @@ std::string_view ReplaceRuneErrors(std::string_view s, std::string* out) {
   return *out;
 }
 
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 bool Read4Hex(std::string_view s, size_t i, uint32_t* v) {
   if (i + 4 > s.size()) return false;
   *v = 0;
   for (size_t k = 0; k < 4; ++k) {
-    const int h = HexValue(s[i + k]);
+    const int h = HexDigitValue(s[i + k]);
     if (h < 0) return false;
     *v = *v * 16 + static_cast<uint32_t>(h);
   }
