@@ -12,6 +12,7 @@
 #include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -64,6 +65,11 @@ inline bool DecodeUvarint(const uint8_t** p, const uint8_t* end, uint64_t* v) {
   return false;
 }
 
+// The bytes EncodeUvarint writes for v (1 to 10).
+inline size_t UvarintSize(uint64_t v) {
+  return (static_cast<size_t>(std::bit_width(v | 1)) + 6) / 7;
+}
+
 inline void PutUvarint(std::string* out, uint64_t v) {
   uint8_t b[10];
   out->append(reinterpret_cast<const char*>(b), EncodeUvarint(v, b));
@@ -78,10 +84,36 @@ inline int64_t UnZigZag(uint64_t u) {
 }
 inline void PutVarint(std::string* out, int64_t v) { PutUvarint(out, ZigZag(v)); }
 
+// The bytes PutString writes for s.
+inline size_t StringSize(std::string_view s) { return UvarintSize(s.size()) + s.size(); }
+
 inline void PutString(std::string* out, std::string_view s) {
   PutUvarint(out, s.size());
   out->append(s);
 }
+
+// Writes into memory sized beforehand (with UvarintSize and StringSize), without the
+// capacity checks of appending to a string one piece at a time.
+class SizedWriter {
+ public:
+  explicit SizedWriter(char* p) : p_(p) {}
+  void Byte(char c) { *p_++ = c; }
+  void Uvarint(uint64_t v) { p_ += EncodeUvarint(v, reinterpret_cast<uint8_t*>(p_)); }
+  void Varint(int64_t v) { Uvarint(ZigZag(v)); }
+  void Bytes(std::string_view s) {
+    if (s.empty()) return;
+    std::memcpy(p_, s.data(), s.size());
+    p_ += s.size();
+  }
+  void String(std::string_view s) {
+    Uvarint(s.size());
+    Bytes(s);
+  }
+  char* pos() const { return p_; }
+
+ private:
+  char* p_;
+};
 
 inline uint32_t LoadFixed32(const char* p) {
   const auto* u = reinterpret_cast<const unsigned char*>(p);

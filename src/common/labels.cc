@@ -27,30 +27,39 @@ constexpr char kLabelTag = 0x0a;  // field 1, length-delimited: the Label messag
 constexpr char kNameTag = 0x0a;   // Label.name
 constexpr char kValueTag = 0x12;  // Label.value
 
-size_t UvarintSize(size_t v) {
-  size_t n = 1;
-  while (v >= 0x80) {
-    v >>= 7;
-    ++n;
-  }
-  return n;
-}
-
 bool ByName(const Label& a, const Label& b) { return a.name < b.name; }
 
-void PackOne(std::string* out, std::string_view name, std::string_view value) {
-  size_t inner = (name.empty() ? 0 : 1 + UvarintSize(name.size()) + name.size()) +
-                 (value.empty() ? 0 : 1 + UvarintSize(value.size()) + value.size());
-  out->push_back(kLabelTag);
-  PutUvarint(out, inner);
-  if (!name.empty()) {
-    out->push_back(kNameTag);
-    PutString(out, name);
+size_t InnerSize(std::string_view name, std::string_view value) {
+  return (name.empty() ? 0 : 1 + UvarintSize(name.size()) + name.size()) +
+         (value.empty() ? 0 : 1 + UvarintSize(value.size()) + value.size());
+}
+
+// Appends the Label messages of `items` (sorted) to *out. Sized first and written through a
+// pointer: label sets are packed for every ingested series and log line, and byte-by-byte
+// appends cost several times the copying.
+template <typename Items>
+void PackAll(const Items& items, std::string* out) {
+  size_t n = 0;
+  for (const auto& l : items) {
+    const size_t inner = InnerSize(l.name, l.value);
+    n += 1 + UvarintSize(inner) + inner;
   }
-  if (!value.empty()) {
-    out->push_back(kValueTag);
-    PutString(out, value);
+  const size_t at = out->size();
+  out->resize(at + n);
+  SizedWriter w(out->data() + at);
+  for (const auto& l : items) {
+    w.Byte(kLabelTag);
+    w.Uvarint(InnerSize(l.name, l.value));
+    if (!l.name.empty()) {
+      w.Byte(kNameTag);
+      w.String(l.name);
+    }
+    if (!l.value.empty()) {
+      w.Byte(kValueTag);
+      w.String(l.value);
+    }
   }
+  assert(w.pos() == out->data() + out->size());
 }
 
 }  // namespace
@@ -74,15 +83,12 @@ void Labels::Iterator::Decode() {
 }
 
 void PackLabels(std::span<const LabelView> sorted, std::string* out) {
-  for (const auto& l : sorted) PackOne(out, l.name, l.value);
+  PackAll(sorted, out);
 }
 
 Labels::Labels(const std::vector<Label>& items) {
   assert(std::is_sorted(items.begin(), items.end(), ByName));
-  size_t bytes = 0;
-  for (const auto& l : items) bytes += l.name.size() + l.value.size() + 8;
-  packed_.reserve(bytes);
-  for (const auto& l : items) PackOne(&packed_, l.name, l.value);
+  PackAll(items, &packed_);
 }
 
 Labels::Labels(std::initializer_list<Label> items) : Labels(std::vector<Label>(items)) {}
@@ -267,15 +273,29 @@ std::string_view LabelsBuilder::Get(std::string_view name) const {
 
 Labels LabelsBuilder::Build() const { return Labels(items_); }
 
-bool IsValidLabelName(std::string_view name) {
-  if (name.empty()) return false;
-  for (size_t i = 0; i < name.size(); ++i) {
-    char c = name[i];
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
-              (i > 0 && c >= '0' && c <= '9');
-    if (!ok) return false;
+namespace {
+
+// Label name bytes: [a-zA-Z_] anywhere, [0-9] after the first. A table because every field
+// name of every ingested log line is checked.
+struct LabelNameChars {
+  bool first[256] = {};
+  bool rest[256] = {};
+  constexpr LabelNameChars() {
+    for (int c = 0; c < 256; ++c) {
+      first[c] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+      rest[c] = first[c] || (c >= '0' && c <= '9');
+    }
   }
-  return true;
+};
+constexpr LabelNameChars kLabelNameChars;
+
+}  // namespace
+
+bool IsValidLabelName(std::string_view name) {
+  if (name.empty() || !kLabelNameChars.first[static_cast<uint8_t>(name[0])]) return false;
+  bool ok = true;
+  for (size_t i = 1; i < name.size(); ++i) ok &= kLabelNameChars.rest[static_cast<uint8_t>(name[i])];
+  return ok;
 }
 
 bool IsValidMetricName(std::string_view name) {

@@ -44,6 +44,18 @@ TEST(LabelsTest, NameValidation) {
   EXPECT_FALSE(IsValidLabelName(""));
   EXPECT_TRUE(IsValidMetricName("a:b_c"));
   EXPECT_FALSE(IsValidLabelName("a:b"));
+  EXPECT_TRUE(IsValidLabelName("Zz_09"));
+  EXPECT_FALSE(IsValidLabelName("a\xc3\xa9"));  // non-ASCII letters are not allowed
+  EXPECT_FALSE(IsValidLabelName(std::string_view("a\0b", 3)));
+  EXPECT_FALSE(IsValidLabelName("ab "));
+  // Every single byte, against the rule written out.
+  for (int c = 0; c < 256; ++c) {
+    const char ch = static_cast<char>(c);
+    const bool letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+    const bool digit = c >= '0' && c <= '9';
+    EXPECT_EQ(IsValidLabelName(std::string(1, ch)), letter) << c;
+    EXPECT_EQ(IsValidLabelName(std::string("x") + ch), letter || digit) << c;
+  }
 }
 
 TEST(LabelsTest, Utf8Validation) {

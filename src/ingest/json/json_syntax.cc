@@ -156,11 +156,6 @@ size_t JsonSyntaxError(size_t at, std::string_view what, std::string* error) {
   return kNpos;
 }
 
-size_t SkipJsonSpace(std::string_view s, size_t i) {
-  while (i < s.size() && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r')) ++i;
-  return i;
-}
-
 size_t ScanJsonLiteral(std::string_view s, size_t i, std::string* error) {
   const char c = i < s.size() ? s[i] : '\0';
   const std::string_view lit = c == 't' ? "true" : c == 'f' ? "false" : "null";

@@ -36,7 +36,14 @@ size_t ScanJsonNumber(std::string_view text, size_t pos, std::string* error);
 // `true`, `false` or `null`: `pos` at its first character.
 size_t ScanJsonLiteral(std::string_view text, size_t pos, std::string* error);
 // Past any JSON whitespace from `pos` (never fails).
-size_t SkipJsonSpace(std::string_view text, size_t pos);
+// Inline: called between every two tokens, and compact JSON has no space to skip.
+inline size_t SkipJsonSpace(std::string_view text, size_t pos) {
+  while (pos < text.size() &&
+         (text[pos] == ' ' || text[pos] == '\t' || text[pos] == '\n' || text[pos] == '\r')) {
+    ++pos;
+  }
+  return pos;
+}
 // Sets *error to "<what> at byte <at>" and returns npos, for scanners' own errors.
 size_t JsonSyntaxError(size_t at, std::string_view what, std::string* error);
 // Any value, `pos` at its first character, itself nested in `depth` containers.

@@ -100,6 +100,33 @@ TEST(StreamLabelsTest, ServiceNameSources) {
   EXPECT_EQ(FindServiceName(config, {}, {}, &from), "");
 }
 
+TEST(StreamLabelsTest, StreamTableTellsSetsApartWhicheverComesFirst) {
+  // Sets that differ only in how the bytes split between name and value, or by a label
+  // more or less, are different streams; each keeps its id when it comes back.
+  StreamLabelConfig config;
+  StreamTable table(&config);
+  LogBatch batch;
+  table.Reset(&batch);
+  std::vector<std::vector<LabelView>> sets = {
+      {{"service_name", "ab"}},
+      {{"service_name", "a"}, {"b", "x"}},
+      {{"service_name", "ab"}, {"env", "prod"}},
+      {{"service_name", "abx"}},
+      {{"env", "prod"}, {"service_name", "ab"}},  // the third set, unsorted
+  };
+  const uint32_t want[] = {0, 1, 2, 3, 2};
+  for (int round = 0; round < 3; ++round) {
+    for (size_t i = 0; i < sets.size(); ++i) {
+      std::vector<LabelView> copy = sets[i];
+      absl::StatusOr<uint32_t> id = table.Intern(&copy);
+      ASSERT_TRUE(id.ok()) << id.status();
+      EXPECT_EQ(*id, want[i]) << "set " << i << " round " << round;
+    }
+  }
+  ASSERT_EQ(batch.streams().size(), 4u);
+  EXPECT_EQ(batch.streams()[2], (Labels{{"env", "prod"}, {"service_name", "ab"}}));
+}
+
 TEST(StreamLabelsTest, StreamTableValidatesOncePerSet) {
   StreamLabelConfig config;
   config.max_labels = 3;
@@ -128,8 +155,8 @@ TEST(PendingEntryTest, IdsAndLevels) {
   LogBatch batch;
   std::string_view out;
   std::string error;
-  EXPECT_TRUE(
-      NormalizeHexId(IdKind::kTrace, "4bf92f3577b34da6a3ce929d0e0e4736", batch.arena(), &out, &error));
+  EXPECT_TRUE(NormalizeHexId(IdKind::kTrace, "4bf92f3577b34da6a3ce929d0e0e4736", batch.arena(),
+                             &out, &error));
   EXPECT_EQ(out, "4bf92f3577b34da6a3ce929d0e0e4736");
   EXPECT_TRUE(NormalizeHexId(IdKind::kSpan, "00F067AA0BA902B7", batch.arena(), &out, &error));
   EXPECT_EQ(out, "00f067aa0ba902b7");
@@ -137,8 +164,8 @@ TEST(PendingEntryTest, IdsAndLevels) {
   EXPECT_EQ(out, "");
   EXPECT_FALSE(NormalizeHexId(IdKind::kSpan, "00f067aa0ba902b7ff", batch.arena(), &out, &error));
   EXPECT_EQ(error, "invalid span_id \"00f067aa0ba902b7ff\": 18 hex digits, expected 16");
-  EXPECT_TRUE(EncodeRawId(IdKind::kSpan, std::string("\x00\xf0\x67\xaa\x0b\xa9\x02\xb7", 8), batch.arena(),
-                          &out, &error));
+  EXPECT_TRUE(EncodeRawId(IdKind::kSpan, std::string("\x00\xf0\x67\xaa\x0b\xa9\x02\xb7", 8),
+                          batch.arena(), &out, &error));
   EXPECT_EQ(out, "00f067aa0ba902b7");
   EXPECT_FALSE(EncodeRawId(IdKind::kTrace, "short", batch.arena(), &out, &error));
   EXPECT_EQ(error, "invalid trace_id: 5 bytes, expected 16");

@@ -6,6 +6,7 @@
 #include "common/logging.h"
 #include "common/strings.h"
 #include "common/time_util.h"
+#include "storage/logs/cut_order.h"
 #include "storage/logs/logs_db.h"
 
 namespace vigil {
@@ -107,15 +108,7 @@ absl::StatusOr<std::vector<std::shared_ptr<const logs::Segment>>> LogsDb::WriteC
   std::vector<uint32_t> rule(snap.streams.size());
   for (uint32_t i = 0; i < rule.size(); ++i) rule[i] = static_cast<uint32_t>(RuleOf(*snap.streams[i].labels));
 
-  struct Ref {
-    uint32_t rule;
-    int64_t window;
-    uint32_t rank;
-    int64_t ts;
-    uint32_t block;
-    uint32_t row;
-  };
-  std::vector<Ref> refs;
+  std::vector<logs::CutRef> refs;
   for (uint32_t b = 0; b < snap.blocks.size(); ++b) {
     const auto& rows = snap.blocks[b]->rows();
     for (uint32_t i = 0; i < rows.size(); ++i) {
@@ -125,10 +118,7 @@ absl::StatusOr<std::vector<std::shared_ptr<const logs::Segment>>> LogsDb::WriteC
     }
   }
   // Ties keep arrival order (block, row), so equal timestamps stay in the order received.
-  std::sort(refs.begin(), refs.end(), [](const Ref& a, const Ref& b) {
-    return std::tie(a.rule, a.window, a.rank, a.ts, a.block, a.row) <
-           std::tie(b.rule, b.window, b.rank, b.ts, b.block, b.row);
-  });
+  logs::SortCutRefs(&refs);
 
   const std::string root = options_.dir + "/segments";
   const std::string final_dir = root + "/" + CutDirName(cut_id);
@@ -162,10 +152,10 @@ absl::StatusOr<std::vector<std::shared_ptr<const logs::Segment>>> LogsDb::WriteC
       // Rows come in stream order, scattered over the head: start loading a few ahead.
       constexpr size_t kAhead = 8;
       if (start + i + kAhead < end) {
-        const Ref& a = refs[start + i + kAhead];
+        const logs::CutRef& a = refs[start + i + kAhead];
         snap.blocks[a.block]->Prefetch(a.row);
       }
-      const Ref& r = refs[start + i];
+      const logs::CutRef& r = refs[start + i];
       snap.blocks[r.block]->Read(r.row, out, pool);
     };
     auto size = logs::WriteSegment(tmp_dir + "/" + name, streams, infos, read,

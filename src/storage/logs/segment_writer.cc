@@ -29,23 +29,21 @@ constexpr auto kNibbles = [] {
 }();
 
 void PutId(std::string* out, std::string_view hex, size_t raw_len) {
-  auto nibble = [](char c) -> int {
-    uint8_t v = kNibbles[static_cast<uint8_t>(c)];
-    return v == 0xff ? -1 : v;
-  };
   if (hex.empty()) {
     out->push_back(0);
     return;
   }
-  if (hex.size() == raw_len * 2) {
+  if (hex.size() == raw_len * 2 && raw_len <= 16) {
     char raw[16];
-    bool ok = true;
-    for (size_t i = 0; i < raw_len && ok; ++i) {
-      int hi = nibble(hex[2 * i]), lo = nibble(hex[2 * i + 1]);
-      ok = hi >= 0 && lo >= 0;
-      raw[i] = static_cast<char>(hi << 4 | lo);
+    // Branch-free: a byte that is not a hex digit maps to 0xff, which sets the high bits.
+    uint8_t bad = 0;
+    for (size_t i = 0; i < raw_len; ++i) {
+      const uint8_t hi = kNibbles[static_cast<uint8_t>(hex[2 * i])];
+      const uint8_t lo = kNibbles[static_cast<uint8_t>(hex[2 * i + 1])];
+      bad |= hi | lo;
+      raw[i] = static_cast<char>(hi << 4 | (lo & 0x0f));
     }
-    if (ok) {
+    if ((bad & 0xf0) == 0) {
       out->push_back(1);
       out->append(raw, raw_len);
       return;

@@ -4,17 +4,10 @@
 #include <limits>
 #include <numeric>
 
+#include "common/coding.h"
+
 namespace vigil::chunkenc {
 namespace {
-
-size_t UvarintSize(uint64_t v) {
-  size_t n = 1;
-  while (v >= 0x80) {
-    v >>= 7;
-    ++n;
-  }
-  return n;
-}
 
 void PutUvarint(uint64_t v, std::vector<uint8_t>* out) {
   uint8_t b[10];
