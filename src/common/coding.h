@@ -71,6 +71,10 @@ inline size_t UvarintSize(uint64_t v) {
 }
 
 inline void PutUvarint(std::string* out, uint64_t v) {
+  if (v < 0x80) {  // most lengths and deltas: one byte, and a call the compiler inlines
+    out->push_back(static_cast<char>(v));
+    return;
+  }
   uint8_t b[10];
   out->append(reinterpret_cast<const char*>(b), EncodeUvarint(v, b));
 }

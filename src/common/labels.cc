@@ -82,9 +82,7 @@ void Labels::Iterator::Decode() {
   next_ = msg_end;
 }
 
-void PackLabels(std::span<const LabelView> sorted, std::string* out) {
-  PackAll(sorted, out);
-}
+void PackLabels(std::span<const LabelView> sorted, std::string* out) { PackAll(sorted, out); }
 
 Labels::Labels(const std::vector<Label>& items) {
   assert(std::is_sorted(items.begin(), items.end(), ByName));
@@ -294,7 +292,8 @@ constexpr LabelNameChars kLabelNameChars;
 bool IsValidLabelName(std::string_view name) {
   if (name.empty() || !kLabelNameChars.first[static_cast<uint8_t>(name[0])]) return false;
   bool ok = true;
-  for (size_t i = 1; i < name.size(); ++i) ok &= kLabelNameChars.rest[static_cast<uint8_t>(name[i])];
+  for (size_t i = 1; i < name.size(); ++i)
+    ok &= kLabelNameChars.rest[static_cast<uint8_t>(name[i])];
   return ok;
 }
 
@@ -357,27 +356,23 @@ absl::Status ValidateSeriesLabels(std::span<const LabelView> sorted) {
         return absl::InvalidArgumentError(StrCat("duplicate label name \"", l.name, "\""));
       }
       return absl::InvalidArgumentError(
-          StrCat("label names not sorted: \"", sorted[i - 1].name, "\" before \"",
-                       l.name, "\""));
+          StrCat("label names not sorted: \"", sorted[i - 1].name, "\" before \"", l.name, "\""));
     }
     if (l.name == kMetricName) {
       if (!IsValidMetricName(l.value)) {
-        return absl::InvalidArgumentError(
-            StrCat("invalid metric name ", QuoteString(l.value)));
+        return absl::InvalidArgumentError(StrCat("invalid metric name ", QuoteString(l.value)));
       }
       has_name = true;
       continue;
     }
     if (!IsValidLabelName(l.name)) {
-      return absl::InvalidArgumentError(
-          StrCat("invalid label name ", QuoteString(l.name)));
+      return absl::InvalidArgumentError(StrCat("invalid label name ", QuoteString(l.name)));
     }
     if (l.value.empty()) {
       return absl::InvalidArgumentError(StrCat("empty value for label \"", l.name, "\""));
     }
     if (!IsValidUtf8(l.value)) {
-      return absl::InvalidArgumentError(
-          StrCat("invalid UTF-8 in value of label \"", l.name, "\""));
+      return absl::InvalidArgumentError(StrCat("invalid UTF-8 in value of label \"", l.name, "\""));
     }
   }
   if (!has_name) return absl::InvalidArgumentError("missing or empty metric name");

@@ -89,8 +89,15 @@ TEST(LabelsTest, ValidateSeriesLabelsSaysWhatIsWrong) {
 TEST(LabelsTest, CompareAgreesWithLabelByLabelOrder) {
   std::mt19937 rng(7);
   const std::vector<std::string> names = {"__name__", "a", "ab", "b", "job", "instance", "le", "z"};
-  const std::vector<std::string> values = {"", "0", "1", "10", "api", "api-server", "b",
-                                           std::string(130, 'x'), std::string(131, 'x'),
+  const std::vector<std::string> values = {"",
+                                           "0",
+                                           "1",
+                                           "10",
+                                           "api",
+                                           "api-server",
+                                           "b",
+                                           std::string(130, 'x'),
+                                           std::string(131, 'x'),
                                            std::string(200, 'y') + "a"};
   auto random_labels = [&] {
     std::vector<Label> items;
@@ -109,7 +116,8 @@ TEST(LabelsTest, CompareAgreesWithLabelByLabelOrder) {
     for (const Labels& b : sets) {
       const int want = Labels::CompareLabelByLabel(a, b);
       const int got = Labels::Compare(a, b);
-      ASSERT_EQ((got > 0) - (got < 0), (want > 0) - (want < 0)) << a.ToString() << " vs " << b.ToString();
+      ASSERT_EQ((got > 0) - (got < 0), (want > 0) - (want < 0))
+          << a.ToString() << " vs " << b.ToString();
       differing += want != 0;
     }
   }

@@ -5,6 +5,10 @@
 #include <cstdint>
 #include <cstring>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "common/strings.h"
 
 namespace vigil {
@@ -29,6 +33,16 @@ inline uint64_t BytesEqual(uint64_t x, uint8_t b) {
 size_t FindQuoteOrBackslash(std::string_view s, size_t i) {
   const char* d = s.data();
   const size_t n = s.size();
+#if defined(__SSE2__)
+  // Sixteen bytes a step where the text allows (x86-64 always has SSE2).
+  const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\');
+  for (; i + 16 <= n; i += 16) {
+    const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(d + i));
+    const int m =
+        _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(x, quote), _mm_cmpeq_epi8(x, backslash)));
+    if (m != 0) return i + static_cast<size_t>(std::countr_zero(static_cast<unsigned>(m)));
+  }
+#endif
   if constexpr (std::endian::native == std::endian::little) {
     for (; i + 8 <= n; i += 8) {
       uint64_t x;

@@ -18,8 +18,8 @@ std::vector<CutRef> Arrivals(std::mt19937_64& rng, size_t n, uint32_t rules, int
     // Mostly increasing time, with late rows and exact repeats.
     int64_t ts = static_cast<int64_t>(i) * 10 - static_cast<int64_t>(rng() % (jitter + 1));
     if (rng() % 8 == 0 && !refs.empty()) ts = refs.back().ts;
-    refs.push_back({stream % rules, ts * windows / static_cast<int64_t>(n * 10 + 1), stream,
-                    ts, static_cast<uint32_t>(i / 100), static_cast<uint32_t>(i % 100)});
+    refs.push_back({stream % rules, ts * windows / static_cast<int64_t>(n * 10 + 1), stream, ts,
+                    static_cast<uint32_t>(i / 100), static_cast<uint32_t>(i % 100)});
   }
   return refs;
 }
@@ -64,8 +64,11 @@ TEST(CutOrderTest, HandlesNegativeWindowsAndTinyInputs) {
   std::vector<CutRef> none;
   SortCutRefs(&none);
   EXPECT_TRUE(none.empty());
-  std::vector<CutRef> refs = {{0, 5, 1, 50, 0, 0}, {0, -3, 0, -30, 0, 1}, {1, -3, 0, -31, 0, 2},
-                              {0, -3, 0, -30, 0, 3}, {0, -3, 0, -40, 1, 0}};
+  std::vector<CutRef> refs = {{0, 5, 1, 50, 0, 0},
+                              {0, -3, 0, -30, 0, 1},
+                              {1, -3, 0, -31, 0, 2},
+                              {0, -3, 0, -30, 0, 3},
+                              {0, -3, 0, -40, 1, 0}};
   auto want = Reference(refs);
   SortCutRefs(&refs);
   ExpectSameOrder(refs, want);

@@ -57,8 +57,7 @@ class BlockEncoder {
  public:
   BlockEncoder(const SegmentWriterOptions& o, const std::vector<std::string>& field_columns,
                const StringViewMap<uint32_t>& field_column_index,
-               StringViewMap<uint32_t>& other_index,
-               std::vector<std::string>& other_names)
+               StringViewMap<uint32_t>& other_index, std::vector<std::string>& other_names)
       : options_(o),
         field_columns_(field_columns),
         field_column_index_(field_column_index),
@@ -177,8 +176,7 @@ class BlockEncoder {
 }  // namespace
 
 absl::StatusOr<uint64_t> WriteSegment(const std::string& path, const std::vector<Labels>& streams,
-                                      std::span<const SegmentRowInfo> rows,
-                                      SegmentRowReader read,
+                                      std::span<const SegmentRowInfo> rows, SegmentRowReader read,
                                       const SegmentWriterOptions& options) {
   const size_t nrows = rows.size();
   SegmentMeta meta;

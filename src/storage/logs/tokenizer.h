@@ -21,10 +21,19 @@ namespace vigil::logs {
 
 inline constexpr size_t kMaxTokenBytes = 64;
 
-inline bool IsTokenChar(unsigned char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-         c >= 0x80;
-}
+// A table: every byte of every ingested line's body is classified.
+struct TokenChars {
+  bool is[256] = {};
+  constexpr TokenChars() {
+    for (int c = 0; c < 256; ++c) {
+      is[c] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '_' || c >= 0x80;
+    }
+  }
+};
+inline constexpr TokenChars kTokenChars;
+
+inline bool IsTokenChar(unsigned char c) { return kTokenChars.is[c]; }
 
 // Calls fn(token) for every indexable token of `text`, in order (duplicates included).
 template <typename Fn>

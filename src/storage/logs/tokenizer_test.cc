@@ -10,11 +10,19 @@ namespace {
 
 TEST(TokenizerTest, Tokens) {
   std::vector<std::string> got;
-  ForEachToken("GET /api/orders/123 200 in 35ms, user_id=42 héllo", [&](std::string_view t) {
-    got.emplace_back(t);
-  });
+  ForEachToken("GET /api/orders/123 200 in 35ms, user_id=42 héllo",
+               [&](std::string_view t) { got.emplace_back(t); });
   EXPECT_EQ(got, (std::vector<std::string>{"GET", "api", "orders", "123", "200", "in", "35ms",
                                            "user_id", "42", "héllo"}));
+}
+
+TEST(TokenizerTest, TokenCharactersAreTheDocumentedOnes) {
+  // Segments on disk hold Bloom filters of these tokens: the classes must never drift.
+  for (int c = 0; c < 256; ++c) {
+    const bool want = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                      c == '_' || c >= 0x80;
+    EXPECT_EQ(IsTokenChar(static_cast<unsigned char>(c)), want) << c;
+  }
 }
 
 TEST(TokenizerTest, RequiredTokensAreOnlyWholeOnes) {
