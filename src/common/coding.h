@@ -88,6 +88,15 @@ inline int64_t UnZigZag(uint64_t u) {
 }
 inline void PutVarint(std::string* out, int64_t v) { PutUvarint(out, ZigZag(v)); }
 
+// Delta coding of int64 values with two's-complement wrap-around: defined for any pair
+// (decoded input may hold anything), and DeltaAdd(a, DeltaSub(b, a)) == b always.
+inline int64_t DeltaSub(int64_t v, int64_t prev) {
+  return static_cast<int64_t>(static_cast<uint64_t>(v) - static_cast<uint64_t>(prev));
+}
+inline int64_t DeltaAdd(int64_t prev, int64_t delta) {
+  return static_cast<int64_t>(static_cast<uint64_t>(prev) + static_cast<uint64_t>(delta));
+}
+
 // The bytes PutString writes for s.
 inline size_t StringSize(std::string_view s) { return UvarintSize(s.size()) + s.size(); }
 

@@ -24,7 +24,7 @@ size_t EncodedSize(const LogBatch& batch, std::span<const uint32_t> entries,
   int64_t prev = 0;
   for (uint32_t i : entries) {
     const LogBatch::Entry& e = batch.entries()[i];
-    n += UvarintSize(remap[e.stream]) + UvarintSize(ZigZag(e.timestamp_ns - prev)) + 1;
+    n += UvarintSize(remap[e.stream]) + UvarintSize(ZigZag(DeltaSub(e.timestamp_ns, prev))) + 1;
     prev = e.timestamp_ns;
     n += StringSize(e.severity_text) + StringSize(e.body) + StringSize(e.trace_id) +
          StringSize(e.span_id) + UvarintSize(e.num_fields);
@@ -68,7 +68,7 @@ void EncodeWalRecord(const LogBatch& batch, std::span<const uint32_t> entries, s
     const LogBatch::Entry& e = batch.entries()[i];
     if (offsets) offsets->push_back(static_cast<uint32_t>(w.pos() - out->data()));
     w.Uvarint(remap[e.stream]);
-    w.Varint(e.timestamp_ns - prev);
+    w.Varint(DeltaSub(e.timestamp_ns, prev));
     prev = e.timestamp_ns;
     w.Byte(static_cast<char>(e.severity));
     w.String(e.severity_text);
@@ -122,7 +122,7 @@ absl::Status DecodeWalRecord(std::string_view record, LogBatch* batch) {
         !r.String(&trace) || !r.String(&span) || !r.Uvarint(&nfields) || nfields > r.remaining()) {
       return bad("truncated entry");
     }
-    ts += delta;
+    ts = DeltaAdd(ts, delta);
     LogBatch::Entry& e = batch->AddEntry(ids[stream]);
     e.timestamp_ns = ts;
     e.severity = severity;

@@ -1,5 +1,7 @@
 #include "storage/logs/log_wal_record.h"
 
+#include <cstdint>
+
 #include "gtest/gtest.h"
 
 namespace vigil::logs {
@@ -68,6 +70,21 @@ TEST(LogWalRecordTest, RoundTripsLongStringsAndLargeTimeJumps) {
     ASSERT_EQ(got.fields.size(), 1u);
     EXPECT_EQ(got.fields[0].value.size(), 16384u);
   }
+}
+
+TEST(LogWalRecordTest, TimestampsAtTheEndsOfTheRangeRoundTrip) {
+  // Deltas between these overflow int64: they are coded with wrap-around, not undefined.
+  LogBatch batch;
+  uint32_t s = batch.AddStream(Labels{{"a", "b"}});
+  const int64_t times[] = {INT64_MAX, INT64_MIN, 0, INT64_MIN, INT64_MAX};
+  for (int64_t t : times) batch.AddEntry(s).timestamp_ns = t;
+  std::string rec;
+  std::vector<uint32_t> all = {0, 1, 2, 3, 4};
+  EncodeWalRecord(batch, all, &rec);
+  LogBatch out;
+  ASSERT_TRUE(DecodeWalRecord(rec, &out).ok());
+  ASSERT_EQ(out.size(), 5u);
+  for (size_t i = 0; i < 5; ++i) EXPECT_EQ(out.entries()[i].timestamp_ns, times[i]) << i;
 }
 
 TEST(LogWalRecordTest, RefusesDamage) {

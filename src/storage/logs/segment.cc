@@ -381,7 +381,7 @@ absl::StatusOr<bool> Segment::ReadBlock(const LogSelectRequest& req, const Segme
     for (size_t i = 0; i < rows; ++i) {
       int64_t d;
       if (!r.Varint(&d)) return corrupt(kColTimestamp);
-      t += d;
+      t = DeltaAdd(t, d);
       scratch.records[i].timestamp_ns = t;
     }
     if (scratch.raw[kColSeverity].size() != rows) return corrupt(kColSeverity);

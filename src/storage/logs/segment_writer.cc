@@ -58,8 +58,7 @@ class BlockEncoder {
   BlockEncoder(const SegmentWriterOptions& o, const std::vector<std::string>& field_columns,
                const StringViewMap<uint32_t>& field_column_index,
                StringViewMap<uint32_t>& other_index, std::vector<std::string>& other_names)
-      : options_(o),
-        field_columns_(field_columns),
+      : field_columns_(field_columns),
         field_column_index_(field_column_index),
         other_index_(other_index),
         other_names_(other_names),
@@ -80,7 +79,7 @@ class BlockEncoder {
     fields_.clear();
     int64_t prev = 0;
     for (const LogRecordView& r : rows) {
-      PutVarint(&cols_[kColTimestamp], r.timestamp_ns - prev);
+      PutVarint(&cols_[kColTimestamp], DeltaSub(r.timestamp_ns, prev));
       prev = r.timestamp_ns;
       cols_[kColSeverity].push_back(static_cast<char>(r.severity));
       PutString(&cols_[kColSeverityText], r.severity_text);
@@ -161,7 +160,6 @@ class BlockEncoder {
     return nullptr;
   }
 
-  const SegmentWriterOptions& options_;
   const std::vector<std::string>& field_columns_;
   const StringViewMap<uint32_t>& field_column_index_;
   StringViewMap<uint32_t>& other_index_;

@@ -27,7 +27,7 @@ struct BlockScratch {
   std::vector<uint32_t> resource, name, scope, flags;
   std::vector<uint8_t> keep;
   std::vector<SpanRow> rows;
-  std::string key_raw;         // a key column
+  std::string key_raw;          // a key column
   std::vector<uint32_t> found;  // per row: bit per attribute check a span attribute satisfies
 };
 
@@ -112,8 +112,8 @@ namespace {
 
 // Decodes the id columns (trace, span id, parent) of block `b`; without `span_ids` only the
 // trace ids, leaving span and parent ids 0.
-absl::Status DecodeIds(const Segment& seg, const MappedFile& f, const BlockMeta& b,
-                       BlockScratch& s, bool span_ids = true) {
+absl::Status DecodeIds(const Segment& seg, const MappedFile& f, const BlockMeta& b, BlockScratch& s,
+                       bool span_ids = true) {
   for (uint32_t c : {kColTrace, kColSpanId, kColParent}) {
     if (!span_ids && c != kColTrace) break;
     if (absl::Status st = s.reader.Read(f, b.columns[c], &s.raw[c]); !st.ok()) return st;
@@ -177,9 +177,9 @@ absl::Status DecodeTimesMeta(const Segment& seg, const MappedFile& f, const Bloc
     for (size_t i = 0; i < rows; ++i) {
       int64_t delta, duration;
       if (!r.Varint(&delta) || !r.Varint(&duration)) return Corrupt(seg, kColTimes);
-      prev += delta;
+      prev = DeltaAdd(prev, delta);  // damaged input may overflow: wrap, never UB
       s.start[i] = prev;
-      s.end[i] = prev + duration;
+      s.end[i] = DeltaAdd(prev, duration);
     }
   }
   s.kind_status.resize(rows);
@@ -254,7 +254,7 @@ absl::Status DecodeDetails(const Segment& seg, const MappedFile& f, const BlockM
         return Corrupt(seg, kColEvents);
       }
       if (out != nullptr) {
-        ev.time_ns = s.start[i] + offset;
+        ev.time_ns = DeltaAdd(s.start[i], offset);
         ev.name = m.strings[name];
         ev.dropped_attributes_count = dropped;
         out->events.push_back(std::move(ev));
@@ -320,8 +320,8 @@ absl::Status Segment::ForTraceBlocks(const TraceId& id, Fn fn) const {
     // while min <= id.
     const auto first = meta_.blocks.begin() + section.first_block;
     const auto last = first + section.blocks;
-    auto it = std::lower_bound(first, last, id,
-                               [](const BlockMeta& b, const TraceId& t) { return b.max_trace < t; });
+    auto it = std::lower_bound(
+        first, last, id, [](const BlockMeta& b, const TraceId& t) { return b.max_trace < t; });
     for (; it != last && !(id < it->min_trace); ++it) {
       const auto block = static_cast<size_t>(it - meta_.blocks.begin());
       if (s.core_segment != instance_ || s.core_block != block) {
@@ -497,8 +497,7 @@ absl::StatusOr<bool> Segment::Scan(const SpanScanRequest& req,
       for (size_t i = 0; i < b.rows; ++i) {
         if (!s.keep[i]) continue;
         for (size_t c = 0; c < attr_checks.size(); ++c) {
-          bool ok = (c < 32 && (s.found[i] >> c & 1)) ||
-                    attr_checks[c].resource_has[s.resource[i]];
+          bool ok = (c < 32 && (s.found[i] >> c & 1)) || attr_checks[c].resource_has[s.resource[i]];
           if (!ok) {
             s.keep[i] = 0;
             --kept;

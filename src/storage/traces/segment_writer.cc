@@ -158,7 +158,7 @@ class Stager {
 
     PutUvarint(&buf, e.num_events);
     for (const SpanBatch::Event& event : batch.EventsOf(e)) {
-      PutVarint(&buf, event.time_ns - e.start_ns);
+      PutVarint(&buf, DeltaSub(event.time_ns, e.start_ns));
       PutUvarint(&buf, dict_->String(event.name));
       PutAttributes(batch.AttributesOf(event));
       PutUvarint(&buf, event.dropped_attributes_count);
@@ -240,9 +240,9 @@ class BlockEncoder {
       const StagedSpan& st = staging_.spans[r.staged];
       PutFixed64(&cols_[kColSpanId], r.span_id);
       EncodeParent(r.trace, st.parent_span_id);
-      PutVarint(&cols_[kColTimes], r.start - prev_start);
+      PutVarint(&cols_[kColTimes], DeltaSub(r.start, prev_start));
       prev_start = r.start;
-      const int64_t duration = st.end_ns - r.start;
+      const int64_t duration = DeltaSub(st.end_ns, r.start);
       PutVarint(&cols_[kColTimes], duration);
       b->min_start = std::min(b->min_start, r.start);
       b->max_start = std::max(b->max_start, r.start);
