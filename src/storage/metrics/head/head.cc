@@ -120,17 +120,19 @@ void Head::PrefetchSlot(uint64_t hash) {
   if (lock.owns_lock()) hs.by_hash.prefetch(hash);
 }
 
-void Head::PrefetchSeries(uint64_t hash) {
+MemSeries* Head::PrefetchSeries(uint64_t hash) {
   HashStripe& hs = hash_stripes_[hash % kStripes];
   std::unique_lock lock(hs.mu, std::try_to_lock);
-  if (!lock.owns_lock()) return;
+  if (!lock.owns_lock()) return nullptr;
   auto it = hs.by_hash.find(hash);
-  if (it == hs.by_hash.end()) return;
+  if (it == hs.by_hash.end()) return nullptr;
   const SeriesSlot& slot = it->second;
+  slot.series->pins.fetch_add(1, std::memory_order_relaxed);
   // The series' first lines (labels, pins, mutex, newest sample) and its label bytes.
   const char* series = reinterpret_cast<const char*>(slot.series);
   for (size_t off = 0; off < sizeof(MemSeries); off += 64) __builtin_prefetch(series + off, 1);
   for (size_t off = 0; off < slot.packed_size; off += 64) __builtin_prefetch(slot.packed + off);
+  return slot.series;
 }
 
 Head::Lookup Head::GetOrCreatePinned(std::span<const LabelView> labels,
@@ -166,7 +168,8 @@ Head::Lookup Head::GetOrCreatePinned(std::span<const LabelView> labels,
   // validated when they were created.
   if (absl::Status valid = ValidateSeriesLabels(sorted_labels); !valid.ok()) {
     out.reason = RejectReason::kInvalidLabels;
-    out.detail = StrCat(ToStd(valid.message()), " in series ", Labels::FromViews(sorted_labels).ToString());
+    out.detail =
+        StrCat(ToStd(valid.message()), " in series ", Labels::FromViews(sorted_labels).ToString());
     return out;
   }
   if (auto refusal = CheckLimits(sorted_labels, &out.reason)) {
@@ -224,8 +227,7 @@ std::optional<RejectReason> Head::CheckAppendable(int64_t prev_t, uint64_t prev_
   // As in Prometheus, the head accepts samples down to half a block range behind its newest
   // sample: older data would land in a range that may already be persisted.
   int64_t head_max = MaxTime();
-  if (t < MinValidTime() ||
-      (head_max != INT64_MIN && t < head_max - options_.chunk_range_ms / 2)) {
+  if (t < MinValidTime() || (head_max != INT64_MIN && t < head_max - options_.chunk_range_ms / 2)) {
     return RejectReason::kOutOfBounds;
   }
   if (options_.max_future_ms > 0 && t > now_ms + options_.max_future_ms) {
@@ -290,7 +292,8 @@ uint64_t Head::NumChunks() const {
   return n;
 }
 
-void Head::ForEachSeries(std::span<const uint64_t> refs, const std::function<void(MemSeries&)>& fn) {
+void Head::ForEachSeries(std::span<const uint64_t> refs,
+                         const std::function<void(MemSeries&)>& fn) {
   for (uint64_t ref : refs) {
     MemSeries* s = GetPinned(ref);
     if (s == nullptr) continue;
@@ -322,8 +325,9 @@ size_t Head::TruncateBefore(int64_t t) {
     {
       std::lock_guard slock(s->mu);
       auto& c = s->closed;
-      c.erase(std::remove_if(c.begin(), c.end(), [&](const ClosedChunk& ch) { return ch.maxt < t; }),
-              c.end());
+      c.erase(
+          std::remove_if(c.begin(), c.end(), [&](const ClosedChunk& ch) { return ch.maxt < t; }),
+          c.end());
       if (!s->open.empty() && s->open.last_t() < t) s->open = chunkenc::XorChunk();
       if (!c.empty() || !s->open.empty() || s->pins.load() != 0) return false;
     }

@@ -89,9 +89,12 @@ class Head {
   // first the index slot, then (once that is in cache) the series and its label bytes.
   // Lookups of series already in the head are a chain of dependent cache misses (slot,
   // series, labels); issuing them for several series ahead overlaps the misses. Both are
-  // hints: a busy stripe is skipped, not waited for.
+  // hints: a busy stripe is skipped, not waited for. The second stage also returns the series
+  // the slot holds, pinned (the caller unpins it when it is not the one it looks for), so the
+  // lookup itself needs no second pass through the index; nullptr when there is none or the
+  // stripe was busy.
   void PrefetchSlot(uint64_t hash);
-  void PrefetchSeries(uint64_t hash);
+  MemSeries* PrefetchSeries(uint64_t hash);
   MemSeries* GetPinned(SeriesRef ref);
   // One more pin on a series the caller already holds pinned (so it cannot be collected
   // meanwhile), for a reader that keeps it past that first pin.

@@ -18,10 +18,17 @@ HeadAppender::~HeadAppender() { Release(); }
 void HeadAppender::Release() {
   for (MemSeries* s : pinned_) head_.Unpin(s);
   pinned_.clear();
+  for (Hint& h : hints_) DropCandidate(h);
+  hints_seen_ = 0;
   pending_.clear();
   samples_.clear();
   exemplars_.clear();
   done_ = true;
+}
+
+void HeadAppender::DropCandidate(Hint& h) {
+  if (h.candidate != nullptr) head_.Unpin(h.candidate);
+  h.candidate = nullptr;
 }
 
 void HeadAppender::Prefetch(std::string_view packed_hint) {
@@ -29,33 +36,53 @@ void HeadAppender::Prefetch(std::string_view packed_hint) {
   uint64_t hash = head_.HashOf(packed_hint);
   head_.PrefetchSlot(hash);
   constexpr size_t kHalf = kPrefetchAhead / 2;
-  if (hints_seen_ >= kHalf) head_.PrefetchSeries(hints_[(hints_seen_ - kHalf) % kPrefetchAhead].hash);
-  hints_[hints_seen_ % kPrefetchAhead] = {packed_hint.data(), packed_hint.size(), hash};
+  if (hints_seen_ >= kHalf) {
+    Hint& half = hints_[(hints_seen_ - kHalf) % kHints];
+    if (half.candidate == nullptr) half.candidate = head_.PrefetchSeries(half.hash);
+  }
+  Hint& slot = hints_[hints_seen_ % kHints];
+  DropCandidate(slot);  // hinted but never looked up
+  slot = {packed_hint.data(), packed_hint.size(), hash, nullptr};
   ++hints_seen_;
 }
 
-std::optional<uint64_t> HeadAppender::PrefetchedHash(std::string_view packed) const {
+HeadAppender::Hint* HeadAppender::FindHint(std::string_view packed) {
   // Identity of the bytes, not equality: the hint and the lookup pass the same request
   // buffer. The oldest hint is the likeliest match, so the scan starts there.
-  for (size_t i = 0; i < kPrefetchAhead; ++i) {
-    const Hint& h = hints_[(hints_seen_ + i) % kPrefetchAhead];
-    if (h.data == packed.data() && h.size == packed.size()) return h.hash;
+  for (size_t i = 0; i < kHints; ++i) {
+    Hint& h = hints_[(hints_seen_ + i) % kHints];
+    if (h.data == packed.data() && h.size == packed.size()) return &h;
   }
-  return std::nullopt;
+  return nullptr;
 }
 
 absl::StatusOr<SeriesRef> HeadAppender::GetOrCreate(std::span<const LabelView> labels,
                                                     std::string_view packed_hint) {
   std::optional<uint64_t> hash;
-  if (hints_seen_ > 0 && !packed_hint.empty()) hash = PrefetchedHash(packed_hint);
+  if (hints_seen_ > 0 && !packed_hint.empty()) {
+    if (Hint* h = FindHint(packed_hint)) {
+      hash = h->hash;
+      // The series the hash led to, pinned while prefetching: it is this one when its label
+      // bytes are these (the usual case); another one only on a hash collision.
+      if (MemSeries* c = h->candidate; c != nullptr && c->labels.packed() == packed_hint) {
+        h->candidate = nullptr;
+        pinned_.push_back(c);
+        return c->ref;
+      }
+      DropCandidate(*h);
+    }
+  }
   Head::Lookup l = head_.GetOrCreatePinned(labels, packed_hint, hash);
   if (l.needs_labels) return absl::NotFoundError("no series has these packed labels");
   if (l.series == nullptr) {
     // The caller knows how many samples the series carried and records them as rejected.
     switch (l.reason) {
-      case RejectReason::kInvalidLabels: return absl::InvalidArgumentError(l.detail);
-      case RejectReason::kDeniedLabel: return absl::PermissionDeniedError(l.detail);
-      default: return absl::ResourceExhaustedError(l.detail);
+      case RejectReason::kInvalidLabels:
+        return absl::InvalidArgumentError(l.detail);
+      case RejectReason::kDeniedLabel:
+        return absl::PermissionDeniedError(l.detail);
+      default:
+        return absl::ResourceExhaustedError(l.detail);
     }
   }
   pinned_.push_back(l.series);
@@ -87,7 +114,8 @@ void HeadAppender::Append(SeriesRef ref, std::span<const Sample> samples) {
   if (s == nullptr) return;  // the ref was not handed out by this store
   int64_t prev_t;
   uint64_t prev_bits;
-  if (!pending_.empty() && pending_.back().series == s && pending_.back().end > pending_.back().begin) {
+  if (!pending_.empty() && pending_.back().series == s &&
+      pending_.back().end > pending_.back().begin) {
     const Sample& last = samples_[pending_.back().end - 1];
     prev_t = last.t;
     prev_bits = std::bit_cast<uint64_t>(last.v);
@@ -192,8 +220,8 @@ absl::Status HeadAppender::Commit() {
       // Another appender may have committed newer samples of this series meanwhile.
       const int64_t max_time = s.max_time.load(std::memory_order_relaxed);
       if (smp.t <= max_time) {
-        Reject(smp.t == max_time ? RejectReason::kDuplicate : RejectReason::kOutOfOrder, s,
-               smp.t, 1);
+        Reject(smp.t == max_time ? RejectReason::kDuplicate : RejectReason::kOutOfOrder, s, smp.t,
+               1);
         continue;
       }
       head_.AppendLocked(s, smp.t, smp.v);

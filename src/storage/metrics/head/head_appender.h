@@ -37,8 +37,10 @@ class HeadAppender final : public MetricsAppender {
     uint32_t end;
   };
   MemSeries* Resolve(SeriesRef ref);
-  // The hash Prefetch computed for these bytes, if they are among the recent hints.
-  std::optional<uint64_t> PrefetchedHash(std::string_view packed) const;
+  struct Hint;
+  // The hint Prefetch recorded for these bytes, if they are among the recent ones.
+  Hint* FindHint(std::string_view packed);
+  void DropCandidate(Hint& h);
   void Reject(RejectReason reason, const MemSeries& s, int64_t t, uint64_t n);
   void Release();
 
@@ -52,14 +54,18 @@ class HeadAppender final : public MetricsAppender {
   std::vector<std::pair<MemSeries*, Exemplar>> exemplars_;
   bool done_ = false;
 
-  // The last kPrefetchAhead hints, oldest at hints_seen_ % size: the series' slot is
-  // prefetched when it is hinted, the series itself half the distance later.
+  // The last kHints hints, oldest at hints_seen_ % kHints: the series' slot is prefetched
+  // when it is hinted, the series itself half the distance later, and its lookup finds the
+  // hash and that series here. One more than the distance, so a series' hint is still held
+  // when its lookup comes (the ingest loop hints kPrefetchAhead series ahead first).
   struct Hint {
     const char* data = nullptr;
     size_t size = 0;
     uint64_t hash = 0;
+    MemSeries* candidate = nullptr;  // pinned: the series the hash led to, if any
   };
-  std::array<Hint, kPrefetchAhead> hints_{};
+  static constexpr size_t kHints = kPrefetchAhead + 1;
+  std::array<Hint, kHints> hints_{};
   size_t hints_seen_ = 0;
 };
 

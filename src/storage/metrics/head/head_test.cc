@@ -17,7 +17,8 @@ std::vector<LabelView> Views(const Labels& l) {
   return v;
 }
 
-std::vector<Sample> Read(Head& head, const Labels& l, int64_t mint = INT64_MIN, int64_t maxt = INT64_MAX) {
+std::vector<Sample> Read(Head& head, const Labels& l, int64_t mint = INT64_MIN,
+                         int64_t maxt = INT64_MAX) {
   HeadIndex idx(head);
   Matchers ms;
   for (const auto& x : l) ms.push_back(*LabelMatcher::Make(MatchType::kEqual, x.name, x.value));
@@ -163,7 +164,8 @@ TEST(HeadTest, HugeLabelValuesAndTooManyLabelsAreRefused) {
   auto app = head.Appender({});
   auto big = app->GetOrCreate(Views(Labels({{"__name__", "a"}, {"v", "123456789"}})));
   EXPECT_EQ(big.status().message(), "value of label \"v\" is 9 bytes, more than the limit of 8");
-  auto many = app->GetOrCreate(Views(Labels({{"__name__", "a"}, {"b", "1"}, {"c", "1"}, {"d", "1"}})));
+  auto many =
+      app->GetOrCreate(Views(Labels({{"__name__", "a"}, {"b", "1"}, {"c", "1"}, {"d", "1"}})));
   EXPECT_EQ(many.status().message(), "series has 4 labels, more than the limit of 3");
   EXPECT_TRUE(app->GetOrCreate(Views(Labels({{"__name__", "a"}, {"v", "12345678"}}))).ok());
 }
@@ -205,6 +207,46 @@ TEST(HeadTest, PrefetchHintsLeaveLookupsUnchanged) {
     EXPECT_FALSE(app->GetOrCreate({}, fresh.packed()).ok());
     EXPECT_TRUE(app->GetOrCreate(Views(fresh), fresh.packed()).ok());
     EXPECT_EQ(head.NumSeries(), 42u);
+  }
+}
+
+TEST(HeadTest, PrefetchingLeavesNoPinsBehind) {
+  // Prefetching pins the series a hint's hash leads to; whether the lookup takes it, finds
+  // another series (a collision) or never comes, no pin may outlive the appender, or the
+  // series could never be collected.
+  for (bool colliding : {false, true}) {
+    HeadOptions o = NoFutureCheck();
+    o.chunk_range_ms = 10000;
+    if (colliding) o.label_hash = [](std::string_view) -> uint64_t { return 7; };
+    Head head(o, nullptr);
+    std::vector<Labels> ls;
+    {
+      auto app = head.Appender({});
+      for (int i = 0; i < 40; ++i) {
+        ls.push_back(Labels({{"__name__", "m"}, {"i", std::to_string(i)}}));
+        ASSERT_TRUE(app->GetOrCreate(Views(ls.back())).ok());
+      }
+      ASSERT_TRUE(app->Commit().ok());
+    }
+    for (bool commit : {true, false}) {
+      auto app = head.Appender({});
+      constexpr size_t kAhead = MetricsAppender::kPrefetchAhead;
+      for (size_t i = 0; i < kAhead; ++i) app->Prefetch(ls[i].packed());
+      for (size_t i = 0; i < ls.size(); ++i) {
+        if (i + kAhead < ls.size()) app->Prefetch(ls[i + kAhead].packed());
+        if (i % 3 == 0) continue;  // hinted, never looked up
+        auto ref = app->GetOrCreate({}, ls[i].packed());
+        ASSERT_TRUE(ref.ok()) << i;
+        std::vector<Sample> in = {{1000 + static_cast<int64_t>(i), 1.0}};
+        app->Append(*ref, in);
+      }
+      if (commit) {
+        ASSERT_TRUE(app->Commit().ok());
+      }
+    }
+    // Every series is idle and unpinned now: truncation past its data collects it.
+    EXPECT_EQ(head.TruncateBefore(100000), 40u) << "colliding=" << colliding;
+    EXPECT_EQ(head.NumSeries(), 0u);
   }
 }
 
@@ -281,7 +323,8 @@ TEST(HeadTest, PinnedSeriesSurviveTruncation) {
 
 TEST(HeadTest, LogFailureAppliesNothing) {
   Head head(NoFutureCheck(), nullptr);
-  auto app = head.Appender([](const HeadCommitBatch&) { return absl::UnavailableError("disk full"); });
+  auto app =
+      head.Appender([](const HeadCommitBatch&) { return absl::UnavailableError("disk full"); });
   auto ref = *app->GetOrCreate(Views(Labels({{"__name__", "x"}})));
   std::vector<Sample> in = {{1000, 1}};
   app->Append(ref, in);
@@ -315,7 +358,8 @@ TEST(HeadTest, ExemplarRingKeepsNewest) {
   auto app = head.Appender({});
   auto ref = *app->GetOrCreate(Views(Labels({{"__name__", "x"}})));
   for (int i = 1; i <= 3; ++i) {
-    app->AppendExemplar(ref, Exemplar{Labels({{"trace_id", std::to_string(i)}}), double(i), i * 1000});
+    app->AppendExemplar(ref,
+                        Exemplar{Labels({{"trace_id", std::to_string(i)}}), double(i), i * 1000});
   }
   ASSERT_TRUE(app->Commit().ok());
   std::vector<Exemplar> out;
@@ -339,7 +383,8 @@ TEST(HeadTest, ConcurrentAppendersOnSharedAndOwnSeries) {
         auto ref = *app->GetOrCreate(Views(own));
         std::vector<Sample> in = {{int64_t(r) * 1000, double(r)}};
         app->Append(ref, in);
-        auto shared = *app->GetOrCreate(Views(Labels({{"__name__", "shared"}, {"i", std::to_string(r % 7)}})));
+        auto shared = *app->GetOrCreate(
+            Views(Labels({{"__name__", "shared"}, {"i", std::to_string(r % 7)}})));
         app->Append(shared, in);
         ASSERT_TRUE(app->Commit().ok());
       }
@@ -348,7 +393,8 @@ TEST(HeadTest, ConcurrentAppendersOnSharedAndOwnSeries) {
   for (auto& th : threads) th.join();
   EXPECT_EQ(head.NumSeries(), size_t(kThreads + 7));
   for (int t = 0; t < kThreads; ++t) {
-    EXPECT_EQ(Read(head, Labels({{"__name__", "own"}, {"t", std::to_string(t)}})).size(), size_t(kRounds));
+    EXPECT_EQ(Read(head, Labels({{"__name__", "own"}, {"t", std::to_string(t)}})).size(),
+              size_t(kRounds));
   }
 }
 
