@@ -10,6 +10,7 @@
 #pragma once
 
 #include <bit>
+#include <cassert>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -105,11 +106,14 @@ inline void PutString(std::string* out, std::string_view s) {
   out->append(s);
 }
 
-// Writes into memory sized beforehand (with UvarintSize and StringSize), without the
-// capacity checks of appending to a string one piece at a time.
+// Writes into memory sized beforehand, without the capacity checks of appending to a string
+// one piece at a time. Its twin SizeCounter takes the same calls and only adds up their
+// sizes, so one templated walk can size a buffer and then fill it.
 class SizedWriter {
  public:
-  explicit SizedWriter(char* p) : p_(p) {}
+  static constexpr bool kWrites = true;
+  // Writes from base + at; offset() counts from base.
+  SizedWriter(char* base, size_t at) : base_(base), p_(base + at) {}
   void Byte(char c) { *p_++ = c; }
   void Uvarint(uint64_t v) { p_ += EncodeUvarint(v, reinterpret_cast<uint8_t*>(p_)); }
   void Varint(int64_t v) { Uvarint(ZigZag(v)); }
@@ -122,11 +126,39 @@ class SizedWriter {
     Uvarint(s.size());
     Bytes(s);
   }
-  char* pos() const { return p_; }
+  size_t offset() const { return static_cast<size_t>(p_ - base_); }
 
  private:
+  char* base_;
   char* p_;
 };
+
+class SizeCounter {
+ public:
+  static constexpr bool kWrites = false;
+  void Byte(char) { ++n_; }
+  void Uvarint(uint64_t v) { n_ += UvarintSize(v); }
+  void Varint(int64_t v) { Uvarint(ZigZag(v)); }
+  void Bytes(std::string_view s) { n_ += s.size(); }
+  void String(std::string_view s) { n_ += StringSize(s); }
+  size_t offset() const { return n_; }
+
+ private:
+  size_t n_ = 0;
+};
+
+// Appends what `write(sink)` writes to *out: one pass with a SizeCounter to size it, one
+// with a SizedWriter to fill it. `write` must make the same calls both times.
+template <typename Write>
+void AppendSized(std::string* out, const Write& write) {
+  SizeCounter count;
+  write(count);
+  const size_t at = out->size();
+  out->resize(at + count.offset());
+  SizedWriter w(out->data(), at);
+  write(w);
+  assert(w.offset() == out->size());
+}
 
 inline uint32_t LoadFixed32(const char* p) {
   const auto* u = reinterpret_cast<const unsigned char*>(p);

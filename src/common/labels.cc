@@ -34,32 +34,25 @@ size_t InnerSize(std::string_view name, std::string_view value) {
          (value.empty() ? 0 : 1 + UvarintSize(value.size()) + value.size());
 }
 
-// Appends the Label messages of `items` (sorted) to *out. Sized first and written through a
-// pointer: label sets are packed for every ingested series and log line, and byte-by-byte
+// Appends the Label messages of `items` (sorted) to *out, sized first and written through
+// a pointer: label sets are packed for every ingested series and log line, and piece-by-piece
 // appends cost several times the copying.
 template <typename Items>
 void PackAll(const Items& items, std::string* out) {
-  size_t n = 0;
-  for (const auto& l : items) {
-    const size_t inner = InnerSize(l.name, l.value);
-    n += 1 + UvarintSize(inner) + inner;
-  }
-  const size_t at = out->size();
-  out->resize(at + n);
-  SizedWriter w(out->data() + at);
-  for (const auto& l : items) {
-    w.Byte(kLabelTag);
-    w.Uvarint(InnerSize(l.name, l.value));
-    if (!l.name.empty()) {
-      w.Byte(kNameTag);
-      w.String(l.name);
+  AppendSized(out, [&](auto& w) {
+    for (const auto& l : items) {
+      w.Byte(kLabelTag);
+      w.Uvarint(InnerSize(l.name, l.value));
+      if (!l.name.empty()) {
+        w.Byte(kNameTag);
+        w.String(l.name);
+      }
+      if (!l.value.empty()) {
+        w.Byte(kValueTag);
+        w.String(l.value);
+      }
     }
-    if (!l.value.empty()) {
-      w.Byte(kValueTag);
-      w.String(l.value);
-    }
-  }
-  assert(w.pos() == out->data() + out->size());
+  });
 }
 
 }  // namespace
@@ -292,8 +285,9 @@ constexpr LabelNameChars kLabelNameChars;
 bool IsValidLabelName(std::string_view name) {
   if (name.empty() || !kLabelNameChars.first[static_cast<uint8_t>(name[0])]) return false;
   bool ok = true;
-  for (size_t i = 1; i < name.size(); ++i)
+  for (size_t i = 1; i < name.size(); ++i) {
     ok &= kLabelNameChars.rest[static_cast<uint8_t>(name[i])];
+  }
   return ok;
 }
 

@@ -73,8 +73,9 @@ class ValueSkipper {
         if (i >= s_.size()) return JsonSyntaxError(i, "expected a value", error);
         char c = s_[i];
         if (c == '{' || c == '[') {
-          if (depth_ >= kMaxJsonDepth)
+          if (depth_ >= kMaxJsonDepth) {
             return JsonSyntaxError(i, "containers nested too deeply", error);
+          }
           is_object_[depth_++] = c == '{';
           i = SkipJsonSpace(s_, i + 1);
           if (i < s_.size() && s_[i] == (c == '{' ? '}' : ']')) {
@@ -104,8 +105,9 @@ class ValueSkipper {
         continue;
       }
       if (state == kKey) {
-        if (i >= s_.size() || s_[i] != '"')
+        if (i >= s_.size() || s_[i] != '"') {
           return JsonSyntaxError(i, "expected a string key", error);
+        }
         bool escaped;
         i = ScanJsonString(s_, i + 1, &escaped, error);
         if (i == kNpos) return kNpos;
@@ -119,8 +121,9 @@ class ValueSkipper {
       if (depth_ == base_) return i;
       i = SkipJsonSpace(s_, i);
       const bool object = is_object_[depth_ - 1];
-      if (i >= s_.size())
+      if (i >= s_.size()) {
         return JsonSyntaxError(i, object ? "expected ',' or '}'" : "expected ',' or ']'", error);
+      }
       char c = s_[i];
       if (c == ',') {
         i = SkipJsonSpace(s_, i + 1);
@@ -153,8 +156,9 @@ size_t ScanJsonString(std::string_view s, size_t i, bool* escaped, std::string* 
     char e = s[i + 1];
     if (e == 'u') {
       for (size_t k = 2; k < 6; ++k) {
-        if (i + k >= s.size() || !IsHex(s[i + k]))
+        if (i + k >= s.size() || !IsHex(s[i + k])) {
           return JsonSyntaxError(i, "invalid \\u escape", error);
+        }
       }
       i += 6;
     } else if (std::string_view("\"\\/bfnrt").find(e) != std::string_view::npos) {

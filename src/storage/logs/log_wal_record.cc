@@ -1,6 +1,6 @@
 #include "storage/logs/log_wal_record.h"
 
-#include <cassert>
+#include <type_traits>
 #include <vector>
 
 #include "common/coding.h"
@@ -10,28 +10,6 @@ namespace vigil::logs {
 namespace {
 
 constexpr uint8_t kRecordEntries = 1;
-
-// The bytes EncodeWalRecord appends, computed with the same walk.
-size_t EncodedSize(const LogBatch& batch, std::span<const uint32_t> entries,
-                   std::span<const uint32_t> used, std::span<const uint32_t> remap) {
-  size_t n = 1 + UvarintSize(used.size());
-  for (uint32_t s : used) {
-    const Labels& labels = batch.streams()[s];
-    n += UvarintSize(labels.size());
-    for (const LabelView& l : labels) n += StringSize(l.name) + StringSize(l.value);
-  }
-  n += UvarintSize(entries.size());
-  int64_t prev = 0;
-  for (uint32_t i : entries) {
-    const LogBatch::Entry& e = batch.entries()[i];
-    n += UvarintSize(remap[e.stream]) + UvarintSize(ZigZag(DeltaSub(e.timestamp_ns, prev))) + 1;
-    prev = e.timestamp_ns;
-    n += StringSize(e.severity_text) + StringSize(e.body) + StringSize(e.trace_id) +
-         StringSize(e.span_id) + UvarintSize(e.num_fields);
-    for (const LogFieldView& f : batch.FieldsOf(e)) n += StringSize(f.name) + StringSize(f.value);
-  }
-  return n;
-}
 
 }  // namespace
 
@@ -49,39 +27,39 @@ void EncodeWalRecord(const LogBatch& batch, std::span<const uint32_t> entries, s
   }
   // The record becomes the head's copy of these lines: sized exactly up front, it is
   // written once instead of being copied as it grows, and holds no slack.
-  const size_t at = out->size();
-  out->resize(at + EncodedSize(batch, entries, used, remap));
-  SizedWriter w(out->data() + at);
-  w.Byte(static_cast<char>(kRecordEntries));
-  w.Uvarint(used.size());
-  for (uint32_t s : used) {
-    const Labels& labels = batch.streams()[s];
-    w.Uvarint(labels.size());
-    for (const LabelView& l : labels) {
-      w.String(l.name);
-      w.String(l.value);
+  AppendSized(out, [&](auto& w) {
+    w.Byte(static_cast<char>(kRecordEntries));
+    w.Uvarint(used.size());
+    for (uint32_t s : used) {
+      const Labels& labels = batch.streams()[s];
+      w.Uvarint(labels.size());
+      for (const LabelView& l : labels) {
+        w.String(l.name);
+        w.String(l.value);
+      }
     }
-  }
-  w.Uvarint(entries.size());
-  int64_t prev = 0;
-  for (uint32_t i : entries) {
-    const LogBatch::Entry& e = batch.entries()[i];
-    if (offsets) offsets->push_back(static_cast<uint32_t>(w.pos() - out->data()));
-    w.Uvarint(remap[e.stream]);
-    w.Varint(DeltaSub(e.timestamp_ns, prev));
-    prev = e.timestamp_ns;
-    w.Byte(static_cast<char>(e.severity));
-    w.String(e.severity_text);
-    w.String(e.body);
-    w.String(e.trace_id);
-    w.String(e.span_id);
-    w.Uvarint(e.num_fields);
-    for (const LogFieldView& f : batch.FieldsOf(e)) {
-      w.String(f.name);
-      w.String(f.value);
+    w.Uvarint(entries.size());
+    int64_t prev = 0;
+    for (uint32_t i : entries) {
+      const LogBatch::Entry& e = batch.entries()[i];
+      if constexpr (std::decay_t<decltype(w)>::kWrites) {
+        if (offsets) offsets->push_back(static_cast<uint32_t>(w.offset()));
+      }
+      w.Uvarint(remap[e.stream]);
+      w.Varint(DeltaSub(e.timestamp_ns, prev));
+      prev = e.timestamp_ns;
+      w.Byte(static_cast<char>(e.severity));
+      w.String(e.severity_text);
+      w.String(e.body);
+      w.String(e.trace_id);
+      w.String(e.span_id);
+      w.Uvarint(e.num_fields);
+      for (const LogFieldView& f : batch.FieldsOf(e)) {
+        w.String(f.name);
+        w.String(f.value);
+      }
     }
-  }
-  assert(w.pos() == out->data() + out->size());
+  });
 }
 
 absl::Status DecodeWalRecord(std::string_view record, LogBatch* batch) {

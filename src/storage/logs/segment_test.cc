@@ -1,5 +1,6 @@
 #include "storage/logs/segment.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <cstdio>
 #include <cstdlib>
@@ -154,6 +155,31 @@ TEST_F(SegmentTest, TraceIdsStoredRawAndVerbatimAreBothFound) {
   EXPECT_EQ(count(traces[0]), 1u);
   EXPECT_EQ(count(traces[1]), 1u);
   EXPECT_EQ(count("00000000000000aa00000000000000cc"), 0u);
+}
+
+TEST_F(SegmentTest, TimestampsAtTheEndsOfTheRangeReadBack) {
+  // Deltas between these overflow int64; the column codes them with wrap-around.
+  const int64_t times[] = {INT64_MIN + 1, -1, 0, INT64_MAX - 1};
+  std::vector<SegmentRowInfo> infos;
+  for (int64_t t : times) infos.push_back({0, t, 4});
+  auto read = [&](size_t i, LogRecordView* out, std::vector<LogFieldView>*) {
+    out->timestamp_ns = times[i];
+    out->body = "line";
+  };
+  const std::string path = (dir_ / "extremes.seg").string();
+  ASSERT_TRUE(WriteSegment(path, {streams_[0]}, infos, read, SegmentWriterOptions{}).ok());
+  auto seg = Segment::Open(path);
+  ASSERT_TRUE(seg.ok()) << seg.status();
+  LogSelectRequest req;
+  req.start_ns = INT64_MIN;
+  req.end_ns = INT64_MAX;
+  std::vector<int64_t> got;
+  ASSERT_TRUE((*seg)->Select(req, [&](const Labels&, std::span<const LogRecordView> recs) {
+    for (const auto& r : recs) got.push_back(r.timestamp_ns);
+    return true;
+  }).ok());
+  std::sort(got.begin(), got.end());
+  EXPECT_EQ(got, std::vector<int64_t>(std::begin(times), std::end(times)));
 }
 
 TEST_F(SegmentTest, BloomsSkipBlocks) {

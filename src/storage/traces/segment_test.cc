@@ -70,6 +70,30 @@ TEST_F(SegmentTest, GetTraceReturnsEverySpanExactly) {
   EXPECT_TRUE(none.empty());
 }
 
+TEST_F(SegmentTest, TimesAtTheEndsOfTheRangeReadBack) {
+  // Start deltas, durations and event offsets that overflow int64 are coded with
+  // wrap-around and come back exactly.
+  SpanBatch b = MakeTestBatch(0, 2, 2, kBase);
+  auto& spans = b.mutable_spans();
+  spans[0].start_ns = INT64_MIN + 1;
+  spans[0].end_ns = INT64_MAX - 1;
+  spans[1].start_ns = INT64_MAX - 1;
+  spans[1].end_ns = INT64_MAX;
+  spans[2].start_ns = -1;
+  spans[3].start_ns = INT64_MIN + 1;
+  std::vector<const SpanBatch*> batches = {&b};
+  auto seg = Write(batches);
+  ASSERT_NE(seg, nullptr);
+  for (uint64_t t : {0ull, 1ull}) {
+    std::vector<Span> got;
+    ASSERT_TRUE(seg->GetTrace(TestTraceId(t), &got).ok());
+    std::vector<Span> want = Expected(batches, TestTraceId(t));
+    SortBySpanId(&got);
+    SortBySpanId(&want);
+    EXPECT_EQ(got, want) << t;
+  }
+}
+
 TEST_F(SegmentTest, LookupsAlternatingBetweenSegmentsReadEachOnesOwnBlock) {
   // A thread keeps the last block it decoded for trace lookups; two segments with the same
   // layout (block 0 in both) must not answer from each other's block.
