@@ -8,6 +8,7 @@
 #include "common/strings.h"
 #include "query/promql/engine/evaluator.h"
 #include "query/promql/engine/label_util.h"
+#include "query/promql/engine/ordered_fan_out.h"
 #include "query/promql/engine/task_group.h"
 #include "query/promql/functions/over_time.h"
 #include "query/promql/functions/range_kernels.h"
@@ -105,9 +106,8 @@ absl::StatusOr<StepValue> Evaluator::EvalRangeFunction(const Call& e, size_t ran
 
   // Evaluates `kernel(window, task, step index, step time, window end)` → optional value
   // over every window of every series. Series are cut into batches that run on the worker
-  // pool while this thread reads the next ones from storage; results are merged in input
-  // order, so the output is the same as a sequential run. absent_over_time writes shared
-  // per-step flags and runs inline.
+  // pool and on this thread; results are merged in input order, so the output is the same
+  // as a sequential run.
   auto run = [&](auto&& kernel) -> absl::Status {
     auto compute = [&](Batch& b) {
       b.outputs.resize(b.size());
@@ -142,77 +142,10 @@ absl::StatusOr<StepValue> Evaluator::EvalRangeFunction(const Call& e, size_t ran
       // The input points are no longer needed; the labels are, for the merge.
       for (Series& s : b.owned) std::vector<Sample>().swap(s.points);
     };
-    std::deque<Batch> batches;
-    TaskGroup group(fn == Function::kAbsentOverTime ? nullptr : ctx_->pool);
-    const size_t max_in_flight = 2 * static_cast<size_t>(std::max(1, ctx_->pool_threads));
-    auto dispatch = [&](Batch& b) {
-      b.task.budget = ctx_->options->max_samples - ctx_->current_samples;
-      group.WaitBelow(max_in_flight);
-      group.Run([&compute, &b] { compute(b); });
-    };
-    absl::Status st;
-    RangeSelection sel;
-    if (in->selector) sel = SelectRange(*in);
-    const int64_t random_access = sel.set ? sel.set->Size() : -1;
-    if (random_access >= 0) {
-      // Workers decode their own series: reading storage is spread over the cores too.
-      // Batches are small enough that every core gets some, and this thread evaluates the
-      // last one itself instead of waiting idle (a small selection never leaves it).
-      const size_t n = static_cast<size_t>(random_access);
-      const size_t threads = static_cast<size_t>(std::max(1, ctx_->pool_threads));
-      const size_t per_batch =
-          std::clamp<size_t>((n + 2 * threads - 1) / (2 * threads), kMinBatchSeries, kBatchSeries);
-      for (size_t i = 0; i < n; i += per_batch) {
-        if (absl::Status dl = CheckDeadline(); !dl.ok()) {
-          st = dl;
-          break;
-        }
-        Batch& b = batches.emplace_back();
-        b.set = sel.set.get();
-        b.first = i;
-        b.count = std::min(per_batch, n - i);
-        b.task.budget = ctx_->options->max_samples - ctx_->current_samples;
-        if (i + per_batch >= n) {
-          compute(b);
-        } else {
-          dispatch(b);
-        }
-      }
-    } else if (sel.set) {
-      Batch* cur = nullptr;
-      size_t cur_points = 0;
-      st = ForEachSelected(*sel.set, [&](const Labels& l, std::span<const Sample> pts) {
-        if (!cur) {
-          cur = &batches.emplace_back();
-          cur_points = 0;
-        }
-        cur->owned.push_back(Series{l, std::vector<Sample>(pts.begin(), pts.end())});
-        cur_points += pts.size();
-        if (cur->owned.size() >= kBatchSeries || cur_points >= kBatchPoints) {
-          cur->input = cur->owned;
-          dispatch(*cur);
-          cur = nullptr;
-        }
-        return absl::OkStatus();
-      });
-      if (cur) {
-        cur->input = cur->owned;
-        dispatch(*cur);
-      }
-    } else {
-      const std::span<const Series> all(in->series);
-      for (size_t i = 0; i < all.size(); i += kBatchSeries) {
-        Batch& b = batches.emplace_back();
-        b.input = all.subspan(i, std::min(kBatchSeries, all.size() - i));
-        dispatch(b);
-      }
-    }
-    group.Wait();
-    if (!st.ok()) return st;
     // An output label set produced by two input series is an error even when their points
     // never meet at one step, as in Prometheus.
     std::vector<bool> produced;
-    for (Batch& b : batches) {
+    auto merge = [&](Batch& b) -> absl::Status {
       if (!b.task.error.ok()) return b.task.error;
       for (size_t si = 0; si < b.size(); ++si) {
         std::vector<Sample>& pts = b.outputs[si];
@@ -228,6 +161,84 @@ absl::StatusOr<StepValue> Evaluator::EvalRangeFunction(const Call& e, size_t ran
           out.AddAll(idx, std::move(pts));
         }
       }
+      std::vector<std::vector<Sample>>().swap(b.outputs);
+      return absl::OkStatus();
+    };
+    // absent_over_time writes shared per-step flags: it runs on this thread alone.
+    boost::asio::thread_pool* pool = fn == Function::kAbsentOverTime ? nullptr : ctx_->pool;
+    const size_t threads = static_cast<size_t>(std::max(1, ctx_->pool_threads));
+    const int64_t budget = ctx_->options->max_samples - ctx_->current_samples;
+    RangeSelection sel;
+    if (in->selector) sel = SelectRange(*in);
+    const int64_t random_access = sel.set ? sel.set->Size() : -1;
+    if (random_access >= 0 || !sel.set) {
+      // Batches are computed on the pool and on this thread, and merged here in input order
+      // as they complete. Workers decode their own series from a random-access set, so
+      // reading storage is spread over the cores too. Several batches per core keep the
+      // cores evenly busy to the end.
+      std::vector<Batch> batches;
+      if (random_access >= 0) {
+        const size_t n = static_cast<size_t>(random_access);
+        const size_t per_batch = std::clamp<size_t>((n + 8 * threads - 1) / (8 * threads),
+                                                    kMinBatchSeries, kBatchSeries);
+        batches.resize((n + per_batch - 1) / per_batch);
+        for (size_t bi = 0; bi < batches.size(); ++bi) {
+          batches[bi].set = sel.set.get();
+          batches[bi].first = bi * per_batch;
+          batches[bi].count = std::min(per_batch, n - bi * per_batch);
+        }
+      } else {
+        const std::span<const Series> all(in->series);
+        batches.resize((all.size() + kBatchSeries - 1) / kBatchSeries);
+        for (size_t bi = 0; bi < batches.size(); ++bi) {
+          batches[bi].input =
+              all.subspan(bi * kBatchSeries, std::min(kBatchSeries, all.size() - bi * kBatchSeries));
+        }
+      }
+      for (Batch& b : batches) b.task.budget = budget;
+      absl::Status st;
+      RunOrdered(
+          pool, threads, batches.size(), 4 * threads, [&](size_t i) { compute(batches[i]); },
+          [&](size_t i) {
+            st = CheckDeadline();
+            if (st.ok()) st = merge(batches[i]);
+            return st.ok();
+          });
+      return st;
+    }
+    // A set read front to back: this thread reads it and hands copies to the pool.
+    std::deque<Batch> batches;
+    TaskGroup group(pool);
+    const size_t max_in_flight = 2 * threads;
+    auto dispatch = [&](Batch& b) {
+      b.task.budget = budget;
+      group.WaitBelow(max_in_flight);
+      group.Run([&compute, &b] { compute(b); });
+    };
+    Batch* cur = nullptr;
+    size_t cur_points = 0;
+    absl::Status st = ForEachSelected(*sel.set, [&](const Labels& l, std::span<const Sample> pts) {
+      if (!cur) {
+        cur = &batches.emplace_back();
+        cur_points = 0;
+      }
+      cur->owned.push_back(Series{l, std::vector<Sample>(pts.begin(), pts.end())});
+      cur_points += pts.size();
+      if (cur->owned.size() >= kBatchSeries || cur_points >= kBatchPoints) {
+        cur->input = cur->owned;
+        dispatch(*cur);
+        cur = nullptr;
+      }
+      return absl::OkStatus();
+    });
+    if (cur) {
+      cur->input = cur->owned;
+      dispatch(*cur);
+    }
+    group.Wait();
+    if (!st.ok()) return st;
+    for (Batch& b : batches) {
+      if (absl::Status ms = merge(b); !ms.ok()) return ms;
     }
     return absl::OkStatus();
   };

@@ -364,8 +364,9 @@ absl::Status Block::Series(uint32_t id, Labels* labels, std::vector<ChunkMeta>* 
   uint64_t nl;
   if (!d.Uvarint(&nl) || nl > d.left() / 2) return Corrupt(StrCat("series ", id, ": bad labels"));
   if (labels != nullptr) {
-    std::vector<Label> items;
-    items.reserve(nl);
+    // Views into the mapped symbol table, packed once: no string per label.
+    thread_local std::vector<LabelView> items;
+    items.clear();
     for (uint64_t i = 0; i < nl; ++i) {
       uint32_t n, v;
       if (!d.Uvarint32(&n) || !d.Uvarint32(&v) || n >= symbols_.size() || v >= symbols_.size()) {
@@ -374,9 +375,9 @@ absl::Status Block::Series(uint32_t id, Labels* labels, std::vector<ChunkMeta>* 
       if (!items.empty() && !(items.back().name < symbols_[n])) {
         return Corrupt(StrCat("series ", id, ": labels not sorted"));
       }
-      items.push_back({std::string(symbols_[n]), std::string(symbols_[v])});
+      items.push_back({symbols_[n], symbols_[v]});
     }
-    *labels = Labels(std::move(items));
+    *labels = Labels::FromViews(items);
   } else {
     for (uint64_t i = 0; i < 2 * nl; ++i) {
       uint64_t skip;

@@ -1,6 +1,7 @@
 #include "storage/metrics/db/db_querier.h"
 
 #include <algorithm>
+#include <iterator>
 #include <set>
 
 #include "storage/metrics/chunkenc/chunk.h"
@@ -12,11 +13,12 @@ namespace {
 class DbSeriesSet final : public SeriesSet {
  public:
   DbSeriesSet(Head& head, std::vector<std::shared_ptr<const block::Block>> blocks,
-              DbQuerier::SeriesMap series, const SelectHints& hints, absl::Status status)
-      : head_(head), blocks_(std::move(blocks)), hints_(hints), status_(std::move(status)) {
-    series_.reserve(series.size());
-    while (!series.empty()) series_.push_back(std::move(series.extract(series.begin())));
-  }
+              DbQuerier::SeriesList series, const SelectHints& hints, absl::Status status)
+      : head_(head),
+        blocks_(std::move(blocks)),
+        series_(std::move(series)),
+        hints_(hints),
+        status_(std::move(status)) {}
 
   bool Next() override {
     if (!status_.ok()) return false;
@@ -26,24 +28,24 @@ class DbSeriesSet final : public SeriesSet {
     buf_.clear();
     if (hints_.labels_only) return true;
     PrefetchAhead(pos_);
-    if (absl::Status st = Decode(series_[pos_].mapped(), &buf_); !st.ok()) {
+    if (absl::Status st = Decode(series_[pos_].sources, &buf_); !st.ok()) {
       status_ = st;
       return false;
     }
     return true;
   }
 
-  const Labels& labels() const override { return series_[pos_].key(); }
+  const Labels& labels() const override { return series_[pos_].labels; }
   std::span<const Sample> samples() const override { return buf_; }
   absl::Status status() const override { return status_; }
 
   int64_t Size() const override {
     return status_.ok() && !started_ ? static_cast<int64_t>(series_.size()) : -1;
   }
-  const Labels& LabelsAt(size_t i) const override { return series_[i].key(); }
+  const Labels& LabelsAt(size_t i) const override { return series_[i].labels; }
   absl::Status SamplesAt(size_t i, std::vector<Sample>* out) const override {
     PrefetchAhead(i);
-    return Decode(series_[i].mapped(), out);
+    return Decode(series_[i].sources, out);
   }
 
  private:
@@ -53,7 +55,7 @@ class DbSeriesSet final : public SeriesSet {
   void PrefetchAhead(size_t i) const {
     constexpr size_t kAhead = 4;
     if (i + kAhead >= series_.size()) return;
-    if (const MemSeries* s = series_[i + kAhead].mapped().head.get()) {
+    if (const MemSeries* s = series_[i + kAhead].sources.head.get()) {
       __builtin_prefetch(s);
       __builtin_prefetch(reinterpret_cast<const char*>(s) + 64);
     }
@@ -107,13 +109,40 @@ class DbSeriesSet final : public SeriesSet {
 
   Head& head_;
   std::vector<std::shared_ptr<const block::Block>> blocks_;  // keeps the blocks alive
-  std::vector<DbQuerier::SeriesMap::node_type> series_;
+  DbQuerier::SeriesList series_;
   SelectHints hints_;
   absl::Status status_;
   size_t pos_ = 0;
   bool started_ = false;
   std::vector<Sample> buf_;
 };
+
+// Merges two runs sorted by labels. A series in both keeps a's sources first (the blocks in
+// the order they were added, the head last), as Decode expects.
+DbQuerier::SeriesList MergeRuns(DbQuerier::SeriesList a, DbQuerier::SeriesList b) {
+  if (a.empty()) return b;
+  if (b.empty()) return a;
+  DbQuerier::SeriesList out;
+  out.reserve(a.size() + b.size());
+  size_t i = 0, j = 0;
+  while (i < a.size() && j < b.size()) {
+    const int c = Labels::Compare(a[i].labels, b[j].labels);
+    if (c < 0) {
+      out.push_back(std::move(a[i++]));
+    } else if (c > 0) {
+      out.push_back(std::move(b[j++]));
+    } else {
+      DbQuerier::Selected& merged = out.emplace_back(std::move(a[i++]));
+      DbQuerier::Sources& from = b[j++].sources;
+      merged.sources.blocks.insert(merged.sources.blocks.end(), from.blocks.begin(),
+                                   from.blocks.end());
+      if (from.head.get() != nullptr) merged.sources.head = std::move(from.head);
+    }
+  }
+  std::move(a.begin() + static_cast<std::ptrdiff_t>(i), a.end(), std::back_inserter(out));
+  std::move(b.begin() + static_cast<std::ptrdiff_t>(j), b.end(), std::back_inserter(out));
+  return out;
+}
 
 }  // namespace
 
@@ -126,39 +155,58 @@ bool DbQuerier::HeadOverlaps(int64_t mint, int64_t maxt) const {
 }
 
 absl::Status DbQuerier::Collect(const Matchers& matchers, int64_t mint, int64_t maxt,
-                                SeriesMap* out) {
-  Labels labels;
+                                SeriesList* out) {
+  // One sorted run per source, merged at the end: blocks number their series in label order,
+  // so their runs come sorted; the head's run is sorted once. This costs fewer label
+  // comparisons (and no tree nodes) than inserting every series into a sorted map.
+  std::vector<SeriesList> runs;
   std::vector<block::ChunkMeta> chunks;
   for (const auto& b : blocks_) {
     // Block max_time is exclusive.
     if (b->meta().max_time <= mint || b->meta().min_time > maxt) continue;
     auto ids = b->PostingsForMatchers(matchers);
     if (!ids.ok()) return ids.status();
+    SeriesList& run = runs.emplace_back();
+    run.reserve(ids->size());
+    Labels labels;
     for (uint32_t id : *ids) {
       if (absl::Status st = b->Series(id, &labels, &chunks); !st.ok()) return st;
       bool overlaps = std::any_of(chunks.begin(), chunks.end(), [&](const block::ChunkMeta& c) {
         return c.maxt >= mint && c.mint <= maxt;
       });
-      if (overlaps) (*out)[labels].blocks.emplace_back(b.get(), id);
+      if (!overlaps) continue;
+      Selected& sel = run.emplace_back();
+      sel.labels = std::move(labels);
+      sel.sources.blocks.emplace_back(b.get(), id);
     }
   }
   if (HeadOverlaps(mint, maxt)) {
     HeadIndex index(head_);
     Postings refs = PostingsForMatchers(index, matchers);
+    SeriesList& run = runs.emplace_back();
+    run.reserve(refs.size());
     head_.ForEachSeries(refs, [&](MemSeries& s) {
       bool overlaps;
       {
         std::lock_guard lock(s.mu);
         overlaps = s.NumChunksLocked() > 0 && s.MinTimeLocked() <= maxt && s.max_time >= mint;
       }
-      if (overlaps) (*out)[s.labels].head = PinnedSeries(&head_, &s);
+      if (!overlaps) return;
+      Selected& sel = run.emplace_back();
+      sel.labels = s.labels;
+      sel.sources.head = PinnedSeries(&head_, &s);
+    });
+    std::sort(run.begin(), run.end(), [](const Selected& a, const Selected& b) {
+      return Labels::Compare(a.labels, b.labels) < 0;
     });
   }
+  out->clear();
+  for (SeriesList& run : runs) *out = MergeRuns(std::move(*out), std::move(run));
   return absl::OkStatus();
 }
 
 std::unique_ptr<SeriesSet> DbQuerier::Select(const Matchers& matchers, const SelectHints& hints) {
-  SeriesMap series;
+  SeriesList series;
   absl::Status st = Collect(matchers, hints.mint, hints.maxt, &series);
   return std::make_unique<DbSeriesSet>(head_, blocks_, std::move(series), hints, st);
 }
@@ -174,10 +222,10 @@ absl::StatusOr<std::vector<std::string>> DbQuerier::LabelNames(const Matchers& m
       for (auto& n : head_.postings().LabelNames()) names.insert(std::move(n));
     }
   } else {
-    SeriesMap series;
+    SeriesList series;
     if (absl::Status st = Collect(matchers, mint_, maxt_, &series); !st.ok()) return st;
-    for (const auto& [labels, src] : series) {
-      for (const auto& l : labels) names.emplace(l.name);
+    for (const Selected& sel : series) {
+      for (const auto& l : sel.labels) names.emplace(l.name);
     }
   }
   return std::vector<std::string>(names.begin(), names.end());
@@ -195,10 +243,10 @@ absl::StatusOr<std::vector<std::string>> DbQuerier::LabelValues(std::string_view
       for (auto& v : head_.postings().LabelValues(name)) values.insert(std::move(v));
     }
   } else {
-    SeriesMap series;
+    SeriesList series;
     if (absl::Status st = Collect(matchers, mint_, maxt_, &series); !st.ok()) return st;
-    for (const auto& [labels, src] : series) {
-      std::string_view v = labels.Get(name);
+    for (const Selected& sel : series) {
+      std::string_view v = sel.labels.Get(name);
       if (!v.empty()) values.emplace(v);
     }
   }

@@ -5,7 +5,6 @@
 // may replace them meanwhile.
 #pragma once
 
-#include <map>
 #include <memory>
 #include <utility>
 #include <vector>
@@ -59,10 +58,15 @@ class DbQuerier final : public MetricsQuerier {
     std::vector<std::pair<const block::Block*, uint32_t>> blocks;
     PinnedSeries head;  // empty: not in the head
   };
-  using SeriesMap = std::map<Labels, Sources>;
+  struct Selected {
+    Labels labels;
+    Sources sources;
+  };
+  // Selected series in ascending label order, one entry per label set.
+  using SeriesList = std::vector<Selected>;
 
  private:
-  absl::Status Collect(const Matchers& matchers, int64_t mint, int64_t maxt, SeriesMap* out);
+  absl::Status Collect(const Matchers& matchers, int64_t mint, int64_t maxt, SeriesList* out);
   bool HeadOverlaps(int64_t mint, int64_t maxt) const;
 
   Head& head_;
