@@ -43,7 +43,8 @@ inline bool RunOrdered(boost::asio::thread_pool* pool, size_t helpers, size_t n,
     size_t running = 0;    // items being computed
     size_t window = 1;
     bool stop = false;
-    bool Claimable() const { return !stop && next < done.size() && next < consumed + window; }
+    bool Exhausted() const { return stop || next >= done.size(); }  // nothing left to claim
+    bool Claimable() const { return !Exhausted() && next < consumed + window; }
   };
   auto st = std::make_shared<State>();
   st->compute = &compute;
@@ -66,9 +67,7 @@ inline bool RunOrdered(boost::asio::thread_pool* pool, size_t helpers, size_t n,
       boost::asio::post(*pool, [st, compute_one] {
         std::unique_lock lock(st->mu);
         for (;;) {
-          st->cv.wait(lock, [&] {
-            return st->Claimable() || st->stop || st->next >= st->done.size();
-          });
+          st->cv.wait(lock, [&] { return st->Claimable() || st->Exhausted(); });
           if (!st->Claimable()) return;
           compute_one(*st, lock);
         }

@@ -7,6 +7,7 @@
 #include <numeric>
 #include <system_error>
 
+#include "absl/container/inlined_vector.h"
 #include "common/strings.h"
 #include "storage/metrics/block/format.h"
 
@@ -365,8 +366,7 @@ absl::Status Block::Series(uint32_t id, Labels* labels, std::vector<ChunkMeta>* 
   if (!d.Uvarint(&nl) || nl > d.left() / 2) return Corrupt(StrCat("series ", id, ": bad labels"));
   if (labels != nullptr) {
     // Views into the mapped symbol table, packed once: no string per label.
-    thread_local std::vector<LabelView> items;
-    items.clear();
+    absl::InlinedVector<LabelView, 16> items;
     for (uint64_t i = 0; i < nl; ++i) {
       uint32_t n, v;
       if (!d.Uvarint32(&n) || !d.Uvarint32(&v) || n >= symbols_.size() || v >= symbols_.size()) {

@@ -158,7 +158,9 @@ absl::Status DbQuerier::Collect(const Matchers& matchers, int64_t mint, int64_t 
                                 SeriesList* out) {
   // One sorted run per source, merged at the end: blocks number their series in label order,
   // so their runs come sorted; the head's run is sorted once. This costs fewer label
-  // comparisons (and no tree nodes) than inserting every series into a sorted map.
+  // comparisons (and no tree nodes) than inserting every series into a sorted map. (The block
+  // writer refuses series out of order and the index is checksummed when a block opens; a
+  // run out of order anyway would give series out of order, never an out-of-bounds read.)
   std::vector<SeriesList> runs;
   std::vector<block::ChunkMeta> chunks;
   for (const auto& b : blocks_) {
