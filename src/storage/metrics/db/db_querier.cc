@@ -4,6 +4,8 @@
 #include <iterator>
 #include <set>
 
+#include "absl/container/flat_hash_map.h"
+
 #include "storage/metrics/chunkenc/chunk.h"
 #include "storage/metrics/head/head_index.h"
 
@@ -156,19 +158,19 @@ bool DbQuerier::HeadOverlaps(int64_t mint, int64_t maxt) const {
 
 absl::Status DbQuerier::Collect(const Matchers& matchers, int64_t mint, int64_t maxt,
                                 SeriesList* out) {
-  // One sorted run per source, merged at the end: blocks number their series in label order,
-  // so their runs come sorted; the head's run is sorted once. This costs fewer label
-  // comparisons (and no tree nodes) than inserting every series into a sorted map. (The block
-  // writer refuses series out of order and the index is checksummed when a block opens; a
-  // run out of order anyway would give series out of order, never an out-of-bounds read.)
-  std::vector<SeriesList> runs;
+  // One sorted run per block, merged: blocks number their series in label order, so their
+  // runs come sorted. This costs fewer label comparisons (and no tree nodes) than inserting
+  // every series into a sorted map. (The block writer refuses series out of order and the
+  // index is checksummed when a block opens; a run out of order anyway would give series out
+  // of order, never an out-of-bounds read.)
+  out->clear();
   std::vector<block::ChunkMeta> chunks;
   for (const auto& b : blocks_) {
     // Block max_time is exclusive.
     if (b->meta().max_time <= mint || b->meta().min_time > maxt) continue;
     auto ids = b->PostingsForMatchers(matchers);
     if (!ids.ok()) return ids.status();
-    SeriesList& run = runs.emplace_back();
+    SeriesList run;
     run.reserve(ids->size());
     Labels labels;
     for (uint32_t id : *ids) {
@@ -181,29 +183,46 @@ absl::Status DbQuerier::Collect(const Matchers& matchers, int64_t mint, int64_t 
       sel.labels = std::move(labels);
       sel.sources.blocks.emplace_back(b.get(), id);
     }
+    *out = MergeRuns(std::move(*out), std::move(run));
   }
-  if (HeadOverlaps(mint, maxt)) {
-    HeadIndex index(head_);
-    Postings refs = PostingsForMatchers(index, matchers);
-    SeriesList& run = runs.emplace_back();
-    run.reserve(refs.size());
-    head_.ForEachSeries(refs, [&](MemSeries& s) {
-      bool overlaps;
-      {
-        std::lock_guard lock(s.mu);
-        overlaps = s.NumChunksLocked() > 0 && s.MinTimeLocked() <= maxt && s.max_time >= mint;
+  if (!HeadOverlaps(mint, maxt)) return absl::OkStatus();
+  // Head series come in creation order. Most of them are also in the blocks (a series lives
+  // on across block boundaries): those are found by label hash and join their block entry in
+  // place. Only the rest (series newer than the blocks, or a range the blocks do not reach)
+  // are sorted by labels and merged, which spares a query over the recent hours most of its
+  // label comparisons.
+  absl::flat_hash_map<uint64_t, size_t> in_blocks;
+  in_blocks.reserve(out->size());
+  for (size_t i = 0; i < out->size(); ++i) {
+    in_blocks.try_emplace(head_.HashOf((*out)[i].labels.packed()), i);
+  }
+  HeadIndex index(head_);
+  Postings refs = PostingsForMatchers(index, matchers);
+  SeriesList head_only;
+  head_.ForEachSeries(refs, [&](MemSeries& s) {
+    bool overlaps;
+    {
+      std::lock_guard lock(s.mu);
+      overlaps = s.NumChunksLocked() > 0 && s.MinTimeLocked() <= maxt && s.max_time >= mint;
+    }
+    if (!overlaps) return;
+    if (!in_blocks.empty()) {
+      // A hash shared by two block series maps to the first: the other one's head series
+      // then misses here and still finds its entry by label comparison in the merge below.
+      auto it = in_blocks.find(head_.HashOf(s.labels.packed()));
+      if (it != in_blocks.end() && (*out)[it->second].labels == s.labels) {
+        (*out)[it->second].sources.head = PinnedSeries(&head_, &s);
+        return;
       }
-      if (!overlaps) return;
-      Selected& sel = run.emplace_back();
-      sel.labels = s.labels;
-      sel.sources.head = PinnedSeries(&head_, &s);
-    });
-    std::sort(run.begin(), run.end(), [](const Selected& a, const Selected& b) {
-      return Labels::Compare(a.labels, b.labels) < 0;
-    });
-  }
-  out->clear();
-  for (SeriesList& run : runs) *out = MergeRuns(std::move(*out), std::move(run));
+    }
+    Selected& sel = head_only.emplace_back();
+    sel.labels = s.labels;
+    sel.sources.head = PinnedSeries(&head_, &s);
+  });
+  std::sort(head_only.begin(), head_only.end(), [](const Selected& a, const Selected& b) {
+    return Labels::Compare(a.labels, b.labels) < 0;
+  });
+  *out = MergeRuns(std::move(*out), std::move(head_only));
   return absl::OkStatus();
 }
 

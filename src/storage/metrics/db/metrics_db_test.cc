@@ -126,37 +126,48 @@ TEST_F(MetricsDbTest, FlushPersistsHeadAndQueriesMergeBlockAndHead) {
 
 // A series set lists every series once, in label order, with the samples of all its sources
 // (two blocks and the head, each holding a different subset of the series).
+// Head series join the block entries with the same labels (found by hash), the others are
+// sorted and merged in. With every label set hashing alike, each head series after the first
+// misses the hash lookup and must still land on its block entry by comparison.
 TEST_F(MetricsDbTest, SelectMergesBlocksAndHeadInLabelOrder) {
-  auto db = Open();
-  auto labels = [](int i) { return Labels({{"__name__", "m"}, {"i", std::to_string(i)}}); };
-  const std::vector<std::vector<int>> sources = {{0, 2, 4, 5, 8}, {0, 3, 6, 9}, {1, 2, 5, 9, 7}};
-  std::map<std::string, size_t> expected_samples;
-  for (size_t src = 0; src < sources.size(); ++src) {
-    const int64_t from = static_cast<int64_t>(src) * 120000;
-    for (int i : sources[src]) {
-      Write(*db, labels(i), Range(from, from + 60000, 15000));
-      expected_samples[labels(i).ToString()] += 5;
+  for (bool colliding : {false, true}) {
+    SCOPED_TRACE(colliding ? "colliding hashes" : "distinct hashes");
+    MetricsDbOptions o = Options();
+    o.dir = (dir_ / (colliding ? "colliding" : "distinct")).string();
+    if (colliding) o.head.label_hash = [](std::string_view) -> uint64_t { return 7; };
+    auto opened = MetricsDb::Open(o, nullptr);
+    ASSERT_TRUE(opened.ok()) << opened.status();
+    MetricsDb& db = **opened;
+    auto labels = [](int i) { return Labels({{"__name__", "m"}, {"i", std::to_string(i)}}); };
+    const std::vector<std::vector<int>> sources = {{0, 2, 4, 5, 8}, {0, 3, 6, 9}, {1, 2, 5, 9, 7}};
+    std::map<std::string, size_t> expected_samples;
+    for (size_t src = 0; src < sources.size(); ++src) {
+      const int64_t from = static_cast<int64_t>(src) * 120000;
+      for (int i : sources[src]) {
+        Write(db, labels(i), Range(from, from + 60000, 15000));
+        expected_samples[labels(i).ToString()] += 5;
+      }
+      if (src + 1 < sources.size()) {
+        ASSERT_TRUE(db.Flush().ok());
+      }
     }
-    if (src + 1 < sources.size()) {
-      ASSERT_TRUE(db->Flush().ok());
+    ASSERT_EQ(db.Blocks().size(), 2u);
+    auto q = db.Querier(INT64_MIN, INT64_MAX);
+    Matchers m = {*LabelMatcher::Make(MatchType::kEqual, "__name__", "m")};
+    auto set = q->Select(m, {INT64_MIN, INT64_MAX, false});
+    std::vector<std::string> order;
+    while (set->Next()) {
+      order.push_back(set->labels().ToString());
+      auto s = set->samples();
+      EXPECT_EQ(s.size(), expected_samples[order.back()]) << order.back();
+      EXPECT_TRUE(std::is_sorted(s.begin(), s.end(),
+                                 [](const Sample& a, const Sample& b) { return a.t < b.t; }));
     }
+    ASSERT_TRUE(set->status().ok()) << set->status();
+    std::vector<std::string> want;
+    for (int i = 0; i <= 9; ++i) want.push_back(labels(i).ToString());
+    EXPECT_EQ(order, want);
   }
-  ASSERT_EQ(db->Blocks().size(), 2u);
-  auto q = db->Querier(INT64_MIN, INT64_MAX);
-  Matchers m = {*LabelMatcher::Make(MatchType::kEqual, "__name__", "m")};
-  auto set = q->Select(m, {INT64_MIN, INT64_MAX, false});
-  std::vector<std::string> order;
-  while (set->Next()) {
-    order.push_back(set->labels().ToString());
-    auto s = set->samples();
-    EXPECT_EQ(s.size(), expected_samples[order.back()]) << order.back();
-    EXPECT_TRUE(std::is_sorted(s.begin(), s.end(),
-                               [](const Sample& a, const Sample& b) { return a.t < b.t; }));
-  }
-  ASSERT_TRUE(set->status().ok()) << set->status();
-  std::vector<std::string> want;
-  for (int i = 0; i <= 9; ++i) want.push_back(labels(i).ToString());
-  EXPECT_EQ(order, want);
 }
 
 // A query reads the head series it selected without looking them up again, so it keeps them
