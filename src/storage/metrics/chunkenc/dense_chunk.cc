@@ -237,27 +237,33 @@ const char* ReadHeader(const uint8_t** p, const uint8_t* end, Header* h) {
   return nullptr;
 }
 
-// Decodes the value section into s[0..n), advancing *p; nullptr or an error.
+// Decodes the value section, advancing *p past all of it, and stores the values with index
+// in [lo, hi) into s[lo..hi); nullptr or an error. A query reading the last minutes of a
+// block's chunk needs a few of its values: the others are skipped, or summed where later
+// values depend on them, but neither converted nor stored.
 const char* ReadValues(const uint8_t** p, const uint8_t* end, DenseValues kind, Sample* s,
-                       size_t n) {
+                       size_t n, size_t lo, size_t hi) {
   const char* error = nullptr;
+  const size_t width = hi - lo;
+  auto wanted = [lo, width](size_t i) { return i - lo < width; };  // lo <= i < hi
   switch (kind) {
     case DenseValues::kXor: {
       BitReader r(std::span<const uint8_t>(*p, end));
       uint64_t v;
       if (!r.ReadBits(64, &v)) return "truncated first value";
-      s[0].v = std::bit_cast<double>(v);
+      if (wanted(0)) s[0].v = std::bit_cast<double>(v);
       XorWindow win;
       for (size_t i = 1; i < n; ++i) {
         if (!ReadXorValue(&r, &v, &win, &error)) return error;
-        s[i].v = std::bit_cast<double>(v);
+        if (wanted(i)) s[i].v = std::bit_cast<double>(v);
       }
       *p += (r.BitPosition() + 7) / 8;
       return nullptr;
     }
     case DenseValues::kBits:
-      if (!ReadIntStream(
-              p, end, n, [s](size_t i, int64_t m) { s[i].v = std::bit_cast<double>(m); }, &error)) {
+      if (!ReadIntStreamRange(
+              p, end, n, lo, hi, [s](size_t i, int64_t m) { s[i].v = std::bit_cast<double>(m); },
+              &error)) {
         return error;
       }
       return nullptr;
@@ -269,14 +275,14 @@ const char* ReadValues(const uint8_t** p, const uint8_t* end, DenseValues kind, 
       bool ok;
       if (kind == DenseValues::kDecimalMul) {
         const double scale = kNegPow10[e];
-        ok = ReadIntStream(
-            p, end, n, [s, scale](size_t i, int64_t m) { s[i].v = static_cast<double>(m) * scale; },
-            &error);
+        ok = ReadIntStreamRange(
+            p, end, n, lo, hi,
+            [s, scale](size_t i, int64_t m) { s[i].v = static_cast<double>(m) * scale; }, &error);
       } else {
         const double scale = kPow10[e];
-        ok = ReadIntStream(
-            p, end, n, [s, scale](size_t i, int64_t m) { s[i].v = static_cast<double>(m) / scale; },
-            &error);
+        ok = ReadIntStreamRange(
+            p, end, n, lo, hi,
+            [s, scale](size_t i, int64_t m) { s[i].v = static_cast<double>(m) / scale; }, &error);
       }
       if (!ok) return error;
       uint64_t count;
@@ -292,7 +298,7 @@ const char* ReadValues(const uint8_t** p, const uint8_t* end, DenseValues kind, 
         uint64_t b = 0;
         for (int j = 0; j < 8; ++j) b |= uint64_t{(*p)[j]} << (8 * j);
         *p += 8;
-        s[i].v = std::bit_cast<double>(b);
+        if (wanted(i)) s[i].v = std::bit_cast<double>(b);
         next = i + 1;
       }
       return nullptr;
@@ -310,12 +316,30 @@ absl::Status DecodeDenseChunk(std::span<const uint8_t> bytes, std::vector<Sample
   Header h;
   const char* error = ReadHeader(&p, end, &h);
   const size_t base = out->size();
+  // The samples kept are s[lo..hi) when the timestamps ascend (as written from a series);
+  // otherwise all are decoded and filtered one by one.
+  size_t lo = 0, hi = 0;
+  bool ascending = true;
   if (error == nullptr && h.n > 0) {
     out->resize(base + h.n);
     Sample* s = out->data() + base;
     auto put_t = [s](size_t i, int64_t t) { s[i].t = t; };
     if (ReadIntStream(&p, end, h.n, put_t, &error)) {
-      error = ReadValues(&p, end, h.values, s, h.n);
+      const Sample* first = s;
+      const Sample* last = s + h.n;
+      auto by_time = [](const Sample& a, const Sample& b) { return a.t >= b.t; };
+      ascending = std::adjacent_find(first, last, by_time) == last;
+      lo = 0;
+      hi = h.n;
+      if (ascending) {
+        lo = static_cast<size_t>(std::partition_point(first, last, [mint](const Sample& x) {
+                                   return x.t < mint;
+                                 }) - first);
+        hi = static_cast<size_t>(std::partition_point(first + lo, last, [maxt](const Sample& x) {
+                                   return x.t <= maxt;
+                                 }) - first);
+      }
+      error = ReadValues(&p, end, h.values, s, h.n, lo, hi);
     }
   }
   if (error == nullptr && p != end) error = "trailing bytes";
@@ -323,14 +347,20 @@ absl::Status DecodeDenseChunk(std::span<const uint8_t> bytes, std::vector<Sample
     out->resize(base);
     return absl::DataLossError(StrCat("dense chunk: ", error));
   }
-  if (mint != std::numeric_limits<int64_t>::min() || maxt != std::numeric_limits<int64_t>::max()) {
-    size_t w = base;
-    for (size_t i = base; i < out->size(); ++i) {
-      const Sample& x = (*out)[i];
-      if (x.t >= mint && x.t <= maxt) (*out)[w++] = x;
-    }
-    out->resize(w);
+  if (h.n == 0) return absl::OkStatus();
+  if (ascending) {
+    if (lo > 0) std::copy(out->begin() + static_cast<std::ptrdiff_t>(base + lo),
+                          out->begin() + static_cast<std::ptrdiff_t>(base + hi),
+                          out->begin() + static_cast<std::ptrdiff_t>(base));
+    out->resize(base + (hi - lo));
+    return absl::OkStatus();
   }
+  size_t w = base;
+  for (size_t i = base; i < out->size(); ++i) {
+    const Sample& x = (*out)[i];
+    if (x.t >= mint && x.t <= maxt) (*out)[w++] = x;
+  }
+  out->resize(w);
   return absl::OkStatus();
 }
 

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 #include <random>
+#include <set>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -226,6 +227,66 @@ TEST(DenseChunk, DecodeRange) {
   EXPECT_EQ(out[1].t, 200);
   EXPECT_EQ(out[1].v, 20.0);
   EXPECT_EQ(out.back().t, 300);
+}
+
+// A bounded decode stores only the samples in range (decoding the rest): it must give what a
+// full decode filtered by time gives, for every value form, exceptions inside and outside the
+// range, and timestamps out of order.
+TEST(DenseChunk, BoundedDecodeMatchesFilteredFullDecode) {
+  std::mt19937_64 rng(11);
+  std::vector<std::vector<Sample>> inputs;
+  auto counter = Counter(480, 12);
+  counter[3].v = -0.0;
+  counter[300].v = kInf;
+  counter.back().v = StaleNaN();
+  inputs.push_back(counter);
+  std::vector<Sample> computed, gauge, random_bits, unordered, mostly_flat;
+  int64_t k = 500;
+  double g = 1e-4, flat = M_PI;
+  std::normal_distribution<double> d(0, 1e-5);
+  for (int i = 0; i < 300; ++i) {
+    const int64_t t = kStart + i * 15000;
+    k += static_cast<int64_t>(rng() % 200) - 100;
+    computed.push_back({t, static_cast<double>(k) * 0.01});
+    g = std::fabs(g + d(rng));
+    gauge.push_back({t, g});
+    random_bits.push_back({t, std::bit_cast<double>(rng())});
+    if (rng() % 10 == 0) flat = std::ldexp(static_cast<double>(rng() >> 11), -40);
+    mostly_flat.push_back({t, flat});  // XOR's best case: repeats, and far jumps
+    unordered.push_back({kStart + static_cast<int64_t>(rng() % 300) * 15000, static_cast<double>(i)});
+  }
+  inputs.insert(inputs.end(), {computed, gauge, random_bits, unordered, mostly_flat});
+  std::set<DenseValues> kinds;
+  for (size_t in = 0; in < inputs.size(); ++in) {
+    DenseValues kind;
+    const auto bytes = Encode(inputs[in], &kind);
+    kinds.insert(kind);
+    std::vector<Sample> all;
+    ASSERT_TRUE(DecodeDenseChunk(bytes, &all).ok());
+    for (int round = 0; round < 50; ++round) {
+      // Bounds before, inside and after the chunk, empty ranges included; every other round
+      // on sample timestamps exactly (both bounds are inclusive).
+      const int64_t span = 300 * 15000;
+      int64_t mint = kStart - 20000 + static_cast<int64_t>(rng() % (span + 40000));
+      int64_t maxt = mint - 15000 + static_cast<int64_t>(rng() % (span / 2));
+      if (round % 2 == 0) {
+        mint = all[rng() % all.size()].t;
+        maxt = all[rng() % all.size()].t;
+      }
+      std::vector<Sample> want = {{-1, -1}}, got = {{-1, -1}};
+      for (const Sample& x : all) {
+        if (x.t >= mint && x.t <= maxt) want.push_back(x);
+      }
+      ASSERT_TRUE(DecodeDenseChunk(bytes, &got, mint, maxt).ok());
+      ASSERT_EQ(got.size(), want.size()) << "input " << in << " [" << mint << ", " << maxt << "]";
+      for (size_t i = 0; i < got.size(); ++i) {
+        EXPECT_EQ(got[i].t, want[i].t) << "input " << in << " sample " << i;
+        EXPECT_EQ(std::bit_cast<uint64_t>(got[i].v), std::bit_cast<uint64_t>(want[i].v))
+            << "input " << in << " sample " << i;
+      }
+    }
+  }
+  EXPECT_EQ(kinds.size(), 4u) << "every value form is covered";
 }
 
 TEST(DenseChunk, DenserThanXorOnCounters) {

@@ -9,16 +9,19 @@
 //   IntStreamWriter picks the cheapest order and width layout and appends the bytes.
 //   ReadIntStream   decodes a stream from hostile bytes: bounds-checked, never reads past
 //                   `end`, and returns false with a reason on corrupt or truncated input.
+//   ReadIntStreamRange  the same, handing over only the values with index in [lo, hi).
 //
 // Thread-safety: an IntStreamWriter keeps scratch space, one per thread; ReadIntStream is
 // reentrant.
 #pragma once
 
+#include <algorithm>
 #include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <span>
+#include <utility>
 #include <vector>
 
 #include "common/coding.h"
@@ -86,14 +89,23 @@ inline void Unpack(const uint8_t* p, size_t count, int width, Fn&& fn) {
 
 }  // namespace int_stream_internal
 
-// Decodes a stream of `n` values starting at *p (advanced past it), calling sink(i, x) for
-// i = 0..n-1 in order. Returns false and sets *error on malformed input; sink may then have
-// been called for a prefix.
+// Decodes a stream of `n` values starting at *p (advanced past it), calling sink(i, x) in
+// order for the indices i in [lo, hi) only. Values before `lo` are still decoded where the
+// later ones depend on them (orders 1 and 2), but only summed; mini-blocks wholly before `lo`
+// (order 0) or from `hi` on are stepped over; a steady or constant stream is positioned on
+// `lo` directly. Every byte is still bounds-checked, so hostile input is refused whatever the
+// range. Returns false and sets *error on malformed input; sink may then have been called
+// for a prefix.
 template <typename Sink>
-bool ReadIntStream(const uint8_t** p, const uint8_t* end, size_t n, Sink&& sink,
-                   const char** error) {
+bool ReadIntStreamRange(const uint8_t** p, const uint8_t* end, size_t n, size_t lo, size_t hi,
+                        Sink&& sink, const char** error) {
   using int_stream_internal::Unpack;
   if (n == 0) return true;
+  hi = std::min(hi, n);
+  lo = std::min(lo, hi);
+  auto put = [&](size_t i, uint64_t x) {
+    if (i - lo < hi - lo) sink(i, static_cast<int64_t>(x));
+  };
   if (*p >= end) {
     *error = "truncated int stream";
     return false;
@@ -115,7 +127,7 @@ bool ReadIntStream(const uint8_t** p, const uint8_t* end, size_t n, Sink&& sink,
       return false;
     }
     x = static_cast<uint64_t>(UnZigZag(u));
-    sink(size_t{0}, static_cast<int64_t>(x));
+    put(0, x);
   }
   if (order == 2) {
     if (!DecodeUvarint(p, end, &u)) {
@@ -124,21 +136,20 @@ bool ReadIntStream(const uint8_t** p, const uint8_t* end, size_t n, Sink&& sink,
     }
     d = static_cast<uint64_t>(UnZigZag(u));
     x += d;
-    sink(size_t{1}, static_cast<int64_t>(x));
+    put(1, x);
   }
-  const size_t residuals = n - static_cast<size_t>(order);
+  const size_t first = static_cast<size_t>(order);  // index of the first residual
+  const size_t residuals = n - first;
   if (residuals == 0) return true;
   if ((head & kIntStreamAllZero) != 0) {
-    // A steady interval (delta-of-delta 0) or a constant value (delta 0).
-    for (size_t i = static_cast<size_t>(order); i < n; ++i) {
-      if (order == 1) {
-        // x stays
-      } else if (order == 2) {
-        x += d;
+    // A steady interval (delta-of-delta 0), a constant (delta 0), or zeros: x_i in closed
+    // form, x_i = x_1 + (i - 1) * d for order 2 (modulo 2^64, as the running sum would wrap).
+    for (size_t i = std::max(lo, first); i < hi; ++i) {
+      if (order == 2) {
+        put(i, x + static_cast<uint64_t>(i - 1) * d);
       } else {
-        x = 0;
+        put(i, order == 1 ? x : 0);
       }
-      sink(i, static_cast<int64_t>(x));
     }
     return true;
   }
@@ -167,7 +178,7 @@ bool ReadIntStream(const uint8_t** p, const uint8_t* end, size_t n, Sink&& sink,
       return false;
     }
   }
-  size_t i = static_cast<size_t>(order);
+  size_t i = first;
   auto emit = [&](uint64_t packed) {
     const uint64_t r = base + packed * divisor;
     if (order == 0) {
@@ -178,33 +189,64 @@ bool ReadIntStream(const uint8_t** p, const uint8_t* end, size_t n, Sink&& sink,
       d += r;
       x += d;
     }
-    sink(i++, static_cast<int64_t>(x));
+    put(i++, x);
   };
   uint8_t scratch[kMiniBlockSize * 8 + 16];
   for (size_t b = 0; b < blocks; ++b) {
     const size_t count = b + 1 < blocks ? kMiniBlockSize : residuals - b * kMiniBlockSize;
     const int width = widths[block_widths ? b : 0];
-    if (width == 0) {
-      for (size_t k = 0; k < count; ++k) emit(0);
-      continue;
-    }
     const size_t bytes = (count * static_cast<size_t>(width) + 7) / 8;
     const size_t left = static_cast<size_t>(end - *p);
     if (left < bytes) {
       *error = "truncated int stream data";
       return false;
     }
-    if (left >= bytes + 9) {
-      Unpack(*p, count, width, emit);
-    } else {
+    const bool before = i + count <= lo;
+    if (i >= hi || (before && order == 0)) {
+      // Nothing wanted here, and nothing later depends on it.
+      i += count;
+      *p += bytes;
+      continue;
+    }
+    const uint8_t* src = *p;
+    if (width > 0 && left < bytes + 9) {
       // Near the end of the input: unpack from a zero-padded copy, never past `end`.
       std::memcpy(scratch, *p, bytes);
       std::memset(scratch + bytes, 0, 16);
-      Unpack(scratch, count, width, emit);
+      src = scratch;
+    }
+    if (before && order == 1) {
+      // Only the running value matters: the block's residuals summed, mod 2^64.
+      uint64_t sum = 0;
+      if (width > 0) Unpack(src, count, width, [&sum](uint64_t v) { sum += v; });
+      x += static_cast<uint64_t>(count) * base + sum * divisor;
+      i += count;
+    } else if (before) {
+      auto step = [&](uint64_t v) {
+        d += base + v * divisor;
+        x += d;
+      };
+      if (width == 0) {
+        for (size_t k = 0; k < count; ++k) step(0);
+      } else {
+        Unpack(src, count, width, step);
+      }
+      i += count;
+    } else if (width == 0) {
+      for (size_t k = 0; k < count; ++k) emit(0);
+    } else {
+      Unpack(src, count, width, emit);
     }
     *p += bytes;
   }
   return true;
+}
+
+// The whole stream: sink(i, x) for i = 0..n-1.
+template <typename Sink>
+bool ReadIntStream(const uint8_t** p, const uint8_t* end, size_t n, Sink&& sink,
+                   const char** error) {
+  return ReadIntStreamRange(p, end, n, 0, n, std::forward<Sink>(sink), error);
 }
 
 }  // namespace vigil::chunkenc

@@ -1,7 +1,9 @@
 #include "storage/metrics/chunkenc/int_stream.h"
 
+#include <algorithm>
 #include <limits>
 #include <random>
+#include <utility>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -37,6 +39,21 @@ bool Decode(const std::vector<uint8_t>& b, size_t n, std::vector<int64_t>* out, 
   return ok;
 }
 
+// Reads [lo, hi) of a stream of n values: the values handed over, in order, with their index.
+bool DecodeRange(const std::vector<uint8_t>& b, size_t n, size_t lo, size_t hi,
+                 std::vector<std::pair<size_t, int64_t>>* out, const char** error,
+                 size_t* consumed = nullptr) {
+  out->clear();
+  const uint8_t* p = b.data();
+  bool ok = ReadIntStreamRange(
+      &p, b.data() + b.size(), n, lo, hi, [&](size_t i, int64_t x) { out->push_back({i, x}); },
+      error);
+  if (consumed != nullptr) *consumed = static_cast<size_t>(p - b.data());
+  return ok;
+}
+
+// Round-trips xs whole, and reads ranges of it: the ends, empty ranges, ranges inside one
+// mini-block and across several.
 void ExpectRoundTrip(const std::vector<int64_t>& xs, int max_order = 2) {
   auto b = Encode(xs, max_order);
   std::vector<int64_t> got;
@@ -45,6 +62,23 @@ void ExpectRoundTrip(const std::vector<int64_t>& xs, int max_order = 2) {
   ASSERT_TRUE(Decode(b, xs.size(), &got, &error, &consumed)) << error;
   EXPECT_EQ(consumed, b.size());
   EXPECT_EQ(got, xs);
+  const size_t n = xs.size();
+  std::mt19937_64 rng(n);
+  std::vector<std::pair<size_t, size_t>> ranges = {{0, n}, {n, n}, {0, 0}, {n / 2, n / 2},
+                                                   {n - 1, n}, {n / 3, n + 5}};
+  for (int r = 0; r < 6; ++r) {
+    const size_t lo = rng() % (n + 1);
+    ranges.push_back({lo, lo + rng() % (n + 1 - lo)});
+  }
+  for (auto [lo, hi] : ranges) {
+    std::vector<std::pair<size_t, int64_t>> part;
+    ASSERT_TRUE(DecodeRange(b, n, lo, hi, &part, &error, &consumed)) << error;
+    EXPECT_EQ(consumed, b.size()) << "[" << lo << ", " << hi << ")";
+    std::vector<std::pair<size_t, int64_t>> want;
+    for (size_t i = lo; i < std::min(hi, n); ++i) want.push_back({i, xs[i]});
+    EXPECT_EQ(part, want) << "[" << lo << ", " << hi << ") of " << n << ", max order "
+                          << max_order;
+  }
 }
 
 TEST(IntStream, EmptyWritesNothing) {
@@ -120,7 +154,7 @@ TEST(IntStream, RandomShapesRoundTrip) {
     std::vector<int64_t> xs;
     int64_t v = static_cast<int64_t>(rng());
     int64_t step = static_cast<int64_t>(rng() % 100000);
-    const int shape = static_cast<int>(rng() % 4);
+    const int shape = static_cast<int>(rng() % 5);
     for (size_t i = 0; i < n; ++i) {
       switch (shape) {
         case 0:
@@ -135,10 +169,14 @@ TEST(IntStream, RandomShapesRoundTrip) {
         case 3:
           v += step + static_cast<int64_t>(rng() % 3) - 1;
           break;  // jitter
+        case 4:
+          step += 1000 * (static_cast<int64_t>(rng() % 3) - 1);
+          v += step;
+          break;  // an interval drifting by whole seconds: order 2 with a divisor
       }
       xs.push_back(v);
     }
-    ExpectRoundTrip(xs);
+    for (int max_order = 0; max_order <= 2; ++max_order) ExpectRoundTrip(xs, max_order);
   }
 }
 
@@ -152,6 +190,10 @@ TEST(IntStream, TruncatedAndMalformed) {
   for (size_t cut = 0; cut < b.size(); ++cut) {
     std::vector<uint8_t> prefix(b.begin(), b.begin() + static_cast<ptrdiff_t>(cut));
     EXPECT_FALSE(Decode(prefix, xs.size(), &got, &error)) << cut;
+    // Reading a part only still checks the whole stream.
+    std::vector<std::pair<size_t, int64_t>> part;
+    EXPECT_FALSE(DecodeRange(prefix, xs.size(), 0, 1, &part, &error)) << cut;
+    EXPECT_FALSE(DecodeRange(prefix, xs.size(), 140, 150, &part, &error)) << cut;
   }
   EXPECT_FALSE(Decode({0x03}, 4, &got, &error));  // order 3
   EXPECT_STREQ(error, "bad int stream header");
