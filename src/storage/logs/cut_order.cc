@@ -25,17 +25,21 @@ void SortCutRefs(std::vector<CutRef>* refs) {
     max_window = std::max(max_window, r.window);
   }
   // Bucket (rule, window, rank) -> dense index in that order; bounded so the counts stay
-  // small next to the rows themselves.
-  const uint64_t windows = static_cast<uint64_t>(max_window - min_window) + 1;
+  // small next to the rows themselves. Window offsets are taken modulo 2^64: windows of any
+  // two timestamps, however far apart, give an offset and never a signed overflow.
+  auto offset = [min_window](int64_t w) {
+    return static_cast<uint64_t>(w) - static_cast<uint64_t>(min_window);
+  };
+  const uint64_t span = offset(max_window);  // the windows less one: all 2^64 of them fit
   const uint64_t ranks = uint64_t{max_rank} + 1;
   const uint64_t limit = 2 * uint64_t{n} + 4096;
-  if (windows > limit || ranks > limit || (uint64_t{max_rule} + 1) * windows > limit / ranks) {
+  if (span >= limit || ranks > limit || (uint64_t{max_rule} + 1) * (span + 1) > limit / ranks) {
     std::sort(refs->begin(), refs->end(), ByCutOrder);
     return;
   }
+  const uint64_t windows = span + 1;
   auto bucket = [&](const CutRef& r) {
-    return (uint64_t{r.rule} * windows + static_cast<uint64_t>(r.window - min_window)) * ranks +
-           r.rank;
+    return (uint64_t{r.rule} * windows + offset(r.window)) * ranks + r.rank;
   };
   std::vector<uint32_t> start((uint64_t{max_rule} + 1) * windows * ranks + 1, 0);
   for (const CutRef& r : *refs) ++start[bucket(r) + 1];

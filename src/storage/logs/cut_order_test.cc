@@ -1,6 +1,7 @@
 #include "storage/logs/cut_order.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <random>
 #include <tuple>
 
@@ -72,6 +73,14 @@ TEST(CutOrderTest, HandlesNegativeWindowsAndTinyInputs) {
   auto want = Reference(refs);
   SortCutRefs(&refs);
   ExpectSameOrder(refs, want);
+  // Windows at both ends of the range: their distance does not fit an int64.
+  std::vector<CutRef> extremes = {{0, INT64_MAX, 0, 2, 0, 0},
+                                  {0, INT64_MIN, 0, 1, 0, 1},
+                                  {0, INT64_MAX, 0, 1, 0, 2},
+                                  {0, 0, 0, 0, 0, 3}};
+  want = Reference(extremes);
+  SortCutRefs(&extremes);
+  ExpectSameOrder(extremes, want);
 }
 
 }  // namespace

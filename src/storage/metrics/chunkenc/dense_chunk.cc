@@ -329,7 +329,6 @@ absl::Status DecodeDenseChunk(std::span<const uint8_t> bytes, std::vector<Sample
       const Sample* last = s + h.n;
       auto by_time = [](const Sample& a, const Sample& b) { return a.t >= b.t; };
       ascending = std::adjacent_find(first, last, by_time) == last;
-      lo = 0;
       hi = h.n;
       if (ascending) {
         lo = static_cast<size_t>(std::partition_point(first, last, [mint](const Sample& x) {

@@ -11,8 +11,8 @@
 //                   `end`, and returns false with a reason on corrupt or truncated input.
 //   ReadIntStreamRange  the same, handing over only the values with index in [lo, hi).
 //
-// Thread-safety: an IntStreamWriter keeps scratch space, one per thread; ReadIntStream is
-// reentrant.
+// Thread-safety: an IntStreamWriter keeps scratch space, one per thread; ReadIntStream and
+// ReadIntStreamRange are reentrant.
 #pragma once
 
 #include <algorithm>
@@ -216,21 +216,11 @@ bool ReadIntStreamRange(const uint8_t** p, const uint8_t* end, size_t n, size_t 
       src = scratch;
     }
     if (before && order == 1) {
-      // Only the running value matters: the block's residuals summed, mod 2^64.
+      // Only the running value matters: the block's residuals summed, mod 2^64. (Order 2
+      // needs every running delta: emit below steps through them, handing over none.)
       uint64_t sum = 0;
       if (width > 0) Unpack(src, count, width, [&sum](uint64_t v) { sum += v; });
       x += static_cast<uint64_t>(count) * base + sum * divisor;
-      i += count;
-    } else if (before) {
-      auto step = [&](uint64_t v) {
-        d += base + v * divisor;
-        x += d;
-      };
-      if (width == 0) {
-        for (size_t k = 0; k < count; ++k) step(0);
-      } else {
-        Unpack(src, count, width, step);
-      }
       i += count;
     } else if (width == 0) {
       for (size_t k = 0; k < count; ++k) emit(0);
