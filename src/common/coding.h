@@ -19,9 +19,17 @@
 
 namespace vigil {
 
+// Writes v little-endian into p[0..3].
+inline void StoreFixed32(char* p, uint32_t v) {
+  p[0] = static_cast<char>(v);
+  p[1] = static_cast<char>(v >> 8);
+  p[2] = static_cast<char>(v >> 16);
+  p[3] = static_cast<char>(v >> 24);
+}
+
 inline void PutFixed32(std::string* out, uint32_t v) {
-  char b[4] = {static_cast<char>(v), static_cast<char>(v >> 8), static_cast<char>(v >> 16),
-               static_cast<char>(v >> 24)};
+  char b[4];
+  StoreFixed32(b, v);
   out->append(b, 4);
 }
 

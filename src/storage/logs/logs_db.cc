@@ -147,6 +147,9 @@ absl::StatusOr<LogAppendStats> LogsDb::Append(const LogBatch& batch) {
     logs::EncodeWalRecord(batch, accepted, &record, &offsets);
     if (absl::Status st = wal_->Append(record); !st.ok()) return st;
     head->Append(batch, accepted, stream_ids, std::move(record), offsets);
+    // A head past its size is cut now, not at the next tick: a fast sender would otherwise
+    // grow it by a second of traffic, and the cut that follows by as much.
+    if (head->bytes() >= options_.head_max_bytes) maintenance_.Wake();
   }
   if (lines_accepted_) {
     lines_accepted_->Inc(stats.accepted);

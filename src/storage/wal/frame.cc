@@ -33,14 +33,18 @@ void AppendFileHeader(FileKind kind, std::string* out) {
   out->append(2, '\0');
 }
 
+void WriteFrame(std::string_view record, char* out) {
+  out[0] = static_cast<char>(FrameType::kFull);
+  StoreFixed32(out + 1, static_cast<uint32_t>(record.size()));
+  // Computed from the bytes just written, so what is checked on read is exactly this.
+  StoreFixed32(out + 5, FrameCrc(out, record));
+  if (!record.empty()) std::memcpy(out + kFrameHeaderSize, record.data(), record.size());
+}
+
 void AppendFrame(std::string_view record, std::string* out) {
   size_t at = out->size();
-  out->push_back(static_cast<char>(FrameType::kFull));
-  PutFixed32(out, static_cast<uint32_t>(record.size()));
-  // Computed from the bytes just appended, so what is checked on read is exactly this.
-  uint32_t crc = FrameCrc(out->data() + at, record);
-  PutFixed32(out, crc);
-  out->append(record);
+  out->resize(at + FrameBytes(record));
+  WriteFrame(record, out->data() + at);
 }
 
 absl::StatusOr<std::unique_ptr<FrameReader>> FrameReader::Open(const std::string& path,

@@ -37,6 +37,9 @@ enum class FrameType : uint8_t { kZero = 0, kFull = 1 };
 // "VWAL", version, kind, two zero bytes.
 void AppendFileHeader(FileKind kind, std::string* out);
 void AppendFrame(std::string_view record, std::string* out);
+// The frame of `record` written at `out`, which has room for FrameBytes(record) bytes.
+inline size_t FrameBytes(std::string_view record) { return kFrameHeaderSize + record.size(); }
+void WriteFrame(std::string_view record, char* out);
 
 class FrameReader {
   struct Key {

@@ -9,6 +9,7 @@
 
 #include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <utility>
 
@@ -134,17 +135,18 @@ absl::Status Wal::Append(std::span<const std::string_view> records) {
 absl::Status Wal::WriteBatchLocked(const std::vector<Request*>& batch) {
   if (!failed_.ok()) return failed_;
   if (fd_ < 0) return absl::FailedPreconditionError(StrCat("wal ", dir_, " is closed"));
-  buf_.clear();
   for (const Request* req : batch) {
     for (std::string_view rec : req->records) {
-      uint64_t used = segment_size_ + buf_.size();
-      uint64_t frame = wal::kFrameHeaderSize + rec.size();
+      uint64_t used = segment_size_ + (buf_.size() - lead_);
+      uint64_t frame = wal::FrameBytes(rec);
       if (used > wal::kFileHeaderSize && used + frame > options_.segment_bytes) {
         if (absl::Status st = FlushLocked(); !st.ok()) return st;
         if (absl::Status st = RollLocked(); !st.ok()) return st;
       }
-      wal::AppendFrame(rec, &buf_);
-      if (buf_.size() >= kFlushBytes) {
+      const size_t at = buf_.size();
+      buf_.Resize(at + frame);
+      wal::WriteFrame(rec, buf_.data() + at);
+      if (buf_.size() - lead_ >= kFlushBytes) {
         if (absl::Status st = FlushLocked(); !st.ok()) return st;
       }
     }
@@ -153,20 +155,34 @@ absl::Status Wal::WriteBatchLocked(const std::vector<Request*>& batch) {
   // After the batch's last write only: zeros written mid-batch would be overwritten at once.
   if (st.ok()) st = PreallocateLocked();
   if (st.ok()) st = SyncLocked();
-  if (buf_.capacity() > kKeepBufferBytes) std::string().swap(buf_);
+  if (buf_.capacity() > kKeepBufferBytes) buf_.ShrinkToFit();
   return st;
 }
 
 absl::Status Wal::FlushLocked() {
-  if (buf_.empty()) return absl::OkStatus();
-  absl::Status st = wal::PwriteAll(fd_, buf_, segment_size_, segment_path_);
-  size_t n = buf_.size();
-  buf_.clear();
+  const size_t end = buf_.size();
+  if (end == lead_) return absl::OkStatus();
+  // A direct write starts at the block holding segment_size_ (its first lead_ bytes are
+  // already on disk and rewritten as they are) and ends on a block boundary, in zeros.
+  const uint64_t offset = segment_size_ - lead_;
+  size_t len = end;
+  if (direct_) {
+    len = wal::AlignUp(end);
+    buf_.Resize(len);
+    std::memset(buf_.data() + end, 0, len - end);
+  }
+  absl::Status st = WriteBufferLocked(len, offset);
   if (st.ok()) {
-    segment_size_ += n;
-    file_size_ = std::max(file_size_, segment_size_);
+    segment_size_ += end - lead_;
+    file_size_ = std::max(file_size_, offset + len);
+    // The new partial block leads the next write.
+    const size_t keep = direct_ ? wal::AlignDown(end) : end;
+    lead_ = end - keep;
+    if (lead_ > 0) std::memmove(buf_.data(), buf_.data() + keep, lead_);
+    buf_.Resize(lead_);
     return st;
   }
+  buf_.Resize(lead_);
   // Cut off whatever part of the write landed, so the next batch does not follow garbage.
   if (::ftruncate(fd_, static_cast<off_t>(segment_size_)) != 0) {
     failed_ = ErrnoError(errno, "truncate after failed write", segment_path_);
@@ -175,17 +191,40 @@ absl::Status Wal::FlushLocked() {
   return st;
 }
 
+absl::Status Wal::WriteBufferLocked(size_t len, uint64_t offset) {
+  std::string_view data(buf_.data(), len);
+  absl::Status st = wal::PwriteAll(fd_, data, offset, segment_path_);
+  if (st.ok() || !direct_ || !absl::IsInvalidArgument(st)) return st;
+  // The file system took O_DIRECT at open but not this write (a block size above the
+  // alignment, say): the same bytes go through the cache instead.
+  LogWarn("wal", "direct write refused; writing through the page cache",
+          {{"file", segment_path_}, {"error", std::string(st.message())}});
+  const int flags = ::fcntl(fd_, F_GETFL);
+  if (flags < 0 || ::fcntl(fd_, F_SETFL, flags & ~O_DIRECT) != 0) {
+    return ErrnoError(errno, "turn off O_DIRECT", segment_path_);
+  }
+  direct_ = false;
+  return wal::PwriteAll(fd_, data, offset, segment_path_);
+}
+
 absl::Status Wal::PreallocateLocked() {
   const uint64_t room = options_.preallocate_bytes;
   if (!options_.sync || room == 0 || preallocation_failed_ ||
       file_size_ >= segment_size_ + room / 2) {
     return absl::OkStatus();
   }
-  const uint64_t target = std::min(segment_size_ + room, options_.segment_bytes);
-  if (target <= file_size_) return absl::OkStatus();
+  uint64_t from = file_size_;
+  uint64_t target = std::min(segment_size_ + room, options_.segment_bytes);
+  if (direct_) {
+    // Whole blocks. A partial block at the end of the file holds data and is rewritten with
+    // zeros after it by the next batch's write.
+    from = wal::AlignUp(from);
+    target = wal::AlignUp(target);
+  }
+  if (target <= from) return absl::OkStatus();
   // Written now and made durable by the batch's own fdatasync, which this once also writes
   // the new size; the appends after it fill the zeros without changing the size.
-  if (wal::PwriteZeros(fd_, file_size_, target, segment_path_).ok()) {
+  if (wal::PwriteZeros(fd_, from, target, segment_path_).ok()) {
     file_size_ = target;
     return absl::OkStatus();
   }
@@ -254,6 +293,13 @@ absl::Status Wal::CreateSegmentLocked(int index) {
     ::unlink(path.c_str());
     return st;
   }
+  // O_DIRECT only now: the header went through the cache, and the first direct write
+  // rewrites its block anyway (buf_ starts with it).
+  bool direct = false;
+  if (options_.sync && options_.direct_io) {
+    const int flags = ::fcntl(fd, F_GETFL);
+    direct = flags >= 0 && ::fcntl(fd, F_SETFL, flags | O_DIRECT) == 0;
+  }
   if (fd_ >= 0) ::close(fd_);
   fd_ = fd;
   segment_ = index;
@@ -261,6 +307,10 @@ absl::Status Wal::CreateSegmentLocked(int index) {
   segment_size_ = wal::kFileHeaderSize;
   file_size_ = segment_size_;
   preallocation_failed_ = false;
+  direct_ = direct;
+  lead_ = direct ? header.size() : 0;
+  buf_.Resize(lead_);
+  if (lead_ > 0) std::memcpy(buf_.data(), header.data(), lead_);
   current_segment_.store(index, std::memory_order_release);
   return absl::OkStatus();
 }
@@ -303,6 +353,11 @@ absl::Status Wal::Close() {
 }
 
 uint64_t Wal::SizeBytes() const { return wal::WalDirBytes(dir_); }
+
+bool Wal::direct_io_active() const {
+  std::lock_guard io(io_mu_);
+  return direct_;
+}
 
 Histogram* WalFsyncHistogram(MetricsRegistry* registry, std::string_view store) {
   if (registry == nullptr) return nullptr;

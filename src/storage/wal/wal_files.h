@@ -37,7 +37,7 @@ absl::Status ErrnoError(int err, std::string_view op, std::string_view path);
 absl::Status PwriteAll(int fd, std::string_view data, uint64_t offset, std::string_view path);
 // fsync on a directory, so creations, renames and deletions in it survive a crash.
 absl::Status SyncDir(int dir_fd, std::string_view dir);
-// Writes zeros to [from, to) of the file.
+// Writes zeros to [from, to) of the file, from aligned memory (see aligned_buffer.h).
 absl::Status PwriteZeros(int fd, uint64_t from, uint64_t to, std::string_view path);
 // Whether every byte of the file from `offset` to its end is zero.
 absl::StatusOr<bool> AllZeroFrom(const std::string& path, uint64_t offset);
