@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "common/strings.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "ingest/logs/log_test_util.h"
@@ -15,6 +16,76 @@ using testing_logs::Label;
 using testing_logs::StreamOf;
 
 constexpr int64_t kNow = 1714564800000000000;  // 2024-05-01T12:00:00Z
+
+// Every spelling of every role, each against its near misses (other case, other length),
+// which stay ordinary fields.
+TEST(JsonLinesTest, EverySpellingOfARoleAndItsNearMissesStayApart) {
+  const std::string trace = "4bf92f3577b34da6a3ce929d0e0e4736", span = "00f067aa0ba902b7";
+  std::string body;
+  for (std::string_view key : {"trace_id", "traceId", "traceID"}) {
+    body += StrCat(R"({"msg":"t","Trace_id":"x","traceid":"y","trace_i":"z",")", key, R"(":")",
+                   trace, "\"}\n");
+  }
+  for (std::string_view key : {"span_id", "spanId"}) {
+    body += StrCat(R"({"msg":"s","spanID":"x","span_d":"y",")", key, R"(":")", span, "\"}\n");
+  }
+  for (std::string_view key : {"level", "severity"}) {
+    body += StrCat(R"({"msg":"l","Level":"x","severit":"y",")", key, R"(":"error"})", "\n");
+  }
+  // Each timestamp spelling against those it outranks, and near misses.
+  body += R"({"msg":"a","ts":"1","time":"2","timestamp":"3","@timestamp":"2024-05-01T12:00:04Z","Time":"x","@time":"y"})"
+          "\n";
+  body += R"({"msg":"b","ts":"1","time":"2","timestamp":"2024-05-01T12:00:03Z","timestamps":"x"})"
+          "\n";
+  body += R"({"msg":"c","ts":"1","time":"2024-05-01T12:00:02Z","tim":"x"})"
+          "\n";
+  body += R"({"msg":"d","ts":"2024-05-01T12:00:01Z","t":"x","tss":"y"})"
+          "\n";
+  body += R"({"msg":"short","message":"long","Message":"x","mesage":"y"})"
+          "\n";
+  JsonLinesDecoder decoder;
+  LogBatch batch;
+  LogDecodeResult r = decoder.Decode(body, kNow, &batch);
+  ASSERT_TRUE(r.ok()) << r.Summary();
+  ASSERT_EQ(batch.size(), 12u);
+  const auto& es = batch.entries();
+  for (int i = 0; i < 3; ++i) {
+    SCOPED_TRACE(i);
+    EXPECT_EQ(es[i].trace_id, trace);
+    EXPECT_EQ(Field(batch, es[i], "Trace_id"), "x");
+    EXPECT_EQ(Field(batch, es[i], "traceid"), "y");
+    EXPECT_EQ(Field(batch, es[i], "trace_i"), "z");
+  }
+  for (int i = 3; i < 5; ++i) {
+    SCOPED_TRACE(i);
+    EXPECT_EQ(es[i].span_id, span);
+    EXPECT_EQ(Field(batch, es[i], "spanID"), "x");
+    EXPECT_EQ(Field(batch, es[i], "span_d"), "y");
+  }
+  for (int i = 5; i < 7; ++i) {
+    SCOPED_TRACE(i);
+    EXPECT_EQ(es[i].severity, kSeverityError);
+    EXPECT_EQ(Label(batch, es[i], "level"), "error");  // `level` is a label field
+    EXPECT_EQ(Field(batch, es[i], "Level"), "x");
+    EXPECT_EQ(Field(batch, es[i], "severit"), "y");
+  }
+  EXPECT_EQ(es[7].timestamp_ns, kNow + 4'000'000'000);
+  EXPECT_EQ(Field(batch, es[7], "timestamp"), "3");
+  EXPECT_EQ(Field(batch, es[7], "time"), "2");
+  EXPECT_EQ(Field(batch, es[7], "ts"), "1");
+  EXPECT_EQ(Field(batch, es[7], "Time"), "x");
+  EXPECT_EQ(Field(batch, es[7], "_time"), "y");  // '@' sanitized
+  EXPECT_EQ(es[8].timestamp_ns, kNow + 3'000'000'000);
+  EXPECT_EQ(Field(batch, es[8], "timestamps"), "x");
+  EXPECT_EQ(es[9].timestamp_ns, kNow + 2'000'000'000);
+  EXPECT_EQ(Field(batch, es[9], "tim"), "x");
+  EXPECT_EQ(es[10].timestamp_ns, kNow + 1'000'000'000);
+  EXPECT_EQ(Field(batch, es[10], "tss"), "y");
+  EXPECT_EQ(es[11].body, "long");
+  EXPECT_EQ(Field(batch, es[11], "msg"), "short");
+  EXPECT_EQ(Field(batch, es[11], "Message"), "x");
+  EXPECT_EQ(Field(batch, es[11], "mesage"), "y");
+}
 
 TEST(JsonLinesTest, WinstonPinoAndLogrusLines) {
   // What winston's JSON format, pino and logrus write, one per line.

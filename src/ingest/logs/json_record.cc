@@ -8,39 +8,65 @@ namespace {
 
 using JsonType = ondemand::json_type;
 
-int TimestampPriority(std::string_view key) {
-  if (key == "@timestamp") return 0;
-  if (key == "timestamp") return 1;
-  if (key == "time") return 2;
-  if (key == "ts") return 3;
-  return -1;
-}
+using KeyRole = JsonRecordDecoder::KeyRole;
 
-int MessagePriority(std::string_view key) {
-  if (key == "message") return 0;
-  if (key == "msg") return 1;
-  return -1;
-}
+struct KeyClass {
+  KeyRole role = KeyRole::kNone;
+  int priority = -1;  // among the spellings of a timestamp or message, lower wins
+};
 
-bool IsLevelKey(std::string_view key) { return key == "level" || key == "severity"; }
-bool IsTraceKey(std::string_view key) {
-  return key == "trace_id" || key == "traceId" || key == "traceID";
+// The role of a top-level key, found by its length first: one or two comparisons a key
+// instead of one per spelling of every role.
+KeyClass ClassifyKey(std::string_view key) {
+  switch (key.size()) {
+    case 2:
+      if (key == "ts") return {KeyRole::kTimestamp, 3};
+      break;
+    case 3:
+      if (key == "msg") return {KeyRole::kMessage, 1};
+      break;
+    case 4:
+      if (key == "time") return {KeyRole::kTimestamp, 2};
+      break;
+    case 5:
+      if (key == "level") return {KeyRole::kLevel, 0};
+      break;
+    case 6:
+      if (key == "spanId") return {KeyRole::kSpan, 0};
+      break;
+    case 7:
+      if (key == "message") return {KeyRole::kMessage, 0};
+      if (key == "span_id") return {KeyRole::kSpan, 0};
+      if (key == "traceId" || key == "traceID") return {KeyRole::kTrace, 0};
+      break;
+    case 8:
+      if (key == "trace_id") return {KeyRole::kTrace, 0};
+      if (key == "severity") return {KeyRole::kSeverity, 0};
+      break;
+    case 9:
+      if (key == "timestamp") return {KeyRole::kTimestamp, 1};
+      break;
+    case 10:
+      if (key == "@timestamp") return {KeyRole::kTimestamp, 0};
+      break;
+  }
+  return {};
 }
-bool IsSpanKey(std::string_view key) { return key == "span_id" || key == "spanId"; }
 
 bool IsScalarText(JsonType t) { return t == JsonType::string || t == JsonType::number; }
 
 }  // namespace
 
-void JsonRecordDecoder::Offer(NameTable& names, Candidate* slot, int priority, std::string_view key,
-                              std::string_view text, JsonType type) {
+void JsonRecordDecoder::Offer(NameTable& names, Candidate* slot, int priority, KeyRole role,
+                              std::string_view key, std::string_view text, JsonType type) {
   if (slot->priority < 0 || priority < slot->priority) {
     if (slot->priority >= 0) {
-      fields_.push_back({names.Sanitized(slot->key), slot->key, slot->text, slot->type, false});
+      fields_.push_back({names.Sanitized(slot->key), slot->key, slot->text, slot->type, false,
+                         role});
     }
     *slot = {priority, key, text, type};
   } else {
-    fields_.push_back({names.Sanitized(key), key, text, type, false});
+    fields_.push_back({names.Sanitized(key), key, text, type, false, role});
   }
 }
 
@@ -60,8 +86,8 @@ int JsonRecordDecoder::FindRole(Rank rank) const {
 
 JsonRecordDecoder::Outcome JsonRecordDecoder::Flatten(JsonReader& reader, NameTable& names,
                                                       std::string_view name,
-                                                      std::string_view raw_key, size_t index,
-                                                      std::string* error) {
+                                                      std::string_view raw_key, KeyRole role,
+                                                      size_t index, std::string* error) {
   const size_t field_cap = config_->max_fields + config_->label_fields.size() + 8;
   const std::vector<JsonMember>& members = scan_.members();
   const JsonMember& m = members[index];
@@ -81,7 +107,8 @@ JsonRecordDecoder::Outcome JsonRecordDecoder::Flatten(JsonReader& reader, NameTa
       } else {
         AppendSanitizedName(key, &child_name);
       }
-      Outcome out = Flatten(reader, names, names.Intern(child_name), {}, child, error);
+      Outcome out =
+          Flatten(reader, names, names.Intern(child_name), {}, KeyRole::kNone, child, error);
       if (out != Outcome::kOk) return out;
     }
     return Outcome::kOk;
@@ -96,7 +123,7 @@ JsonRecordDecoder::Outcome JsonRecordDecoder::Flatten(JsonReader& reader, NameTa
     *error = StrCat("too many fields: more than ", config_->max_fields);
     return Outcome::kRefused;
   }
-  fields_.push_back({name, raw_key, text, m.type, false});
+  fields_.push_back({name, raw_key, text, m.type, false, role});
   return Outcome::kOk;
 }
 
@@ -127,45 +154,44 @@ JsonRecordDecoder::Outcome JsonRecordDecoder::Decode(
       return Outcome::kRefused;
     }
     if (key.empty()) continue;  // nothing can name it
-    int ts_priority = TimestampPriority(key);
-    int msg_priority = MessagePriority(key);
-    if (ts_priority >= 0 || msg_priority >= 0) {
+    const KeyClass kc = ClassifyKey(key);
+    if (kc.role == KeyRole::kTimestamp || kc.role == KeyRole::kMessage) {
       std::string_view text;
       if (JsonRead r = reader.MemberText(m, &text); r != JsonRead::kOk) {
         *error = JsonReadMessage(r, StrCat("field \"", key, "\""), "valid JSON", m.type);
         return Outcome::kRefused;
       }
       if (m.type == JsonType::null) continue;
-      if (ts_priority >= 0) {
+      if (kc.role == KeyRole::kTimestamp) {
         if (!IsScalarText(m.type)) {
           *error = StrCat("timestamp field \"", key, "\" must be a string or number, got ",
                           JsonTypeName(m.type));
           return Outcome::kRefused;
         }
-        Offer(names, &ts, ts_priority, key, text, m.type);
+        Offer(names, &ts, kc.priority, kc.role, key, text, m.type);
       } else {
-        Offer(names, &msg, msg_priority, key, text, m.type);
+        Offer(names, &msg, kc.priority, kc.role, key, text, m.type);
       }
       continue;
     }
-    if (IsLevelKey(key) || IsTraceKey(key) || IsSpanKey(key)) {
+    if (kc.role != KeyRole::kNone) {
       const JsonType t = m.type;
-      bool level = IsLevelKey(key);
+      bool level = kc.role == KeyRole::kLevel || kc.role == KeyRole::kSeverity;
       if (t != JsonType::null && t != JsonType::string && !(level && t == JsonType::number)) {
         *error = StrCat("field \"", key, "\" must be a string", level ? " or number" : "", ", got ",
                         JsonTypeName(t));
         return Outcome::kRefused;
       }
     }
-    Outcome out = Flatten(reader, names, names.Sanitized(key), key, i, error);
+    Outcome out = Flatten(reader, names, names.Sanitized(key), key, kc.role, i, error);
     if (out != Outcome::kOk) return out;
   }
 
   // Severity: level, severity, then ECS's log.level.
   int level = FindRole([](const Field& f) {
     if (!IsScalarText(f.type)) return -1;
-    if (f.raw_key == "level") return 0;
-    if (f.raw_key == "severity") return 1;
+    if (f.role == KeyRole::kLevel) return 0;
+    if (f.role == KeyRole::kSeverity) return 1;
     if (f.name == "log_level") return 2;
     return -1;
   });
@@ -177,8 +203,7 @@ JsonRecordDecoder::Outcome JsonRecordDecoder::Decode(
   // Trace context: top-level spellings first, then the flattened ECS form.
   for (IdKind kind : {IdKind::kTrace, IdKind::kSpan}) {
     int idx = FindRole([kind](const Field& f) {
-      bool top = kind == IdKind::kTrace ? IsTraceKey(f.raw_key) : IsSpanKey(f.raw_key);
-      if (top) return 0;
+      if (f.role == (kind == IdKind::kTrace ? KeyRole::kTrace : KeyRole::kSpan)) return 0;
       return f.name == IdName(kind) ? 1 : -1;
     });
     if (idx < 0) continue;
@@ -203,7 +228,7 @@ JsonRecordDecoder::Outcome JsonRecordDecoder::Decode(
   }
   // A level spelled `severity` or `log.level` still gives the `level` label when that is a
   // label field, so a stream selector {level="error"} finds it whatever the shipper called it.
-  if (level >= 0 && !fields_[level].value.empty() && fields_[level].raw_key != "level") {
+  if (level >= 0 && !fields_[level].value.empty() && fields_[level].role != KeyRole::kLevel) {
     bool configured = false, present = false;
     for (const std::string& name : config_->label_fields) configured = configured || name == "level";
     for (const LabelView& l : *labels) present = present || l.name == "level";

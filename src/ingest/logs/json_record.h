@@ -41,6 +41,9 @@ class JsonRecordDecoder {
     kMalformed,  // the JSON itself is broken: *error says how, the document is unusable
   };
 
+  // What a top-level key stands for, by its spelling (see the rules above).
+  enum class KeyRole : uint8_t { kNone, kTimestamp, kMessage, kLevel, kSeverity, kTrace, kSpan };
+
   explicit JsonRecordDecoder(const StreamLabelConfig* config) : config_(config) {}
 
   // Decodes the JSON object `raw` (a view of the reader's body; surrounding whitespace
@@ -59,6 +62,7 @@ class JsonRecordDecoder {
     std::string_view value;
     ondemand::json_type type;
     bool removed;
+    KeyRole role;  // of raw_key; kNone for flattened members
   };
   struct Candidate {
     int priority = -1;  // lower wins; -1 = none
@@ -68,10 +72,11 @@ class JsonRecordDecoder {
 
   // Adds member `index` of scan_ as field `name`, an expanded object as one field per member.
   Outcome Flatten(JsonReader& reader, NameTable& names, std::string_view name,
-                  std::string_view raw_key, size_t index, std::string* error);
+                  std::string_view raw_key, KeyRole role, size_t index, std::string* error);
   // Offers a timestamp/message candidate; the loser becomes an ordinary field.
-  void Offer(NameTable& names, Candidate* slot, int priority, std::string_view key,
+  void Offer(NameTable& names, Candidate* slot, int priority, KeyRole role, std::string_view key,
              std::string_view text, ondemand::json_type type);
+
   // The best field for a role, by the priority `rank` gives (-1 = not a candidate).
   template <typename Rank>
   int FindRole(Rank rank) const;

@@ -2,6 +2,9 @@
 
 #include <algorithm>
 
+// Inlined: most keys are short tokens, for which a call into the shared library and its
+// length dispatch cost as much as the hash. The results are the library's.
+#define XXH_INLINE_ALL
 #include "xxhash.h"
 
 namespace vigil {
@@ -48,9 +51,13 @@ bool BloomView::MayContain(uint64_t hash) const {
 
 uint64_t BloomHash(std::string_view key) { return XXH3_64bits(key.data(), key.size()); }
 
-uint64_t BloomFieldHash(std::string_view name, std::string_view value) {
+uint64_t BloomValueHash(uint64_t name_hash, std::string_view value) {
   // Seeded by the name's hash so "a=b" and "a=" + "b" collide only by chance.
-  return XXH3_64bits_withSeed(value.data(), value.size(), XXH3_64bits(name.data(), name.size()));
+  return XXH3_64bits_withSeed(value.data(), value.size(), name_hash);
+}
+
+uint64_t BloomFieldHash(std::string_view name, std::string_view value) {
+  return BloomValueHash(BloomHash(name), value);
 }
 
 }  // namespace vigil

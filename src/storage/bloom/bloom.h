@@ -37,7 +37,16 @@ class BloomView {
 };
 
 uint64_t BloomHash(std::string_view key);
-// Hash of "name=value" without building the string.
+// Hash of "name=value" without building the string: the value's hash seeded by the name's.
 uint64_t BloomFieldHash(std::string_view name, std::string_view value);
+// The same in two steps, for a writer that meets one name many times: BloomFieldHash(n, v) ==
+// BloomValueHash(BloomHash(n), v).
+uint64_t BloomValueHash(uint64_t name_hash, std::string_view value);
+
+// For sets of these hashes (deduplicating keys before sizing a filter): they are well mixed
+// already, so a hash table can take them as they are.
+struct BloomKeyHasher {
+  size_t operator()(uint64_t h) const { return h; }
+};
 
 }  // namespace vigil

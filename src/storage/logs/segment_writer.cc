@@ -53,10 +53,16 @@ void PutId(std::string* out, std::string_view hex, size_t raw_len) {
   PutString(out, hex);
 }
 
+// A frequent field name: its column, and its hash, the seed of its field=value Bloom keys.
+struct FieldColumn {
+  uint32_t column;
+  uint64_t name_hash;
+};
+
 class BlockEncoder {
  public:
   BlockEncoder(const SegmentWriterOptions& o, const std::vector<std::string>& field_columns,
-               const StringViewMap<uint32_t>& field_column_index,
+               const StringViewMap<FieldColumn>& field_column_index,
                StringViewMap<uint32_t>& other_index, std::vector<std::string>& other_names)
       : field_columns_(field_columns),
         field_column_index_(field_column_index),
@@ -93,11 +99,12 @@ class BlockEncoder {
       row_has_.assign(field_columns_.size(), false);
       size_t others = 0;
       for (const LogFieldView& f : r.fields) {
-        fields_.insert(BloomFieldHash(f.name, f.value));
         auto it = field_column_index_.find(f.name);
-        if (it != field_column_index_.end() && !row_has_[it->second]) {
-          row_has_[it->second] = true;
-          uint32_t c = kColFirstField + it->second;
+        const bool frequent = it != field_column_index_.end();
+        fields_.insert(BloomValueHash(frequent ? it->second.name_hash : BloomHash(f.name), f.value));
+        if (frequent && !row_has_[it->second.column]) {
+          row_has_[it->second.column] = true;
+          uint32_t c = kColFirstField + it->second.column;
           PutUvarint(&lens_[c], f.value.size() + 1);
           cols_[c].append(f.value);
         } else {
@@ -161,14 +168,14 @@ class BlockEncoder {
   }
 
   const std::vector<std::string>& field_columns_;
-  const StringViewMap<uint32_t>& field_column_index_;
+  const StringViewMap<FieldColumn>& field_column_index_;
   StringViewMap<uint32_t>& other_index_;
   std::vector<std::string>& other_names_;
   columnar::ChunkWriter chunks_;
   std::vector<std::string> cols_, lens_;
   std::string joined_;
   std::vector<bool> row_has_;
-  absl::flat_hash_set<uint64_t> tokens_, fields_;
+  absl::flat_hash_set<uint64_t, BloomKeyHasher> tokens_, fields_;
 };
 
 }  // namespace
@@ -229,7 +236,8 @@ absl::StatusOr<uint64_t> WriteSegment(const std::string& path, const std::vector
   std::sort(by_count.begin(), by_count.end(), [](const auto& a, const auto& b) {
     return a.second != b.second ? a.second > b.second : a.first < b.first;
   });
-  StringViewMap<uint32_t> column_index, other_index;
+  StringViewMap<FieldColumn> column_index;
+  StringViewMap<uint32_t> other_index;
   for (const auto& [name, n] : by_count) {
     if (meta.field_columns.size() < options.max_field_columns &&
         static_cast<double>(n) >= options.field_column_min_share * static_cast<double>(sampled)) {
@@ -238,7 +246,8 @@ absl::StatusOr<uint64_t> WriteSegment(const std::string& path, const std::vector
   }
   std::sort(meta.field_columns.begin(), meta.field_columns.end());
   for (size_t i = 0; i < meta.field_columns.size(); ++i) {
-    column_index[meta.field_columns[i]] = static_cast<uint32_t>(i);
+    column_index[meta.field_columns[i]] = {static_cast<uint32_t>(i),
+                                           BloomHash(meta.field_columns[i])};
   }
   for (const auto& [name, n] : by_count) {
     // Names with a column still get a dictionary entry: a record may repeat a name.
