@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <filesystem>
+#include <thread>
 
 #include "common/strings.h"
 #include "common/test_temp_path.h"
@@ -99,6 +101,28 @@ TEST_F(LogsDbTest, HeadSegmentsAndReopen) {
 // A log query with a limit reads blocks newest (oldest) first and raises a cutoff as it fills
 // up: the blocks skipped for it never hold a line it should have kept, and a caller that
 // stops is not called again.
+// A head past its size is cut as soon as an append finds it so, not at the next tick of the
+// maintenance loop (an hour here): a fast sender must not grow it by a tick of traffic.
+TEST_F(LogsDbTest, AHeadPastItsSizeIsCutWithoutWaitingForTheTick) {
+  options_.background = true;
+  options_.maintenance_interval_ns = 3600 * 1'000'000'000LL;
+  options_.head_max_bytes = 4096;
+  Open();
+  Add("small", 2);
+  // Well below the size: nothing to cut.
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  EXPECT_EQ(db_->Stats().segments, 0u);
+  Add("big", 200);  // well past 4 KiB
+  // The cut runs on the maintenance thread; give it up to a minute on a loaded machine.
+  for (int i = 0; i < 600 && db_->Stats().segments == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_GT(db_->Stats().segments, 0u);
+  EXPECT_EQ(db_->Stats().head_records, 0u);
+  EXPECT_EQ(Bodies("big").size(), 200u);
+  EXPECT_EQ(Bodies("small").size(), 2u);
+}
+
 TEST_F(LogsDbTest, TimeOrderedSelectHonoursTheCutoff) {
   options_.segment.block_rows = 40;
   Open();
