@@ -76,7 +76,6 @@ class JsonRecordDecoder {
   // Offers a timestamp/message candidate; the loser becomes an ordinary field.
   void Offer(NameTable& names, Candidate* slot, int priority, KeyRole role, std::string_view key,
              std::string_view text, ondemand::json_type type);
-
   // The best field for a role, by the priority `rank` gives (-1 = not a candidate).
   template <typename Rank>
   int FindRole(Rank rank) const;

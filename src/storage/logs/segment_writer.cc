@@ -101,7 +101,8 @@ class BlockEncoder {
       for (const LogFieldView& f : r.fields) {
         auto it = field_column_index_.find(f.name);
         const bool frequent = it != field_column_index_.end();
-        fields_.insert(BloomValueHash(frequent ? it->second.name_hash : BloomHash(f.name), f.value));
+        fields_.insert(
+            BloomValueHash(frequent ? it->second.name_hash : BloomHash(f.name), f.value));
         if (frequent && !row_has_[it->second.column]) {
           row_has_[it->second.column] = true;
           uint32_t c = kColFirstField + it->second.column;

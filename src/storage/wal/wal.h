@@ -67,8 +67,8 @@ struct WalOptions {
   uint64_t preallocate_bytes = 4 << 20;
   // With `sync`, segments are written with O_DIRECT where the file system allows it: the
   // frames go from the writer's buffer to the device, not through the page cache. Buffered,
-  // every byte was copied into the cache twice (once as reserved zeros, once as data), which
-  // under log ingest load took about a seventh of the server's CPU. Writes then cover whole
+  // every byte is copied into the cache twice (once as reserved zeros, once as data): under
+  // log ingest load the largest kernel cost of the server. Writes then cover whole
   // blocks: the partial block at the end of the data is kept in memory and written again,
   // with the next frames, by the next batch; what follows the data in its last block is
   // zeros, as in the reserved room. Without O_DIRECT support (tmpfs, say) segments are

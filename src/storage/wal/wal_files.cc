@@ -8,9 +8,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
-#include <cstdlib>
 #include <cstring>
-#include <new>
 
 #include "common/strings.h"
 #include "storage/wal/aligned_buffer.h"
@@ -94,16 +92,16 @@ absl::Status PwriteAll(int fd, std::string_view data, uint64_t offset, std::stri
 
 absl::Status PwriteZeros(int fd, uint64_t from, uint64_t to, std::string_view path) {
   // Aligned, so that a file opened with O_DIRECT takes them too; never freed.
-  constexpr size_t kZeroBytes = 1 << 20;
-  static const char* const kZeros = [] {
-    char* p = static_cast<char*>(std::aligned_alloc(kDirectIoAlign, kZeroBytes));
-    if (p == nullptr) throw std::bad_alloc();
-    std::memset(p, 0, kZeroBytes);
-    return p;
+  static const AlignedBuffer* const kZeros = [] {
+    auto* b = new AlignedBuffer;
+    b->Resize(1 << 20);
+    std::memset(b->data(), 0, b->size());
+    return b;
   }();
   while (from < to) {
-    const uint64_t n = std::min<uint64_t>(to - from, kZeroBytes);
-    if (absl::Status st = PwriteAll(fd, std::string_view(kZeros, n), from, path); !st.ok()) {
+    const uint64_t n = std::min<uint64_t>(to - from, kZeros->size());
+    if (absl::Status st = PwriteAll(fd, std::string_view(kZeros->data(), n), from, path);
+        !st.ok()) {
       return st;
     }
     from += n;
