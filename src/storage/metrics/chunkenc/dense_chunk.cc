@@ -278,6 +278,11 @@ const char* ReadValues(const uint8_t** p, const uint8_t* end, DenseValues kind, 
         ok = ReadIntStreamRange(
             p, end, n, lo, hi,
             [s, scale](size_t i, int64_t m) { s[i].v = static_cast<double>(m) * scale; }, &error);
+      } else if (e == 0) {
+        // Whole numbers (counts): m / 1 is m exactly, so no division per value.
+        ok = ReadIntStreamRange(
+            p, end, n, lo, hi, [s](size_t i, int64_t m) { s[i].v = static_cast<double>(m); },
+            &error);
       } else {
         const double scale = kPow10[e];
         ok = ReadIntStreamRange(

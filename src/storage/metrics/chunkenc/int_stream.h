@@ -21,6 +21,7 @@
 #include <cstdint>
 #include <cstring>
 #include <span>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -74,17 +75,62 @@ inline uint64_t Load64(const uint8_t* p) {
 
 // Unpacks `count` values of `width` bits (1..64), LSB first, from `p`, which must have
 // (count * width + 7) / 8 + 9 readable bytes.
+//
+// The loop runs on the bit position alone, and widths up to 57 (all a value needs after a
+// shift of at most 7) never touch a ninth byte: fewer live values, so the loop's state stays
+// in registers (a spilled counter put a store-to-load chain on every value).
 template <typename Fn>
 inline void Unpack(const uint8_t* p, size_t count, int width, Fn&& fn) {
   const uint64_t mask = width == 64 ? ~uint64_t{0} : (uint64_t{1} << width) - 1;
-  size_t bit = 0;
-  for (size_t i = 0; i < count; ++i, bit += static_cast<size_t>(width)) {
+  const size_t w = static_cast<size_t>(width);
+  const size_t end_bit = count * w;
+  if (width <= 57) {
+    for (size_t bit = 0; bit != end_bit; bit += w) {
+      fn((Load64(p + (bit >> 3)) >> (bit & 7)) & mask);
+    }
+    return;
+  }
+  for (size_t bit = 0; bit != end_bit; bit += w) {
     const uint8_t* q = p + (bit >> 3);
     const int shift = static_cast<int>(bit & 7);
     uint64_t v = Load64(q) >> shift;
     if (shift + width > 64) v |= uint64_t{q[8]} << (64 - shift);
     fn(v & mask);
   }
+}
+
+// Decodes one mini-block of `count` packed values (`width` bits each, 0 for all-zero) into
+// the running state of an order-kOrder stream, handing x to sink(i, x) for kCheck ? i in
+// [lo, lo + span) : every i. The running state is copied into locals and back so that the
+// per-value loop keeps it in registers: the compiler otherwise spilled the index, and the
+// store-to-load chain through it bounded the whole loop.
+template <int kOrder, bool kCheck, typename Sink>
+inline void DecodeBlock(const uint8_t* src, size_t count, int width, uint64_t base,
+                        uint64_t divisor, size_t lo, size_t span, size_t* i_io, uint64_t* x_io,
+                        uint64_t* d_io, Sink& sink) {
+  size_t i = *i_io;
+  uint64_t x = *x_io, d = *d_io;
+  auto step = [&](uint64_t packed) {
+    const uint64_t r = base + packed * divisor;
+    if constexpr (kOrder == 0) {
+      x = r;
+    } else if constexpr (kOrder == 1) {
+      x += r;
+    } else {
+      d += r;
+      x += d;
+    }
+    if (!kCheck || i - lo < span) sink(i, static_cast<int64_t>(x));
+    ++i;
+  };
+  if (width == 0) {
+    for (size_t k = 0; k < count; ++k) step(0);
+  } else {
+    Unpack(src, count, width, step);
+  }
+  *i_io = i;
+  *x_io = x;
+  *d_io = d;
 }
 
 }  // namespace int_stream_internal
@@ -179,17 +225,28 @@ bool ReadIntStreamRange(const uint8_t** p, const uint8_t* end, size_t n, size_t 
     }
   }
   size_t i = first;
-  auto emit = [&](uint64_t packed) {
-    const uint64_t r = base + packed * divisor;
-    if (order == 0) {
-      x = r;
-    } else if (order == 1) {
-      x += r;
+  // One mini-block through the decoder specialized for the stream's order, checking each
+  // index against [lo, hi) only where the block straddles a bound.
+  auto decode = [&](const uint8_t* src, size_t count, int width) {
+    auto block = [&]<int kOrder, bool kCheck>(std::integral_constant<int, kOrder>,
+                                              std::bool_constant<kCheck>) {
+      int_stream_internal::DecodeBlock<kOrder, kCheck>(src, count, width, base, divisor, lo,
+                                                       hi - lo, &i, &x, &d, sink);
+    };
+    auto by_order = [&](auto check) {
+      if (order == 0) {
+        block(std::integral_constant<int, 0>{}, check);
+      } else if (order == 1) {
+        block(std::integral_constant<int, 1>{}, check);
+      } else {
+        block(std::integral_constant<int, 2>{}, check);
+      }
+    };
+    if (i >= lo && i + count <= hi) {
+      by_order(std::false_type{});
     } else {
-      d += r;
-      x += d;
+      by_order(std::true_type{});
     }
-    put(i++, x);
   };
   uint8_t scratch[kMiniBlockSize * 8 + 16];
   for (size_t b = 0; b < blocks; ++b) {
@@ -222,10 +279,8 @@ bool ReadIntStreamRange(const uint8_t** p, const uint8_t* end, size_t n, size_t 
       if (width > 0) Unpack(src, count, width, [&sum](uint64_t v) { sum += v; });
       x += static_cast<uint64_t>(count) * base + sum * divisor;
       i += count;
-    } else if (width == 0) {
-      for (size_t k = 0; k < count; ++k) emit(0);
     } else {
-      Unpack(src, count, width, emit);
+      decode(src, count, width);
     }
     *p += bytes;
   }

@@ -147,6 +147,32 @@ TEST(IntStream, MiniBlockWidthsFollowTheData) {
   ExpectRoundTrip(xs);
 }
 
+// Every packed width, at every bit offset a value can start on: the unpacker reads widths
+// up to 57 from one 8-byte load and wider ones with a ninth byte.
+TEST(IntStream, EveryWidthRoundTrips) {
+  std::mt19937_64 rng(11);
+  for (int width = 1; width <= 64; ++width) {
+    for (int order = 0; order <= 2; ++order) {
+      std::vector<int64_t> xs;
+      const uint64_t top = uint64_t{1} << (width - 1);  // the width's own top bit, set
+      uint64_t x = 0, d = 0;  // modulo 2^64, as the stream sums
+      for (size_t i = 0; i < 150; ++i) {
+        const uint64_t mask = width == 64 ? ~uint64_t{0} : (uint64_t{1} << width) - 1;
+        const uint64_t r = (rng() & mask) | (i % 3 == 0 ? top : 0);
+        if (order == 0) x = r;
+        if (order == 1) x += r;
+        if (order == 2) {
+          d += r;
+          x += d;
+        }
+        xs.push_back(static_cast<int64_t>(x));
+      }
+      SCOPED_TRACE(testing::Message() << "width " << width << " order " << order);
+      ExpectRoundTrip(xs, order);
+    }
+  }
+}
+
 TEST(IntStream, RandomShapesRoundTrip) {
   std::mt19937_64 rng(3);
   for (int round = 0; round < 300; ++round) {
