@@ -49,6 +49,7 @@ struct WindowTask {
   absl::Status error;
   bool may_have_resets = true;  // of the series being evaluated
   int64_t budget = 0;           // window points the sample limit still allows
+  RateShapeCache rate_shapes;   // rate, increase, delta
 };
 
 // A run of input series and, per series, its output points. The series are either indices
@@ -78,8 +79,16 @@ constexpr size_t kBatchSeries = 256;
 constexpr size_t kMinBatchSeries = 16;
 constexpr size_t kBatchPoints = 1 << 17;
 
+// Four comparisons per branch: a series without resets (the usual case) is scanned end to
+// end, and over a day of samples the per-sample branch was a visible share of rate().
 bool HasCounterReset(std::span<const Sample> pts) {
-  for (size_t i = 1; i < pts.size(); ++i) {
+  size_t i = 1;
+  for (; i + 4 <= pts.size(); i += 4) {
+    const bool reset = (pts[i].v < pts[i - 1].v) | (pts[i + 1].v < pts[i].v) |
+                       (pts[i + 2].v < pts[i + 1].v) | (pts[i + 3].v < pts[i + 2].v);
+    if (reset) return true;
+  }
+  for (; i < pts.size(); ++i) {
     if (pts[i].v < pts[i - 1].v) return true;
   }
   return false;
@@ -103,6 +112,10 @@ absl::StatusOr<StepValue> Evaluator::EvalRangeFunction(const Call& e, size_t ran
   const bool keep_name = fn == Function::kLastOverTime;
   SeriesCollector out;
   std::vector<bool> found(fn == Function::kAbsentOverTime ? num_steps_ : 0);
+  // rate() and increase() treat a decrease as a counter reset; a series found to have none
+  // skips the per-window reset scan.
+  const bool counter_fn = fn == Function::kRate || fn == Function::kIncrease;
+  const RateShapeCache rate_shapes(in->range_ms, counter_fn, fn == Function::kRate);
 
   // Evaluates `kernel(window, task, step index, step time, window end)` → optional value
   // over every window of every series. Series are cut into batches that run on the worker
@@ -114,7 +127,7 @@ absl::StatusOr<StepValue> Evaluator::EvalRangeFunction(const Call& e, size_t ran
       for (size_t si = 0; si < b.size(); ++si) {
         std::span<const Sample> pts = b.points(si);
         if (!b.task.error.ok()) return;
-        b.task.may_have_resets = HasCounterReset(pts);
+        b.task.may_have_resets = !counter_fn || HasCounterReset(pts);
         if (pts.empty()) continue;
         // Sized for a point per step and written by index (cut to size below).
         std::vector<Sample>& dst = b.outputs[si];
@@ -195,7 +208,10 @@ absl::StatusOr<StepValue> Evaluator::EvalRangeFunction(const Call& e, size_t ran
               all.subspan(bi * kBatchSeries, std::min(kBatchSeries, all.size() - bi * kBatchSeries));
         }
       }
-      for (Batch& b : batches) b.task.budget = budget;
+      for (Batch& b : batches) {
+        b.task.budget = budget;
+        b.task.rate_shapes = rate_shapes;
+      }
       absl::Status st;
       RunOrdered(
           pool, threads, batches.size(), 4 * threads, [&](size_t i) { compute(batches[i]); },
@@ -212,6 +228,7 @@ absl::StatusOr<StepValue> Evaluator::EvalRangeFunction(const Call& e, size_t ran
     const size_t max_in_flight = 2 * threads;
     auto dispatch = [&](Batch& b) {
       b.task.budget = budget;
+      b.task.rate_shapes = rate_shapes;
       group.WaitBelow(max_in_flight);
       group.Run([&compute, &b] { compute(b); });
     };
@@ -243,23 +260,22 @@ absl::StatusOr<StepValue> Evaluator::EvalRangeFunction(const Call& e, size_t ran
     return absl::OkStatus();
   };
 
-  const int64_t range = in->range_ms;
   absl::Status st;
   using W = std::span<const Sample>;
   switch (fn) {
     case Function::kRate:
       st = run([&](W w, WindowTask& t, size_t, int64_t, int64_t ref) {
-        return ExtrapolatedRate(w, ref - range, ref, true, true, t.may_have_resets);
+        return t.rate_shapes.Rate(w, ref, t.may_have_resets);
       });
       break;
     case Function::kIncrease:
       st = run([&](W w, WindowTask& t, size_t, int64_t, int64_t ref) {
-        return ExtrapolatedRate(w, ref - range, ref, true, false, t.may_have_resets);
+        return t.rate_shapes.Rate(w, ref, t.may_have_resets);
       });
       break;
     case Function::kDelta:
       st = run([&](W w, WindowTask& t, size_t, int64_t, int64_t ref) {
-        return ExtrapolatedRate(w, ref - range, ref, false, false);
+        return t.rate_shapes.Rate(w, ref, true);
       });
       break;
     case Function::kIrate:

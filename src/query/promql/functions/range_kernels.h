@@ -14,6 +14,7 @@
 // Thread-safety: pure functions, no shared state; no allocation.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -47,36 +48,12 @@ std::optional<double> ExtrapolatedRate(std::span<const Sample> s, int64_t range_
                                        int64_t range_end_ms, bool is_counter, bool is_rate,
                                        bool may_have_resets = true);
 
-// Inline: it runs once per window, and inlined into the window loop its division chains
-// overlap from one window to the next.
-inline std::optional<double> ExtrapolatedRate(std::span<const Sample> s, int64_t range_start_ms,
-                                              int64_t range_end_ms, bool is_counter, bool is_rate,
-                                              bool may_have_resets) {
-  if (s.size() < 2) return std::nullopt;
-  const Sample& first = s.front();
-  const Sample& last = s.back();
-
-  double result = last.v - first.v;
-  if (is_counter && may_have_resets) {
-    double prev = first.v;
-    for (size_t i = 1; i < s.size(); ++i) {
-      if (s[i].v < prev) result += prev;
-      prev = s[i].v;
-    }
-  }
-
-  double duration_to_start = static_cast<double>(first.t - range_start_ms) / 1000;
-  const double duration_to_end = static_cast<double>(range_end_ms - last.t) / 1000;
-  const double sampled_interval = static_cast<double>(last.t - first.t) / 1000;
-  const double average_interval = sampled_interval / static_cast<double>(s.size() - 1);
-
-  if (is_counter && result > 0 && first.v >= 0) {
-    // A counter cannot go below zero: do not extrapolate past the point where the fitted
-    // line would cross it.
-    const double duration_to_zero = sampled_interval * (first.v / result);
-    if (duration_to_zero < duration_to_start) duration_to_start = duration_to_zero;
-  }
-
+// The factor ExtrapolatedRate multiplies a window's increase by, from the window's distances
+// (in seconds) to the range start and end, its sampled interval and its sample count n >= 2.
+inline double ExtrapolationFactor(double duration_to_start, double duration_to_end,
+                                  double sampled_interval, size_t n, int64_t range_ms,
+                                  bool is_rate) {
+  const double average_interval = sampled_interval / static_cast<double>(n - 1);
   const double threshold = average_interval * 1.1;
   double extrapolate_to = sampled_interval;
   if (duration_to_start < threshold) {
@@ -89,12 +66,130 @@ inline std::optional<double> ExtrapolatedRate(std::span<const Sample> s, int64_t
   } else {
     extrapolate_to += average_interval / 2;
   }
-
   double factor = extrapolate_to / sampled_interval;
-  if (is_rate) factor /= DurationSeconds(range_end_ms - range_start_ms);
-  return result * factor;
+  if (is_rate) factor /= DurationSeconds(range_ms);
+  return factor;
 }
 
+// The extrapolation step of ExtrapolatedRate, given the window's raw increase `result`
+// (resets already added back) and its first and last samples and sample count `n` >= 2.
+inline double ExtrapolateIncrease(double result, const Sample& first, const Sample& last,
+                                  size_t n, int64_t range_start_ms, int64_t range_end_ms,
+                                  bool is_counter, bool is_rate) {
+  double duration_to_start = static_cast<double>(first.t - range_start_ms) / 1000;
+  const double duration_to_end = static_cast<double>(range_end_ms - last.t) / 1000;
+  const double sampled_interval = static_cast<double>(last.t - first.t) / 1000;
+  if (is_counter && result > 0 && first.v >= 0) {
+    // A counter cannot go below zero: do not extrapolate past the point where the fitted
+    // line would cross it.
+    const double duration_to_zero = sampled_interval * (first.v / result);
+    if (duration_to_zero < duration_to_start) duration_to_start = duration_to_zero;
+  }
+  return result * ExtrapolationFactor(duration_to_start, duration_to_end, sampled_interval, n,
+                                      range_end_ms - range_start_ms, is_rate);
+}
+
+// The raw increase of a window: last minus first, plus each counter reset's predecessor.
+inline double RawIncrease(std::span<const Sample> s, bool is_counter, bool may_have_resets) {
+  double result = s.back().v - s.front().v;
+  if (is_counter && may_have_resets) {
+    double prev = s.front().v;
+    for (size_t i = 1; i < s.size(); ++i) {
+      if (s[i].v < prev) result += prev;
+      prev = s[i].v;
+    }
+  }
+  return result;
+}
+
+inline std::optional<double> ExtrapolatedRate(std::span<const Sample> s, int64_t range_start_ms,
+                                              int64_t range_end_ms, bool is_counter, bool is_rate,
+                                              bool may_have_resets) {
+  if (s.size() < 2) return std::nullopt;
+  return ExtrapolateIncrease(RawIncrease(s, is_counter, may_have_resets), s.front(), s.back(),
+                             s.size(), range_start_ms, range_end_ms, is_counter, is_rate);
+}
+
+// ExtrapolatedRate's divisions depend only on a window's shape: the distances from the
+// range start to the first sample and from the last sample to the range end, and the sample
+// count. A series scraped at a steady interval, queried with a step that is a multiple of
+// it (or in a short cycle of offsets otherwise), shows the same few shapes window after
+// window, so this cache computes each shape's factor once and a window costs one
+// multiplication. The results are bit-identical to ExtrapolatedRate's: a cached factor is
+// the same arithmetic on the same inputs, and a window whose counter zero crossing might
+// shorten the start extrapolation takes the uncached path.
+//
+// One cache serves one (range, is_counter, is_rate) combination, i.e. one function call's
+// windows; it is small and lives on the stack or in a worker's scratch state.
+class RateShapeCache {
+ public:
+  RateShapeCache() = default;
+  RateShapeCache(int64_t range_ms, bool is_counter, bool is_rate)
+      : range_ms_(range_ms), is_counter_(is_counter), is_rate_(is_rate) {}
+
+  // ExtrapolatedRate(s, range_end_ms - range, range_end_ms, is_counter, is_rate, ...).
+  std::optional<double> Rate(std::span<const Sample> s, int64_t range_end_ms,
+                             bool may_have_resets) {
+    if (s.size() < 2) return std::nullopt;
+    const int64_t range_start_ms = range_end_ms - range_ms_;
+    const Sample& first = s.front();
+    const Sample& last = s.back();
+    const double result = RawIncrease(s, is_counter_, may_have_resets);
+    const int64_t to_start = first.t - range_start_ms;
+    const int64_t to_end = range_end_ms - last.t;
+    Entry& e = entries_[Slot(to_start, to_end, s.size())];
+    if (e.to_start != to_start || e.to_end != to_end || e.n != s.size()) {
+      Fill(&e, to_start, to_end, s.size());
+    }
+    if (!e.usable || (is_counter_ && result > 0 && first.v >= 0 &&
+                      !(first.v * e.sampled_interval > result * e.zero_bound))) {
+      return ExtrapolateIncrease(result, first, last, s.size(), range_start_ms, range_end_ms,
+                                 is_counter_, is_rate_);
+    }
+    return result * e.factor;
+  }
+
+ private:
+  struct Entry {
+    int64_t to_start = -1;  // no window starts before its range: -1 is never a real key
+    int64_t to_end = -1;
+    size_t n = 0;
+    bool usable = false;  // false: compute every window of this shape in full
+    double factor = 0;    // ExtrapolationFactor without a zero-crossing cap
+    double sampled_interval = 0;
+    // The zero crossing cannot shorten the start extrapolation when first.v / result >
+    // duration_to_start / sampled_interval; tested without a division as
+    // first.v * sampled_interval > result * zero_bound, where zero_bound is
+    // duration_to_start with a relative margin of 1e-9. The margin covers every rounding in
+    // that test and in ExtrapolateIncrease's own (each at most 2^-53 relative).
+    double zero_bound = 0;
+  };
+  static constexpr size_t kSlots = 16;
+
+  static size_t Slot(int64_t to_start, int64_t to_end, size_t n) {
+    const uint64_t h = static_cast<uint64_t>(to_start) * 0x9E3779B97F4A7C15ull ^
+                       static_cast<uint64_t>(to_end) * 0xC2B2AE3D27D4EB4Full ^ n;
+    return static_cast<size_t>(h >> 60) & (kSlots - 1);
+  }
+
+  void Fill(Entry* e, int64_t to_start, int64_t to_end, size_t n) const {
+    e->to_start = to_start;
+    e->to_end = to_end;
+    e->n = n;
+    const double duration_to_start = static_cast<double>(to_start) / 1000;
+    const double duration_to_end = static_cast<double>(to_end) / 1000;
+    e->sampled_interval = static_cast<double>(range_ms_ - to_start - to_end) / 1000;
+    e->factor = ExtrapolationFactor(duration_to_start, duration_to_end, e->sampled_interval, n,
+                                    range_ms_, is_rate_);
+    e->zero_bound = duration_to_start * (1 + 1e-9);
+    e->usable = e->sampled_interval > 0 && std::isfinite(e->factor);
+  }
+
+  int64_t range_ms_ = 0;
+  bool is_counter_ = false;
+  bool is_rate_ = false;
+  Entry entries_[kSlots];
+};
 
 // irate (is_rate) and idelta: the last two samples only. irate treats a decrease as a
 // counter reset (result = last value). nullopt when fewer than 2 samples or when the last

@@ -3,8 +3,11 @@
 // the closed interval [t - range - offset, t - offset]), plus hand-derived edge cases.
 #include "query/promql/functions/range_kernels.h"
 
+#include <bit>
 #include <cmath>
 #include <limits>
+#include <random>
+#include <span>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -147,6 +150,109 @@ TEST(ExtrapolatedRateTest, NaNAndNegativeCounterValues) {
   auto neg = Series(30000, 30000, {-10, 20});
   // dts = 30s < 33s threshold; factor (30 + 30) / 30 = 2.
   EXPECT_EQ(60, ExtrapolatedRate(neg, 0, 60000, true, false));
+}
+
+// RateShapeCache must give ExtrapolatedRate's bits on every window, whatever the data:
+// steady and jittery scrapes, steps that are and are not multiples of the interval, counters
+// near their zero crossing (where the start extrapolation is capped), resets, negative,
+// infinite and NaN values, and all three functions.
+TEST(RateShapeCacheTest, EveryWindowMatchesExtrapolatedRateBitForBit) {
+  std::mt19937_64 rng(2024);
+  struct Fn {
+    bool counter, rate;
+  };
+  const Fn fns[] = {{true, true}, {true, false}, {false, false}};
+  const double specials[] = {kNaN, kInf, -kInf, 0.0, -0.0, -5.0, 1e308};
+  int64_t windows = 0, capped = 0;
+  for (int trial = 0; trial < 400; ++trial) {
+    const int64_t interval = (trial % 4 == 0) ? 10000 : 15000;
+    const int64_t jitter = (trial % 3 == 0) ? static_cast<int64_t>(rng() % 200) : 0;
+    const int64_t step = std::vector<int64_t>{15000, 14000, 60000, 30000, 7000}[trial % 5];
+    const int64_t range = std::vector<int64_t>{5 * kMin, 2 * kMin, 60000, 3 * kMin}[trial % 4];
+    // Counters starting at or near zero, so the zero-crossing cap is exercised; and large ones.
+    double v = (trial % 2 == 0) ? static_cast<double>(rng() % 3) : 1e6 * (rng() % 1000);
+    std::vector<Sample> pts;
+    for (int i = 0; i < 200; ++i) {
+      const int64_t t =
+          1000000 + i * interval + (jitter ? static_cast<int64_t>(rng() % jitter) : 0);
+      if (!pts.empty() && t <= pts.back().t) continue;
+      const uint64_t r = rng() % 100;
+      if (r == 0) {
+        v = static_cast<double>(rng() % 5);  // a reset
+      } else if (r == 1 && trial % 5 == 4) {
+        v = specials[rng() % std::size(specials)];
+      } else if (std::isfinite(v)) {
+        v += static_cast<double>(rng() % 1000) / ((trial % 7 == 0) ? 7.0 : 1.0);
+      } else {
+        v = static_cast<double>(rng() % 50);
+      }
+      pts.push_back({t, v});
+    }
+    for (const Fn& fn : fns) {
+      RateShapeCache cache(range, fn.counter, fn.rate);
+      size_t lo = 0, hi = 0;
+      for (int64_t ref = pts.front().t; ref <= pts.back().t + range; ref += step) {
+        while (hi < pts.size() && pts[hi].t <= ref) ++hi;
+        while (lo < hi && pts[lo].t < ref - range) ++lo;
+        const std::span<const Sample> w = std::span<const Sample>(pts).subspan(lo, hi - lo);
+        const std::optional<double> want =
+            ExtrapolatedRate(w, ref - range, ref, fn.counter, fn.rate, true);
+        const std::optional<double> got = cache.Rate(w, ref, true);
+        ASSERT_EQ(want.has_value(), got.has_value());
+        if (!want) continue;
+        ++windows;
+        if (fn.counter && w.size() >= 2) {
+          const double inc = RawIncrease(w, true, true);
+          const double dts = static_cast<double>(w.front().t - (ref - range)) / 1000;
+          const double si = static_cast<double>(w.back().t - w.front().t) / 1000;
+          if (inc > 0 && w.front().v >= 0 && si * (w.front().v / inc) < dts) ++capped;
+        }
+        ASSERT_EQ(std::bit_cast<uint64_t>(*want), std::bit_cast<uint64_t>(*got))
+            << "trial " << trial << " ref " << ref << " n " << w.size() << ": want " << *want
+            << " got " << *got;
+      }
+    }
+  }
+  // The data reaches the cases the cache must hand back to the full computation.
+  EXPECT_GT(windows, 100000);
+  EXPECT_GT(capped, 1000);
+}
+
+// Counters whose zero crossing falls just before, at or just after the range start: the
+// cache's division-free test must send every capped window to the full computation.
+TEST(RateShapeCacheTest, WindowsAtTheZeroCrossingBoundaryMatchBitForBit) {
+  std::mt19937_64 rng(99);
+  const double deltas[] = {-1e-3, -1e-6, -1e-9, -1e-12, -1e-15, 0,
+                           1e-15, 1e-12, 1e-10, 1e-9,   2e-9,   1e-6};
+  int64_t capped = 0, uncapped = 0;
+  for (int trial = 0; trial < 2000; ++trial) {
+    const int64_t range = 5 * kMin;
+    const int64_t end = 10 * kMin + static_cast<int64_t>(rng() % 100000);
+    const int64_t to_start = 1 + static_cast<int64_t>(rng() % 20000);
+    const int64_t to_end = static_cast<int64_t>(rng() % 20000);
+    const int64_t first_t = end - range + to_start;
+    const int64_t last_t = end - to_end;
+    const double inc = 1 + static_cast<double>(rng() % 100000) / 8;
+    const double dts = static_cast<double>(to_start) / 1000;
+    const double si = static_cast<double>(last_t - first_t) / 1000;
+    for (double d : deltas) {
+      const double first_v = inc * (dts / si) * (1 + d);
+      const std::vector<Sample> w = {{first_t, first_v}, {last_t, first_v + inc}};
+      RateShapeCache cache(range, true, true);
+      // Twice: the first call fills the cache entry, the second is served from it.
+      for (int pass = 0; pass < 2; ++pass) {
+        const std::optional<double> want = ExtrapolatedRate(w, end - range, end, true, true);
+        const std::optional<double> got = cache.Rate(w, end, true);
+        ASSERT_TRUE(want && got);
+        ASSERT_EQ(std::bit_cast<uint64_t>(*want), std::bit_cast<uint64_t>(*got))
+            << "delta " << d << " pass " << pass << ": want " << *want << " got " << *got;
+      }
+      const double rise = (w[1].v - w[0].v);
+      (si * (w[0].v / rise) < dts ? capped : uncapped)++;
+    }
+  }
+  EXPECT_GT(capped, 1000);
+  EXPECT_GT(uncapped, 1000);
 }
 
 TEST(InstantRateTest, FromFunctionsTest) {
