@@ -1,5 +1,7 @@
 // Range-vector kernels that look at the shape of a window: rate/increase/delta,
-// irate/idelta, deriv, predict_linear, holt_winters, resets and changes.
+// irate/idelta, deriv, predict_linear, holt_winters, resets and changes; and
+// RateShapeCache, which gives rate/increase/delta the same results with each window shape's
+// divisions done once.
 //
 // Contract shared by every kernel here:
 //  * `s` holds the float samples of ONE series inside one evaluation window, sorted by
@@ -11,7 +13,8 @@
 //  * std::nullopt means "this series produces no output sample at this step" (Prometheus
 //    drops the element), never an error.
 //
-// Thread-safety: pure functions, no shared state; no allocation.
+// Thread-safety: the functions are pure, with no shared state and no allocation. A
+// RateShapeCache is mutable state for one thread (each worker copies its own).
 #pragma once
 
 #include <cmath>
